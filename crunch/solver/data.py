@@ -218,7 +218,9 @@ def parse_scenario(obj: Any) -> Scenario:
         errors.add("name", "The name must be text.")
         name = ""
 
-    teachers = errors.integer(obj, "teachers", "teachers", low=1, high=MAX_TEACHERS, label="Teachers")
+    teachers = errors.integer(
+        obj, "teachers", "teachers", low=1, high=MAX_TEACHERS, label="Teachers"
+    )
     min_sub = errors.integer(
         obj,
         "min_subclass_size",
@@ -264,7 +266,9 @@ def _parse_grades(obj: Mapping[str, Any], errors: _Errors) -> list[Grade]:
     for i, item in enumerate(raw):
         path = f"grades[{i}]"
         if not isinstance(item, Mapping):
-            errors.add(path, "Each grade must be an object with name, students, min_size, max_size.")
+            errors.add(
+                path, "Each grade must be an object with name, students, min_size, max_size."
+            )
             continue
         name = item.get("name")
         if isinstance(name, int) and not isinstance(name, bool):
@@ -372,9 +376,9 @@ def _grade_names_in_order(obj: Mapping[str, Any]) -> list[str]:
     raw = obj.get("grades")
     for item in raw if isinstance(raw, list) else []:
         name = item.get("name") if isinstance(item, Mapping) else None
-        if isinstance(name, int | str) and not isinstance(name, bool) and str(name).strip():
-            if str(name).strip() not in out:
-                out.append(str(name).strip())
+        valid = isinstance(name, int | str) and not isinstance(name, bool)
+        if valid and str(name).strip() and str(name).strip() not in out:
+            out.append(str(name).strip())
     return out
 
 
@@ -450,7 +454,9 @@ def class_limit_problem(spec: ClassSpec, kind: Kind) -> str | None:
 
 def _check_locked_fits(scenario: Scenario, locked: list[ClassSpec], errors: _Errors) -> None:
     if len(locked) > scenario.teachers:
-        errors.add("locked", f"{len(locked)} fixed classes need more than {scenario.teachers} teachers.")
+        errors.add(
+            "locked", f"{len(locked)} fixed classes need more than {scenario.teachers} teachers."
+        )
     for grade in scenario.grades:
         placed = sum(c.count(grade.name) for c in locked)
         if placed > grade.students:
@@ -465,11 +471,15 @@ def parse_allocation(obj: Mapping[str, Any], scenario: Scenario) -> list[ClassSp
     """The `classes` key of a rebalance input; each class must be allowed and within limits."""
     errors = _Errors()
     if "classes" not in obj:
-        raise InvalidScenario([FieldError("classes", "A list of classes to rebalance is required.")])
+        raise InvalidScenario(
+            [FieldError("classes", "A list of classes to rebalance is required.")]
+        )
     classes = parse_classes(obj["classes"], scenario, "classes", errors)
     if not errors.items:
         if len(classes) > scenario.teachers:
-            errors.add("classes", f"{len(classes)} classes need more than {scenario.teachers} teachers.")
+            errors.add(
+                "classes", f"{len(classes)} classes need more than {scenario.teachers} teachers."
+            )
         for grade in scenario.grades:
             placed = sum(c.count(grade.name) for c in classes)
             if placed != grade.students:

@@ -1,0 +1,135 @@
+"""solve(): the best allocation under the scenario's priorities, compared lexicographically.
+
+Each priority is one stage: optimise it, then hold it at its optimum while the next is
+optimised. The answer is `optimal` only when every stage was proved optimal.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import mip
+
+from .data import Scenario
+from .model import AllocationModel, split_evenly
+from .solution import Allocation, Class, Solution, Status, allocation_of
+
+DEFAULT_SOLVER = "CBC"
+DEFAULT_TIME_LIMIT = 10.0
+
+_FOUND = (mip.OptimizationStatus.OPTIMAL, mip.OptimizationStatus.FEASIBLE)
+_INFEASIBLE = (mip.OptimizationStatus.INFEASIBLE, mip.OptimizationStatus.INT_INFEASIBLE)
+
+Structure = dict[tuple[str, ...], int]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One lexicographic optimisation: its allocation (if any) and whether it is proved."""
+
+    status: Status
+    allocation: Allocation | None = None
+    structure: Structure | None = None
+
+
+def solve(
+    scenario: Scenario,
+    *,
+    time_limit: float = DEFAULT_TIME_LIMIT,
+    alternatives: int = 0,
+    diagnose: bool = True,
+    solver_name: str = DEFAULT_SOLVER,
+) -> Solution:
+    """The best allocation, up to `alternatives` others of different structure, and when
+    there is none, why not and what single change would fix it."""
+    started = time.perf_counter()
+    deadline = started + time_limit
+    best = optimise(scenario, deadline=deadline, solver_name=solver_name)
+
+    others: list[Allocation] = []
+    excluded = [best.structure] if best.structure is not None else []
+    while best.allocation and len(others) < alternatives and time.perf_counter() < deadline:
+        other = optimise(scenario, deadline=deadline, excluded=excluded, solver_name=solver_name)
+        if other.allocation is None or other.structure is None:
+            break
+        others.append(other.allocation)
+        excluded.append(other.structure)
+
+    diagnosis: tuple[str, ...] = ()
+    suggestions: tuple = ()
+    if best.status is Status.INFEASIBLE and diagnose:
+        from .diagnose import diagnose as explain  # only infeasible answers pay for it
+
+        diagnosis, suggestions = explain(
+            scenario, deadline=max(deadline, time.perf_counter() + time_limit / 2)
+        )
+    return Solution(
+        status=best.status,
+        allocation=best.allocation,
+        alternatives=tuple(others),
+        diagnosis=tuple(diagnosis),
+        suggestions=tuple(suggestions),
+        solve_seconds=time.perf_counter() - started,
+    )
+
+
+def optimise(
+    scenario: Scenario,
+    *,
+    deadline: float,
+    priorities: tuple[str, ...] | None = None,
+    structure: Structure | None = None,
+    excluded: list[Structure] | None = None,
+    solver_name: str = DEFAULT_SOLVER,
+) -> Outcome:
+    """Optimise the priorities one after another in one model."""
+    model = AllocationModel(
+        scenario, solver_name=solver_name, structure=structure, excluded=excluded
+    )
+    proved = True
+    found: tuple[Structure, dict] | None = None
+    for priority in priorities or scenario.priorities:
+        left = deadline - time.perf_counter()
+        if found is not None and left <= 0:
+            proved = False
+            break
+        expr = model.objective(priority)
+        if priority == "balance" and not model.balance_modelled:
+            proved = False  # absurd limits: keep the even split, unproved
+            continue
+        status = model.optimize(expr, left)
+        if status in _FOUND:
+            proved = proved and status == mip.OptimizationStatus.OPTIMAL
+            found = (model.structure(), model.totals())
+            model.fix(priority, expr, model.m.objective_value)
+            continue
+        if found is None:
+            return Outcome(Status.INFEASIBLE if status in _INFEASIBLE else Status.TIMEOUT)
+        proved = False  # out of time in a later stage: the earlier answer stands
+        break
+    assert found is not None
+    chosen, totals = found
+    allocation = build_allocation(scenario, chosen, totals)
+    return Outcome(Status.OPTIMAL if proved else Status.FEASIBLE, allocation, chosen)
+
+
+def build_allocation(
+    scenario: Scenario, structure: Structure, totals: dict[tuple[str, ...], dict[str, int]]
+) -> Allocation:
+    """Locked classes as given, and each kind's children split evenly over its classes."""
+    classes = [Class.of(spec, locked=True) for spec in scenario.locked]
+    for kind, count in structure.items():
+        classes += [Class(grades) for grades in split_evenly(kind, totals[kind], count)]
+    return allocation_of(scenario, classes)
+
+
+def is_feasible(
+    scenario: Scenario, *, deadline: float, solver_name: str = DEFAULT_SOLVER
+) -> bool | None:
+    """True or False when proved either way, None when time ran out first."""
+    model = AllocationModel(scenario, solver_name=solver_name)
+    status = model.optimize(mip.LinExpr(), deadline - time.perf_counter())
+    if status in _FOUND:
+        return True
+    return False if status in _INFEASIBLE else None

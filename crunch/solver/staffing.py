@@ -1,0 +1,86 @@
+"""staffing(): what each number of teachers would mean for the school."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+import mip
+
+from .data import Scenario
+from .model import AllocationModel
+from .solution import Metrics, Status
+from .solve import DEFAULT_SOLVER, solve
+
+ROW_TIME_LIMIT = 5.0
+
+
+@dataclass(frozen=True)
+class StaffingRow:
+    teachers: int
+    status: Status
+    metrics: Metrics | None = None
+    average_size: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"teachers": self.teachers, "status": str(self.status)}
+        if self.metrics is not None:
+            out["metrics"] = self.metrics.to_dict()
+            out["average_size"] = self.average_size
+        return out
+
+
+def staffing(
+    scenario: Scenario,
+    first: int | None = None,
+    last: int | None = None,
+    *,
+    time_limit: float = ROW_TIME_LIMIT,
+    solver_name: str = DEFAULT_SOLVER,
+) -> list[StaffingRow]:
+    """One row per number of teachers from `first` to `last`.
+
+    By default the range runs from the fewest teachers that can work to the number at
+    which every class could be at its grade's minimum size. `time_limit` is per row.
+    """
+    if first is None or last is None:
+        fewest, most = teacher_range(scenario, time_limit=time_limit, solver_name=solver_name)
+        if fewest is None:
+            fewest = most = scenario.teachers  # no number of teachers helps: show this one
+        first = fewest if first is None else first
+        last = max(most, first) if last is None else last
+    first = max(first, len(scenario.locked), 1)
+    rows = []
+    for teachers in range(first, last + 1):
+        answer = solve(
+            replace(scenario, teachers=teachers),
+            time_limit=time_limit,
+            diagnose=False,
+            solver_name=solver_name,
+        )
+        if answer.allocation is None:
+            rows.append(StaffingRow(teachers, answer.status))
+            continue
+        metrics = answer.allocation.metrics
+        children = sum(c.size for c in answer.allocation.classes)
+        rows.append(
+            StaffingRow(teachers, answer.status, metrics, round(children / metrics.classes, 1))
+        )
+    return rows
+
+
+def teacher_range(
+    scenario: Scenario, *, time_limit: float, solver_name: str = DEFAULT_SOLVER
+) -> tuple[int | None, int]:
+    """(fewest teachers that can work, most classes the limits allow), with locked classes.
+
+    The fewest is None when no number of teachers can make the scenario work.
+    """
+    bounds = []
+    for sense in (1, -1):
+        model = AllocationModel(scenario, solver_name=solver_name, teacher_cap=False)
+        status = model.optimize(sense * model.classes_expr(), time_limit)
+        if status not in (mip.OptimizationStatus.OPTIMAL, mip.OptimizationStatus.FEASIBLE):
+            return None, scenario.teachers
+        bounds.append(len(scenario.locked) + round(model.classes_expr().x))
+    return bounds[0], bounds[1]
