@@ -96,7 +96,7 @@ class AllocationModel:
         self,
         scenario: Scenario,
         *,
-        solver_name: str = "CBC",
+        solver_name: str = "HIGHS",
         teacher_cap: bool = True,
         structure: dict[tuple[str, ...], int] | None = None,
         excluded: list[dict[tuple[str, ...], int]] | None = None,
@@ -111,6 +111,7 @@ class AllocationModel:
         self.kinds: list[KindVars] = []
         self.bands: dict[str, dict[int, mip.Var]] = {}
         self.fixed: dict[str, int] = {}
+        self.impossible = False  # proved infeasible while building: no need to ask a solver
         self._build(teacher_cap, structure)
         for other in excluded or []:
             self._exclude(other)
@@ -152,8 +153,7 @@ class AllocationModel:
                 self._make_infeasible()  # a kind that cannot be opened any more
 
     def _make_infeasible(self) -> None:
-        never = self.m.add_var("never", lb=0, ub=0)
-        self.m += never >= 1
+        self.impossible = True
 
     def _exclude(self, structure: dict[tuple[str, ...], int]) -> None:
         """Forbid one structure (classes per kind): differ from it in at least one kind."""
@@ -293,6 +293,8 @@ class AllocationModel:
     # ------------------------------------------------------------ solving
 
     def optimize(self, objective: mip.LinExpr, seconds: float) -> mip.OptimizationStatus:
+        if self.impossible:
+            return mip.OptimizationStatus.INFEASIBLE
         self.m.objective = mip.minimize(objective)
         return self.m.optimize(max_seconds=max(seconds, 0.01))
 
