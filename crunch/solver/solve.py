@@ -58,6 +58,9 @@ def solve(
         others.append(other.allocation)
         excluded.append(other.structure)
 
+    # each was the best left when found; a time limit can break that, so sort to be sure
+    others.sort(key=lambda a: a.metrics.key(scenario.priorities))
+
     diagnosis: tuple[str, ...] = ()
     suggestions: tuple = ()
     if best.status is Status.INFEASIBLE and diagnose:
