@@ -1,0 +1,40 @@
+"""Class Cruncher: plan next year's classes.
+
+`create_app` is the application factory: configuration, then extensions, then
+blueprints, then command-line commands.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from . import config
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    config.load(app, test_config)
+
+    from . import sqlite
+    from .extensions import csrf, db, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
+    csrf.init_app(app)
+    with app.app_context():
+        sqlite.configure(db.engine)
+
+    from . import models  # noqa: F401  (register the tables with the metadata)
+    from .views import register
+
+    register(app)
+
+    from .commands import register_commands
+
+    register_commands(app)
+    return app

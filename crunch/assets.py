@@ -1,0 +1,22 @@
+"""Static files referenced with Subresource Integrity; tests re-hash the files."""
+
+HTMX_PATH = "vendor/htmx-2.0.11.min.js"
+# sha384 of static/vendor/htmx-2.0.11.min.js, from the htmx.org 2.0.11 npm package.
+HTMX_INTEGRITY = "sha384-2OatzQy1H+Zd/IIrjr1TcuDGqLXeHhbooAyJY1KdQMKnr4LZ22k31GBLdYKHmVjg"
+
+# htmx settings, read by htmx from a <meta> tag (no inline script under the CSP).
+HTMX_CONFIG = {
+    "allowEval": False,
+    "allowScriptTags": False,
+    "includeIndicatorStyles": False,
+    "selfRequestsOnly": True,
+    "historyCacheSize": 0,
+    "responseHandling": [
+        {"code": "204", "swap": False},
+        {"code": "[23]..", "swap": True},
+        # Invalid input: the answer carries the messages beside the fields.
+        {"code": "422", "swap": True},
+        # Other errors carry a message retargeted to the flash area (see views/errors.py).
+        {"code": "[45]..", "swap": True, "error": True},
+    ],
+}

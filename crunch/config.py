@@ -1,0 +1,64 @@
+"""Configuration defaults.
+
+Order of precedence (later wins): these defaults, `instance/config.py`, then
+environment variables named `CRUNCH_<KEY>` (for example `CRUNCH_DATABASE_URL`).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+
+class Defaults:
+    # A generated key is written to instance/config.py on first run; this one only
+    # exists so that a misconfigured deployment fails loudly instead of silently.
+    SECRET_KEY = None
+    SQLALCHEMY_DATABASE_URI = None  # filled in from the instance folder when unset
+    # A principal may keep the editor open through a working day.
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+    # The largest form (40 grades, 200 composites, fixed classes) is far below this.
+    MAX_CONTENT_LENGTH = 256 * 1024
+    MAX_FORM_PARTS = 5000
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    # Solver budgets for work done inside a request.
+    PREVIEW_TIME_LIMIT = 3.0
+    PREVIEW_ALTERNATIVES = 3
+    STAFFING_TIME_LIMIT = 1.0
+    STAFFING_SPAN = 3  # teachers either side of the current number on the staffing chart
+
+
+def load(app: Flask, test_config: dict | None) -> None:
+    """Fill app.config from defaults, the instance folder and the environment."""
+    app.config.from_object(Defaults)
+    if test_config is None:
+        ensure_instance_config(Path(app.instance_path))
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env("CRUNCH")
+        url = os.environ.get("CRUNCH_DATABASE_URL")
+        if url:
+            app.config["SQLALCHEMY_DATABASE_URI"] = url
+    else:
+        app.config.update(test_config)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        db_path = Path(app.instance_path) / "crunch.sqlite"
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_path}"
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY is not set: put it in instance/config.py")
+
+
+def ensure_instance_config(instance: Path) -> None:
+    """Create instance/ with a random SECRET_KEY the first time the app starts."""
+    instance.mkdir(parents=True, exist_ok=True)
+    config = instance / "config.py"
+    if not config.exists():
+        config.write_text(
+            "# Created on first run. Keep it secret; it signs session cookies.\n"
+            f"SECRET_KEY = {secrets.token_hex(32)!r}\n"
+        )
+        config.chmod(0o600)

@@ -1,0 +1,149 @@
+"""What the scenario editor shows after a request: the inputs, their messages, the plan.
+
+One function per way into the editor: from a saved revision, or from a POST of
+the form (typing, or a button that names an action).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from werkzeug.datastructures import MultiDict
+
+from ..forms import ScenarioForm
+from ..models import Revision
+from . import actions
+from .drafts import Checked, Draft, check
+from .planning import Plan, Table, inputs_key, make_plan, saved_table, table_from_json
+
+
+@dataclass
+class Editor:
+    draft: Draft
+    form: ScenarioForm
+    errors: dict[str, list[str]]
+    inputs: dict[str, Any] | None = None
+    plan: Plan | None = None
+    table: Table | None = None
+    stale: bool = False
+    saved: Revision | None = None
+    notes: list[str] = field(default_factory=list)
+    picked: str = ""
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+    @property
+    def shown_json(self) -> str:
+        return self.table.to_json() if self.table else ""
+
+
+def from_revision(revision: Revision, title: str) -> Editor:
+    """The editor as saved: the revision's inputs and the allocation chosen then."""
+    draft = Draft.from_inputs(revision.inputs)
+    checked = check(draft.form(), draft, title)
+    choice = (revision.allocation or {}).get("choice", 0)
+    picked = f"{inputs_key(checked.inputs)}:{choice}" if checked.inputs else ""
+    plan = make_plan(checked.scenario, checked.inputs, picked) if checked.scenario else None
+    table = saved_table(revision.inputs, revision.allocation)
+    if table is None and plan is not None:
+        table = plan.table
+    return Editor(
+        draft,
+        draft.form(note=""),
+        checked.errors,
+        checked.inputs,
+        plan,
+        table,
+        saved=revision,
+        picked=plan.picked if plan else "",
+    )
+
+
+def from_post(formdata: MultiDict, title: str) -> Editor:
+    """The editor after a POST: apply the button's action, check the inputs, solve."""
+    draft = Draft.from_form(ScenarioForm(formdata=formdata))
+    action, index = actions.parse(formdata.get("action", ""))
+    picked = formdata.get("picked", "")
+    notes: list[str] = []
+    if action in actions.ACTIONS:
+        draft = actions.ACTIONS[action](draft, index, combine=formdata.getlist("combine"))
+    checked = check(draft.form(), draft, title)
+
+    if checked.scenario is not None and action in ("lock", "apply"):
+        before = make_plan(checked.scenario, checked.inputs, picked)
+        draft, note = (
+            _lock(draft, before, index) if action == "lock" else _apply(draft, before, index)
+        )
+        notes.append(note)
+        checked = check(draft.form(), draft, title)
+        picked = ""
+    elif action == "pick" and checked.inputs is not None and index is not None:
+        picked = f"{inputs_key(checked.inputs)}:{index}"
+
+    note = formdata.get("note", "")
+    if checked.scenario is None:
+        table = table_from_json(formdata.get("shown", ""))
+        return Editor(
+            draft,
+            draft.form(note=note),
+            checked.errors,
+            checked.inputs,
+            None,
+            table,
+            stale=table is not None,
+            notes=notes,
+            picked=picked,
+        )
+    plan = make_plan(checked.scenario, checked.inputs, picked)
+    return Editor(
+        draft,
+        draft.form(note=note),
+        checked.errors,
+        checked.inputs,
+        plan,
+        plan.table,
+        notes=notes,
+        picked=plan.picked,
+    )
+
+
+def _lock(draft: Draft, plan: Plan, index: int | None) -> tuple[Draft, str]:
+    """Fix one class of the shown allocation, so the rest is planned around it."""
+    table = plan.table
+    if table is None or index is None or not 0 <= index < len(table.classes):
+        return draft, "That class is no longer on screen; nothing was fixed."
+    chosen = table.classes[index]
+    names = draft.grade_names
+    draft.fixed.append([str(chosen.count(n)) if chosen.count(n) else "" for n in names])
+    return draft, f"Class {index + 1} is fixed; the other classes are planned around it."
+
+
+def _apply(draft: Draft, plan: Plan, index: int | None) -> tuple[Draft, str]:
+    """Apply one of the solver's suggestions (a JSON merge patch) to the inputs."""
+    suggestions = plan.solution.suggestions
+    if index is None or not 0 <= index < len(suggestions):
+        return draft, "That suggestion no longer applies to these inputs."
+    checked_inputs = _inputs_of(draft)
+    patched = merge_patch(checked_inputs, suggestions[index].patch)
+    return Draft.from_inputs(patched), f"Applied: {suggestions[index].text}"
+
+
+def _inputs_of(draft: Draft) -> dict[str, Any]:
+    checked: Checked = check(draft.form(), draft)
+    return checked.inputs or {}
+
+
+def merge_patch(target: Any, patch: Any) -> Any:
+    """RFC 7386 JSON merge patch: objects merge, null deletes, anything else replaces."""
+    if not isinstance(patch, dict):
+        return patch
+    result = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            result.pop(key, None)
+        else:
+            result[key] = merge_patch(result.get(key), value)
+    return result

@@ -1,0 +1,42 @@
+"""CSV export of a saved allocation: one row per teacher, as a class list for staff."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+from ..models import Revision, Scenario
+from .planning import Table
+
+# A cell starting with one of these is a formula to a spreadsheet program.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def table_csv(table: Table) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    grades = list(table.grade_names)
+    writer.writerow(["Class", *(f"Grade {_cell(g)}" for g in grades), "Size", "Composite", "Fixed"])
+    for number, cls in enumerate(table.classes, start=1):
+        writer.writerow(
+            [
+                number,
+                *(cls.count(g) for g in grades),
+                cls.size,
+                "yes" if cls.composite else "no",
+                "yes" if cls.locked else "no",
+            ]
+        )
+    for extra in range(table.unused):
+        writer.writerow([len(table.classes) + extra + 1, *("" for _ in grades), 0, "unused", ""])
+    return out.getvalue()
+
+
+def filename(scenario: Scenario, revision: Revision) -> str:
+    base = f"{scenario.school.name} {scenario.year} {scenario.name} r{revision.number}"
+    return re.sub(r"[^A-Za-z0-9]+", "-", base).strip("-").lower() + ".csv"
+
+
+def _cell(text: str) -> str:
+    return "'" + text if text.startswith(FORMULA_START) else text

@@ -1,0 +1,189 @@
+"""Running the solver for the editor, within the request's time budget.
+
+The solver is imported once, with this module, so a request pays only for its
+own model (mip's import costs about 0.2 s).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, replace
+from typing import Any
+
+from flask import current_app
+
+from ..solver import (
+    Allocation,
+    Class,
+    Scenario,
+    Solution,
+    StaffingRow,
+    Status,
+    solve,
+    staffing,
+)
+
+MAX_SHOWN_CLASSES = 1000
+
+
+@dataclass(frozen=True)
+class Table:
+    """What the class table, the summary and the chart are drawn from."""
+
+    grade_names: tuple[str, ...]
+    teachers: int
+    classes: tuple[Class, ...]
+
+    @property
+    def unused(self) -> int:
+        return max(self.teachers - len(self.classes), 0)
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "teachers": self.teachers,
+                "grades": list(self.grade_names),
+                "classes": [c.to_dict() for c in self.classes],
+            },
+            separators=(",", ":"),
+        )
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One solve of the editor's inputs and the option the user picked among its answers."""
+
+    scenario: Scenario
+    solution: Solution
+    key: str
+    choice: int = 0
+
+    @property
+    def options(self) -> tuple[Allocation, ...]:
+        if self.solution.allocation is None:
+            return ()
+        return (self.solution.allocation, *self.solution.alternatives)
+
+    @property
+    def shown(self) -> Allocation | None:
+        options = self.options
+        return options[self.choice] if options else None
+
+    @property
+    def picked(self) -> str:
+        return f"{self.key}:{self.choice}"
+
+    @property
+    def table(self) -> Table | None:
+        shown = self.shown
+        if shown is None:
+            return None
+        names = tuple(g.name for g in self.scenario.grades)
+        return Table(names, self.scenario.teachers, shown.classes)
+
+    @property
+    def proved(self) -> bool:
+        return self.solution.status is Status.OPTIMAL
+
+    def saved_allocation(self) -> dict[str, Any] | None:
+        """The picked option as stored in a revision."""
+        shown = self.shown
+        if shown is None:
+            return None
+        return {"choice": self.choice, "status": str(self.solution.status), **shown.to_dict()}
+
+
+def inputs_key(inputs: dict[str, Any]) -> str:
+    """A short fingerprint of the inputs: a pick is only kept while they are unchanged."""
+    relevant = {k: v for k, v in inputs.items() if k != "name"}
+    text = json.dumps(relevant, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def make_plan(
+    scenario: Scenario,
+    inputs: dict[str, Any],
+    picked: str = "",
+    *,
+    alternatives: int | None = None,
+) -> Plan:
+    """Solve the inputs. Alternatives cost a second or more, so only as many are
+    sought as the picked option needs, unless `alternatives` asks for more."""
+    config = current_app.config
+    key = inputs_key(inputs)
+    wanted = choice_from(picked, key, config["PREVIEW_ALTERNATIVES"] + 1)
+    solution = solve(
+        scenario,
+        time_limit=config["PREVIEW_TIME_LIMIT"],
+        alternatives=max(wanted, alternatives or 0),
+    )
+    plan = Plan(scenario, solution, key)
+    return replace(plan, choice=wanted if wanted < len(plan.options) else 0)
+
+
+def choice_from(picked: str, key: str, count: int) -> int:
+    """The option number in `picked` if it was picked for these inputs and exists, else 0."""
+    prefix, _, number = (picked or "").partition(":")
+    if prefix != key or not number.isascii() or not number.isdigit() or len(number) > 3:
+        return 0
+    choice = int(number)
+    return choice if choice < count else 0
+
+
+def staffing_rows(scenario: Scenario) -> list[StaffingRow]:
+    """The staffing curve around the current number of teachers."""
+    span = current_app.config["STAFFING_SPAN"]
+    first = max(1, len(scenario.locked), scenario.teachers - span)
+    return staffing(
+        scenario,
+        first,
+        scenario.teachers + span,
+        time_limit=current_app.config["STAFFING_TIME_LIMIT"],
+    )
+
+
+def table_from_json(raw: Any) -> Table | None:
+    """A table from stored or posted JSON; None when it does not look like one.
+
+    Posted JSON comes from the browser, so nothing in it is trusted beyond its shape.
+    """
+    if isinstance(raw, str):
+        if len(raw) > 200_000:
+            return None
+        try:
+            raw = json.loads(raw)
+        except (ValueError, RecursionError):
+            return None
+    if not isinstance(raw, dict):
+        return None
+    teachers = raw.get("teachers")
+    names = raw.get("grades")
+    items = raw.get("classes")
+    if not isinstance(names, list) or not isinstance(items, list):
+        return None
+    if not isinstance(teachers, int) or isinstance(teachers, bool) or not 0 <= teachers <= 1000:
+        return None
+    names = [n for n in names[:40] if isinstance(n, str)]
+    classes = []
+    for item in items[:MAX_SHOWN_CLASSES]:
+        counts = item.get("grades") if isinstance(item, dict) else None
+        if not isinstance(counts, dict):
+            return None
+        grades = tuple(
+            (str(g)[:40], n)
+            for g, n in counts.items()
+            if isinstance(n, int) and not isinstance(n, bool) and 0 < n <= 10_000
+        )
+        classes.append(Class(grades, locked=item.get("locked") is True))
+    return Table(tuple(names), teachers, tuple(classes))
+
+
+def saved_table(inputs: dict[str, Any], allocation: dict[str, Any] | None) -> Table | None:
+    """The table of a saved revision."""
+    if not allocation:
+        return None
+    names = [g.get("name") for g in inputs.get("grades", []) if isinstance(g, dict)]
+    return table_from_json(
+        {"teachers": inputs.get("teachers", 0), "grades": names, "classes": allocation["classes"]}
+    )

@@ -1,0 +1,180 @@
+"""Schools, scenarios and their revisions in the database.
+
+Lookups take the school id from the URL and answer 404 for a scenario of another
+school, so that when logins arrive (and with them a per-user school scope) no
+view needs changing. Writes start with BEGIN IMMEDIATE (see crunch.sqlite), and
+the solver never runs while the write lock is held.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..models import Revision, Scenario, School
+from ..sqlite import begin_write
+
+DEFAULT_GRADES = ["K", "1", "2", "3", "4", "5", "6"]
+
+
+class NameTaken(ValueError):
+    """A scenario of that name already exists for the school and year."""
+
+
+def all_schools() -> list[School]:
+    return list(db.session.scalars(select(School).order_by(School.name)))
+
+
+def school_or_404(school_id: int) -> School:
+    school = db.session.get(School, school_id)
+    if school is None:
+        abort(404)
+    return school
+
+
+def scenario_or_404(school_id: int, scenario_id: int) -> Scenario:
+    scenario = db.session.scalar(
+        select(Scenario).where(Scenario.id == scenario_id, Scenario.school_id == school_id)
+    )
+    if scenario is None or scenario.current_revision is None:
+        abort(404)
+    return scenario
+
+
+def revision_or_404(scenario: Scenario, number: int) -> Revision:
+    revision = db.session.scalar(
+        select(Revision).where(Revision.scenario_id == scenario.id, Revision.number == number)
+    )
+    if revision is None:
+        abort(404)
+    return revision
+
+
+def years_of(school: School) -> list[int]:
+    return list(
+        db.session.scalars(
+            select(Scenario.year)
+            .where(Scenario.school_id == school.id)
+            .distinct()
+            .order_by(Scenario.year)
+        )
+    )
+
+
+def scenarios_of(school: School, year: int) -> list[Scenario]:
+    return list(
+        db.session.scalars(
+            select(Scenario)
+            .where(Scenario.school_id == school.id, Scenario.year == year)
+            .order_by(Scenario.name)
+        )
+    )
+
+
+def latest_scenario(school: School) -> Scenario | None:
+    return db.session.scalar(
+        select(Scenario)
+        .where(Scenario.school_id == school.id)
+        .order_by(Scenario.year.desc(), Scenario.created_at.desc(), Scenario.id.desc())
+        .limit(1)
+    )
+
+
+def blank_inputs(school: School) -> dict[str, Any]:
+    """A new scenario's inputs: the school's grades and limits as last planned, no children."""
+    latest = latest_scenario(school)
+    if latest is not None and latest.current_revision is not None:
+        previous = latest.current_revision.inputs
+        grades = [{**g, "students": 0} for g in previous.get("grades", []) if isinstance(g, dict)]
+        return {
+            "teachers": 1,
+            "min_subclass_size": previous.get("min_subclass_size", 1),
+            "grades": grades,
+            "composites": [],
+            "priorities": previous.get("priorities", ["classes", "composites", "balance"]),
+        }
+    return {
+        "teachers": 1,
+        "min_subclass_size": 1,
+        "grades": [
+            {"name": g, "students": 0, "min_size": 15, "max_size": 25} for g in DEFAULT_GRADES
+        ],
+        "composites": [],
+        "priorities": ["classes", "composites", "balance"],
+    }
+
+
+def create_scenario(
+    school: School,
+    *,
+    year: int,
+    name: str,
+    inputs: dict[str, Any],
+    allocation: dict[str, Any] | None,
+    status: str,
+    note: str,
+) -> Scenario:
+    """A new scenario whose first revision holds these inputs and the plan's allocation."""
+    school_id = school.id
+    begin_write()
+    taken = db.session.scalar(
+        select(func.count(Scenario.id)).where(
+            Scenario.school_id == school_id, Scenario.year == year, Scenario.name == name
+        )
+    )
+    if taken:
+        db.session.rollback()
+        raise NameTaken(f"{year} already has a scenario called {name}.")
+    scenario = Scenario(school_id=school_id, year=year, name=name)
+    db.session.add(scenario)
+    db.session.flush()
+    _add_revision(scenario, inputs, allocation, status, note, number=1)
+    db.session.commit()
+    return scenario
+
+
+def save_revision(
+    scenario: Scenario,
+    *,
+    inputs: dict[str, Any],
+    allocation: dict[str, Any] | None,
+    status: str,
+    note: str,
+) -> Revision:
+    """A new revision with the next number; earlier revisions are left as they were."""
+    scenario_id = scenario.id
+    begin_write()
+    scenario = db.session.get(Scenario, scenario_id)
+    last = db.session.scalar(
+        select(func.max(Revision.number)).where(Revision.scenario_id == scenario_id)
+    )
+    revision = _add_revision(scenario, inputs, allocation, status, note, number=(last or 0) + 1)
+    db.session.commit()
+    return revision
+
+
+def _add_revision(
+    scenario: Scenario,
+    inputs: dict[str, Any],
+    allocation: dict[str, Any] | None,
+    status: str,
+    note: str,
+    *,
+    number: int,
+) -> Revision:
+    revision = Revision(
+        school_id=scenario.school_id,
+        scenario_id=scenario.id,
+        number=number,
+        inputs={**inputs, "name": scenario.title},
+        allocation=allocation,
+        status=status,
+        note=note.strip(),
+    )
+    db.session.add(revision)
+    db.session.flush()
+    scenario.current_revision = revision
+    return revision

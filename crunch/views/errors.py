@@ -1,0 +1,61 @@
+"""Error answers a person can act on, for pages and for htmx requests alike.
+
+An htmx request that fails gets its message retargeted into the page's flash
+area, so nothing fails silently (htmx would otherwise swap nothing on an error).
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Response, current_app, make_response, render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from ..htmx import is_htmx, render_block
+
+MESSAGES = {
+    400: "The request could not be understood. Reload the page and try again.",
+    404: "There is no such page. It may belong to another school, or the link is wrong.",
+    405: "That address does not accept this kind of request.",
+    413: "That is more data than a scenario can hold.",
+    500: "Something went wrong on our side. Your saved work is safe; reload the page.",
+}
+
+EXPIRED = (
+    "This page has been open too long, so your last change was not accepted. "
+    "Reload the page to continue; changes not yet saved will need to be typed again."
+)
+
+
+def register(app: Flask) -> None:
+    app.register_error_handler(CSRFError, csrf_error)
+    app.register_error_handler(HTTPException, http_error)
+    app.register_error_handler(Exception, unexpected_error)
+
+
+def csrf_error(error: CSRFError) -> Response:
+    return error_response(400, EXPIRED, "Page expired")
+
+
+def http_error(error: HTTPException) -> Response:
+    code = error.code or 500
+    message = MESSAGES.get(code, error.description or "")
+    return error_response(code, message, error.name)
+
+
+def unexpected_error(error: Exception) -> Response:
+    if isinstance(error, HTTPException):
+        return http_error(error)
+    current_app.logger.exception("Unhandled error", exc_info=error)
+    return error_response(500, MESSAGES[500], InternalServerError.name)
+
+
+def error_response(code: int, message: str, title: str) -> Response:
+    context = {"code": code, "message": message, "title": title}
+    if is_htmx():
+        response = make_response(render_block("error.html", "message", **context), code)
+        response.headers["HX-Retarget"] = "#flash"
+        response.headers["HX-Reswap"] = "innerHTML"
+    else:
+        response = make_response(render_template("error.html", **context), code)
+    response.vary.add("HX-Request")
+    return response

@@ -1,0 +1,169 @@
+"""The scenario editor: live preview, structural edits, save, staffing curve, CSV export.
+
+Views stay thin: `crunch.services.editor` decides what the editor shows, and
+these functions only choose between the whole page and one block of it.
+"""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    request,
+    url_for,
+)
+
+from ..forms import ScenarioForm
+from ..htmx import is_htmx, page_or_block, render_block, target
+from ..services import editor as editing
+from ..services import export
+from ..services import scenarios as store
+from ..services.drafts import Draft, check, error_ids
+from ..services.planning import inputs_key, make_plan, saved_table, staffing_rows
+from ..services.presenting import class_chart, grade_summary, staffing_chart
+
+bp = Blueprint("scenarios", __name__, url_prefix="/schools/<int:school_id>/scenarios")
+
+TEMPLATE = "scenarios/editor.html"
+
+
+@bp.get("/<int:scenario_id>")
+def editor(school_id: int, scenario_id: int):
+    scenario = store.scenario_or_404(school_id, scenario_id)
+    state = editing.from_revision(scenario.current_revision, scenario.title)
+    return page_or_block(TEMPLATE, "editor", **_context(scenario, state))
+
+
+@bp.post("/<int:scenario_id>/edit")
+def edit(school_id: int, scenario_id: int):
+    """Typing (htmx targets #results) and the editor's buttons (htmx targets #editor)."""
+    scenario = store.scenario_or_404(school_id, scenario_id)
+    state = editing.from_post(request.form, scenario.title)
+    status = 422 if state.errors else 200
+    if target() == "results":
+        # Typing: redraw the results and fill or clear the messages beside the
+        # inputs out of band, leaving the input being typed in untouched.
+        context = {**_context(scenario, state), "oob": True}
+        return page_or_block(TEMPLATE, "results", status, **context)
+    return page_or_block(TEMPLATE, "editor", status, **_context(scenario, state))
+
+
+@bp.post("/<int:scenario_id>/staffing")
+def staffing(school_id: int, scenario_id: int):
+    """The staffing curve for the inputs on screen; loaded after each preview."""
+    store.scenario_or_404(school_id, scenario_id)
+    draft = Draft.from_form(ScenarioForm(formdata=request.form))
+    checked = check(draft.form(), draft)
+    if checked.scenario is None:
+        body = render_block(TEMPLATE, "staffing_chart", chart=None, rows=[], invalid=True)
+        return _fragment(body, 422)
+    rows = staffing_rows(checked.scenario)
+    chart = staffing_chart(rows, checked.scenario.teachers)
+    body = render_block(TEMPLATE, "staffing_chart", chart=chart, rows=rows)
+    return _fragment(body, 200)
+
+
+@bp.post("/<int:scenario_id>/options")
+def options(school_id: int, scenario_id: int):
+    """Other allocations of a different structure, found on request (they take a while)."""
+    scenario = store.scenario_or_404(school_id, scenario_id)
+    draft = Draft.from_form(ScenarioForm(formdata=request.form))
+    checked = check(draft.form(), draft)
+    plan = None
+    if checked.scenario is not None:
+        plan = make_plan(
+            checked.scenario,
+            checked.inputs,
+            request.form.get("picked", ""),
+            alternatives=current_app.config["PREVIEW_ALTERNATIVES"],
+        )
+    body = render_block(TEMPLATE, "options", school=scenario.school, scenario=scenario, plan=plan)
+    return _fragment(body, 200 if plan else 422)
+
+
+@bp.post("/<int:scenario_id>/revisions")
+def save(school_id: int, scenario_id: int):
+    """Store the inputs and the picked allocation as a new revision; nothing is overwritten."""
+    scenario = store.scenario_or_404(school_id, scenario_id)
+    draft = Draft.from_form(ScenarioForm(formdata=request.form))
+    form = draft.form(note=request.form.get("note", ""))
+    checked = check(form, draft, scenario.title)
+    if checked.scenario is None:
+        state = editing.from_post(request.form, scenario.title)
+        state.errors.update(checked.errors)
+        state.notes.append("Not saved: fix the marked inputs first.")
+        return page_or_block(TEMPLATE, "editor", 422, **_context(scenario, state))
+    plan = make_plan(checked.scenario, checked.inputs, request.form.get("picked", ""))
+    revision = store.save_revision(
+        scenario,
+        inputs=checked.inputs,
+        allocation=plan.saved_allocation(),
+        status=str(plan.solution.status),
+        note=form.note.data or "",
+    )
+    flash(f"Saved as revision {revision.number}.")
+    url = url_for(".editor", school_id=school_id, scenario_id=scenario_id)
+    if is_htmx():
+        response = make_response("", 204)
+        response.headers["HX-Redirect"] = url
+        return response
+    return redirect(url, 303)
+
+
+@bp.get("/<int:scenario_id>/export.csv")
+def export_csv(school_id: int, scenario_id: int):
+    """The saved allocation of the current revision (or ?revision=N) as CSV."""
+    scenario = store.scenario_or_404(school_id, scenario_id)
+    revision = scenario.current_revision
+    raw = request.args.get("revision", "")
+    if raw:
+        if not (raw.isascii() and raw.isdigit() and len(raw) < 7):
+            abort(404)
+        revision = store.revision_or_404(scenario, int(raw))
+    table = saved_table(revision.inputs, revision.allocation)
+    if table is None:
+        flash(f"Revision {revision.number} has no allocation to export: its inputs have none.")
+        return redirect(url_for(".editor", school_id=school_id, scenario_id=scenario_id), 303)
+    response = make_response(export.table_csv(table))
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    filename = export.filename(scenario, revision)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _context(scenario, state: editing.Editor) -> dict:
+    table = state.table
+    return {
+        "school": scenario.school,
+        "scenario": scenario,
+        "revisions": scenario.revisions,
+        "state": state,
+        "form": state.form,
+        "draft": state.draft,
+        "errors": state.errors,
+        "error_ids": error_ids(state.draft),
+        "plan": state.plan,
+        "table": table,
+        "summary": grade_summary(table) if table else [],
+        "chart": class_chart(table) if table else None,
+        "unsaved": _unsaved(scenario, state),
+        "oob": False,
+    }
+
+
+def _unsaved(scenario, state: editing.Editor) -> bool:
+    current = scenario.current_revision
+    if state.inputs is None or current is None:
+        return False
+    return inputs_key(state.inputs) != inputs_key(current.inputs)
+
+
+def _fragment(body: str, status: int) -> Response:
+    response = make_response(body, status)
+    response.vary.add("HX-Request")
+    return response

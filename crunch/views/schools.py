@@ -1,0 +1,106 @@
+"""Schools and their school years: pick a year, see its scenarios, start a new one."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, url_for
+
+from ..forms import NewScenarioForm
+from ..htmx import page_or_block
+from ..services import scenarios as store
+from ..services.drafts import Draft, check
+from ..services.planning import make_plan
+
+bp = Blueprint("schools", __name__)
+
+
+@bp.get("/")
+def index():
+    return render_template("schools/index.html", schools=store.all_schools())
+
+
+@bp.get("/schools/<int:school_id>")
+def show(school_id: int):
+    school = store.school_or_404(school_id)
+    years = store.years_of(school)
+    year = _year_arg(years)
+    form = _new_scenario_form(school, year)
+    return page_or_block("schools/show.html", "year", **_context(school, years, year, form))
+
+
+@bp.post("/schools/<int:school_id>/scenarios")
+def create(school_id: int):
+    school = store.school_or_404(school_id)
+    years = store.years_of(school)
+    form = _new_scenario_form(school, None, request.form)
+    if form.validate():
+        source = _source_revision(school, form.source.data)
+        if source is not None:
+            # A copy is the same plan: same inputs, same chosen allocation.
+            inputs, allocation, status = dict(source.inputs), source.allocation, source.status
+            note = f"Copied from {source.scenario.title}, revision {source.number}."
+        else:
+            inputs, note = store.blank_inputs(school), "Started blank."
+            draft = Draft.from_inputs(inputs)
+            checked = check(draft.form(), draft)
+            plan = make_plan(checked.scenario, checked.inputs) if checked.scenario else None
+            allocation = plan.saved_allocation() if plan else None
+            status = str(plan.solution.status) if plan else "invalid"
+        try:
+            scenario = store.create_scenario(
+                school,
+                year=form.year.number,
+                name=form.name.data,
+                inputs=inputs,
+                allocation=allocation,
+                status=status,
+                note=note,
+            )
+        except store.NameTaken as taken:
+            form.name.errors = [str(taken)]
+        else:
+            return redirect(
+                url_for("scenarios.editor", school_id=school.id, scenario_id=scenario.id), 303
+            )
+    year = form.year.number if form.year.number in years else _year_arg(years)
+    return render_template("schools/show.html", **_context(school, years, year, form)), 422
+
+
+def _year_arg(years: list[int]) -> int | None:
+    raw = request.args.get("year", "")
+    if raw.isascii() and raw.isdigit() and int(raw) in years:
+        return int(raw)
+    return years[-1] if years else None
+
+
+def _context(school, years, year, form) -> dict:
+    return {
+        "school": school,
+        "years": years,
+        "year": year,
+        "scenarios": store.scenarios_of(school, year) if year is not None else [],
+        "form": form,
+    }
+
+
+def _new_scenario_form(school, year: int | None, formdata=None) -> NewScenarioForm:
+    form = (
+        NewScenarioForm(formdata=formdata)
+        if formdata is not None
+        else NewScenarioForm(
+            formdata=None, year=str((year or 2026) + 1) if year else "", source="blank"
+        )
+    )
+    choices = [("blank", "Blank: this school's grades, no children yet")]
+    for y in reversed(store.years_of(school)):
+        choices += [(str(s.id), f"Copy of {s.title}") for s in store.scenarios_of(school, y)]
+    form.source.choices = choices
+    return form
+
+
+def _source_revision(school, source: str):
+    """The current revision of the scenario to copy, or None for a blank start."""
+    for year in store.years_of(school):
+        for scenario in store.scenarios_of(school, year):
+            if str(scenario.id) == source:
+                return scenario.current_revision
+    return None
