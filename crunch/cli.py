@@ -1,0 +1,189 @@
+"""The `crunch` command: solve, rebalance and staffing on scenario files (spec/scenario.md).
+
+Every outcome is JSON on standard output. Exit status 0 for any answer (optimal,
+feasible, infeasible, timeout), 2 for invalid input (bad options, an unreadable
+file, text that is not JSON, a scenario that breaks the format). A failure inside
+the solver prints a JSON error and exits 1: never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any, NoReturn
+
+EXIT_ANSWER = 0
+EXIT_ERROR = 1
+EXIT_INVALID = 2
+
+MAX_ALTERNATIVES = 50
+MAX_TIME_LIMIT = 3600.0
+MAX_TEACHERS = 1_000  # the spec's limit; --from/--to beyond it are invalid
+
+
+class InvalidInput(Exception):
+    """Input the command refuses: carries the spec's field-level errors."""
+
+    def __init__(self, errors: list[dict[str, str]]):
+        super().__init__("; ".join(f"{e['field']}: {e['message']}" for e in errors))
+        self.errors = errors
+
+    @classmethod
+    def one(cls, field: str, message: str) -> InvalidInput:
+        return cls([{"field": field, "message": message}])
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error raises instead of printing and exiting."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        raise InvalidInput.one("arguments", f"{message[:1].upper()}{message[1:]}.")
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 < value <= MAX_TIME_LIMIT:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"must be more than 0 and at most {MAX_TIME_LIMIT:g}")
+    return value
+
+
+def _whole(low: int, high: int):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be between {low} and {high}")
+        return value
+
+    parse.__name__ = "whole number"
+    return parse
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="crunch",
+        description="Plan a school's classes. Prints JSON: exit 0 for an answer, 2 if invalid.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.required = True
+    file_help = "scenario JSON file, or - for standard input"
+
+    solve = commands.add_parser("solve", help="the best allocation of classes")
+    solve.add_argument("file", metavar="FILE.json", help=file_help)
+    solve.add_argument(
+        "--alternatives",
+        type=_whole(0, MAX_ALTERNATIVES),
+        default=0,
+        metavar="N",
+        help="also list up to N allocations of another structure, best first",
+    )
+    solve.add_argument("--time-limit", type=_positive_seconds, default=10.0, metavar="SECONDS")
+
+    rebalance = commands.add_parser(
+        "rebalance", help="keep the kinds of classes in the file's `classes`, even out sizes"
+    )
+    rebalance.add_argument("file", metavar="FILE.json", help=file_help)
+    rebalance.add_argument("--time-limit", type=_positive_seconds, default=10.0, metavar="SECONDS")
+
+    staffing = commands.add_parser("staffing", help="the best metrics for each number of teachers")
+    staffing.add_argument("file", metavar="FILE.json", help=file_help)
+    staffing.add_argument("--from", dest="first", type=_whole(1, MAX_TEACHERS), metavar="N")
+    staffing.add_argument("--to", dest="last", type=_whole(1, MAX_TEACHERS), metavar="M")
+    staffing.add_argument(
+        "--time-limit", type=_positive_seconds, default=None, metavar="SECONDS", help="per solve"
+    )
+    return parser
+
+
+def read_json(path: str) -> Any:
+    """The decoded JSON of a file (or of standard input for `-`), or InvalidInput."""
+    try:
+        if path == "-":
+            data = sys.stdin.buffer.read()
+        else:
+            with open(path, "rb") as f:
+                data = f.read()
+    except OSError as e:
+        raise InvalidInput.one("file", f"Cannot read {path}: {e.strerror or e}.") from None
+    try:
+        return json.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise InvalidInput.one("file", "The file is not UTF-8 text.") from None
+    except json.JSONDecodeError as e:
+        raise InvalidInput.one(
+            "file", f"Not valid JSON: {e.msg} (line {e.lineno}, column {e.colno})."
+        ) from None
+    except RecursionError:
+        raise InvalidInput.one("file", "The JSON is nested too deeply.") from None
+
+
+def _scenario(obj: Any):
+    from crunch.solver import InvalidScenario, parse_scenario
+
+    try:
+        return parse_scenario(obj)
+    except InvalidScenario as e:
+        raise InvalidInput(e.to_dict()["errors"]) from None
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    """Carry out one parsed command and return the JSON answer."""
+    from crunch import solver
+
+    obj = read_json(args.file)
+    scenario = _scenario(obj)
+    if args.command == "solve":
+        answer = solver.solve(scenario, time_limit=args.time_limit, alternatives=args.alternatives)
+        return answer.to_dict()
+    if args.command == "rebalance":
+        try:
+            classes = solver.parse_allocation(obj, scenario)
+        except solver.InvalidScenario as e:
+            raise InvalidInput(e.to_dict()["errors"]) from None
+        return solver.rebalance(scenario, classes, time_limit=args.time_limit).to_dict()
+    # staffing
+    if args.first is not None and args.last is not None and args.first > args.last:
+        raise InvalidInput.one("--to", f"--to ({args.last}) is below --from ({args.first}).")
+    extra = {} if args.time_limit is None else {"time_limit": args.time_limit}
+    rows = solver.staffing(scenario, args.first, args.last, **extra)
+    return {"rows": [row.to_dict() for row in rows]}
+
+
+def _print(obj: Any) -> None:
+    sys.stdout.write(json.dumps(obj, indent=2) + "\n")
+    sys.stdout.flush()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `crunch` console script; returns the exit status."""
+    try:
+        args = build_parser().parse_args(argv)
+        _print(run(args))
+        return EXIT_ANSWER
+    except InvalidInput as e:
+        _print({"status": "invalid", "errors": e.errors})
+        return EXIT_INVALID
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_ERROR
+    except Exception as e:  # a solver failure is reported, never shown as a traceback
+        _print(
+            {
+                "status": "error",
+                "errors": [{"field": "", "message": f"Internal error: {type(e).__name__}: {e}"}],
+            }
+        )
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())
