@@ -13,13 +13,26 @@ $(STAMP): requirements-dev.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
-run: $(STAMP)
-	$(BIN)/crunch solve examples/hillside.json
+FLASK := $(BIN)/flask --app crunch
+CHROMIUM := /usr/bin/chromium
+# Root installs packages directly; anyone else goes through sudo.
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-test: $(STAMP)
+# Set up, migrate, load the demo district (idempotent) and serve on 127.0.0.1:5000.
+run: $(STAMP)
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: $(STAMP) $(CHROMIUM)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
+
+# The browser tests drive Debian's Chromium; Playwright's own download cannot work here.
+$(CHROMIUM):
+	$(SUDO) apt-get update
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y chromium
 
 lint: $(STAMP)
 	$(BIN)/ruff check --fix .

@@ -15,12 +15,7 @@ logger = logging.getLogger("alembic.env")
 
 
 def get_engine():
-    try:
-        # this works with Flask-SQLAlchemy<3 and Alchemical
-        return current_app.extensions["migrate"].db.get_engine()
-    except (TypeError, AttributeError):
-        # this works with Flask-SQLAlchemy>=3
-        return current_app.extensions["migrate"].db.engine
+    return current_app.extensions["migrate"].db.engine
 
 
 def get_engine_url():
@@ -100,7 +95,13 @@ def run_migrations_online():
             # is ignored inside a transaction, so it is set before one begins.
             connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         try:
-            context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
+            context.configure(
+                connection=connection,
+                target_metadata=get_metadata(),
+                # SQLite can roll DDL back, so a failed migration leaves nothing half done.
+                transactional_ddl=True if sqlite else None,
+                **conf_args,
+            )
 
             with context.begin_transaction():
                 context.run_migrations()
@@ -110,6 +111,8 @@ def run_migrations_online():
                         raise RuntimeError(f"Migration left broken foreign keys: {broken}")
         finally:
             if sqlite:
+                if connection.in_transaction():
+                    connection.rollback()
                 connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 

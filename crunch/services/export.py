@@ -17,9 +17,9 @@ def table_csv(table: Table) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     grades = list(table.grade_names)
-    writer.writerow(["Class", *(f"Grade {_cell(g)}" for g in grades), "Size", "Composite", "Fixed"])
+    rows: list[list] = [["Class", *(f"Grade {g}" for g in grades), "Size", "Composite", "Fixed"]]
     for number, cls in enumerate(table.classes, start=1):
-        writer.writerow(
+        rows.append(
             [
                 number,
                 *(cls.count(g) for g in grades),
@@ -29,7 +29,8 @@ def table_csv(table: Table) -> str:
             ]
         )
     for extra in range(table.unused):
-        writer.writerow([len(table.classes) + extra + 1, *("" for _ in grades), 0, "unused", ""])
+        rows.append([len(table.classes) + extra + 1, *("" for _ in grades), 0, "unused", ""])
+    writer.writerows([[_safe(cell) for cell in row] for row in rows])
     return out.getvalue()
 
 
@@ -38,5 +39,8 @@ def filename(scenario: Scenario, revision: Revision) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", base).strip("-").lower() + ".csv"
 
 
-def _cell(text: str) -> str:
-    return "'" + text if text.startswith(FORMULA_START) else text
+def _safe(cell: object) -> object:
+    """Quote text that a spreadsheet would run as a formula."""
+    if isinstance(cell, str) and cell.startswith(FORMULA_START):
+        return "'" + cell
+    return cell

@@ -1,0 +1,55 @@
+"""The app factory, its instance folder, and the demo district command."""
+
+from __future__ import annotations
+
+import pytest
+
+from crunch import create_app
+from crunch.config import ensure_instance_config
+from crunch.extensions import db
+from crunch.models import Revision, Scenario, School
+from tests.conftest import make_app
+
+
+def test_instance_config_is_created_once_with_a_secret_key(tmp_path):
+    instance = tmp_path / "instance"
+    ensure_instance_config(instance)
+    first = (instance / "config.py").read_text()
+    assert "SECRET_KEY = '" in first
+    ensure_instance_config(instance)
+    assert (instance / "config.py").read_text() == first
+    assert oct((instance / "config.py").stat().st_mode & 0o777) == "0o600"
+
+
+def test_factory_refuses_to_run_without_a_secret_key(tmp_path):
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.sqlite"})
+
+
+def test_seed_demo_is_idempotent(tmp_path):
+    app = make_app(tmp_path / "demo.sqlite", PREVIEW_TIME_LIMIT=5.0)
+    with app.app_context():
+        db.create_all()
+        runner = app.test_cli_runner()
+        first = runner.invoke(args=["seed-demo"])
+        assert first.exit_code == 0, first.output
+        counts = (
+            db.session.query(School).count(),
+            db.session.query(Scenario).count(),
+            db.session.query(Revision).count(),
+        )
+        assert counts[0] == 3 and counts[1] >= 5 and counts[2] > counts[1]
+        again = runner.invoke(args=["seed-demo"])
+        assert again.exit_code == 0
+        assert "0 scenarios added" in again.output
+        assert (
+            db.session.query(School).count(),
+            db.session.query(Scenario).count(),
+            db.session.query(Revision).count(),
+        ) == counts
+        current = {s.current_revision.status for s in db.session.query(Scenario)}
+        assert current == {"optimal"}
+        # The first draft of one plan had too few teachers: its history shows it.
+        assert "infeasible" in {r.status for r in db.session.query(Revision)}
+        db.session.remove()
+        db.engine.dispose()

@@ -1,0 +1,109 @@
+"""Form <-> scenario JSON, solver messages mapped onto form fields, row actions."""
+
+from __future__ import annotations
+
+import pytest
+
+from crunch.services import actions
+from crunch.services.drafts import Draft, check, error_ids, field_for
+from tests.conftest import HILLSIDE
+
+
+@pytest.fixture
+def draft(app):
+    return Draft.from_inputs(HILLSIDE)
+
+
+def test_round_trip_through_the_form(draft):
+    checked = check(draft.form(), draft)
+    assert checked.errors == {}
+    again = Draft.from_form(draft.form())
+    assert again == draft
+    inputs = checked.inputs
+    assert inputs["teachers"] == 6
+    assert inputs["composites"] == [{"grades": ["K", "1"]}, {"grades": ["1", "2"], "max_size": 24}]
+    assert "locked" not in inputs
+
+
+def test_composites_follow_a_renamed_grade(draft):
+    draft.grades[0]["name"] = "Kinder"
+    checked = check(draft.form(), draft)
+    assert checked.inputs["composites"][0] == {"grades": ["Kinder", "1"]}
+    assert draft.label((0, 1)) == "Kinder/1"
+
+
+@pytest.mark.parametrize(
+    ("path", "rows", "field"),
+    [
+        ("teachers", [], "teachers"),
+        ("min_subclass_size", [], "min_subclass_size"),
+        ("grades", [], "grades"),
+        ("grades[2].max_size", [], "grades-2-max_size"),
+        ("grades[0].name", [], "grades-0-name"),
+        ("grades[1]", [], "grades-1"),
+        ("composites[1].grades", [0, 4], "composites-4"),
+        ("composites[0].max_size", [3], "composites-3-max_size"),
+        ("composites[5].grades", [3], "composites"),
+        ("locked[2].grades", [], "fixed-2"),
+        ("locked[0].grades.K", [], "fixed-0"),
+        ("locked", [], "fixed"),
+        ("priorities", [], "priorities"),
+        ("", [], "form"),
+        ("name", [], "form"),
+    ],
+)
+def test_solver_paths_map_onto_form_fields(path, rows, field):
+    assert field_for(path, rows) == field
+
+
+def test_every_mapped_field_has_a_place_on_the_page(draft):
+    ids = set(error_ids(draft))
+    draft.fixed.append(["1", "", ""])
+    ids = set(error_ids(draft))
+    for field in (
+        "teachers",
+        "grades-2-max_size",
+        "composites-1-min_size",
+        "fixed-0",
+        "priorities",
+    ):
+        assert field in ids
+
+
+def test_locked_classes_from_json(app):
+    draft = Draft.from_inputs({**HILLSIDE, "locked": [{"grades": {"1": 12, "2": 12}}]})
+    assert draft.fixed == [["", "12", "12"]]
+    checked = check(draft.form(), draft)
+    assert checked.inputs["locked"] == [{"grades": {"1": 12, "2": 12}}]
+
+
+def test_garbage_json_becomes_an_empty_draft(app):
+    draft = Draft.from_inputs({"grades": "x", "composites": [1, {"grades": "K"}], "locked": [None]})
+    assert draft.grades == [] and draft.composites == [] and draft.fixed == []
+
+
+@pytest.mark.parametrize(
+    ("names", "expected"),
+    [([], "K"), (["K"], "1"), (["K", "1", "2"], "3"), (["Year 6"], "Year 7"), (["Senior"], "")],
+)
+def test_next_grade_name(names, expected):
+    assert actions.next_grade_name(names) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "parsed"),
+    [
+        ("grade-up:2", ("grade-up", 2)),
+        ("grade-add", ("grade-add", None)),
+        ("x:y", ("", None)),
+        ("", ("", None)),
+    ],
+)
+def test_action_parsing(raw, parsed):
+    assert actions.parse(raw) == parsed
+
+
+def test_grade_rows_cannot_pass_the_limit(draft):
+    for _ in range(50):
+        actions.add_grade(draft, None)
+    assert len(draft.grades) == 40

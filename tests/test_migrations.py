@@ -1,0 +1,110 @@
+"""Migrations build exactly the models' schema, and go down and up again."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import event, inspect, text
+
+from crunch.extensions import db
+from crunch.sqlite import begin_write
+from tests.conftest import make_app
+
+
+@pytest.fixture
+def empty_app(tmp_path):
+    app = make_app(tmp_path / "migrated.sqlite")
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def schema_differences():
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "render_as_batch": True}
+        )
+        return compare_metadata(context, db.metadata)
+
+
+def test_upgrade_on_an_empty_database_yields_the_models_schema(empty_app):
+    upgrade()
+    assert schema_differences() == []
+    with db.engine.connect() as connection:
+        version = connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+    assert version is not None
+
+
+def test_upgrade_downgrade_upgrade(empty_app):
+    upgrade()
+    downgrade(revision="base")
+    assert set(inspect(db.engine).get_table_names()) == {"alembic_version"}
+    upgrade()
+    assert schema_differences() == []
+    tables = set(inspect(db.engine).get_table_names())
+    assert {"districts", "schools", "scenarios", "revisions"} <= tables
+
+
+def test_migration_leaves_foreign_keys_on(empty_app):
+    upgrade()
+    with db.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(app):
+    with db.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+
+
+def test_foreign_keys_are_enforced(app):
+    with pytest.raises(Exception, match="FOREIGN KEY"):
+        db.session.execute(
+            text(
+                "INSERT INTO schools (district_id, name, created_at)"
+                " VALUES (999, 'x', '2026-01-01')"
+            )
+        )
+        db.session.commit()
+    db.session.rollback()
+
+
+def test_writes_begin_immediate_and_reads_begin_deferred(app):
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    db.session.commit()
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        db.session.execute(text("SELECT 1"))
+        begin_write()
+        db.session.execute(text("SELECT 1"))
+        db.session.commit()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert statements.count("BEGIN DEFERRED") == 1
+    assert statements.count("BEGIN IMMEDIATE") == 1
+    assert statements.index("BEGIN IMMEDIATE") > statements.index("BEGIN DEFERRED")
+
+
+def test_a_second_writer_waits_instead_of_failing(app, tmp_path):
+    """While one request holds the write lock, another's BEGIN IMMEDIATE waits for it."""
+    path = db.engine.url.database
+    other = sqlite3.connect(path, timeout=0.05, isolation_level=None)
+    try:
+        begin_write()
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            other.execute("BEGIN IMMEDIATE")
+        db.session.commit()
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("COMMIT")
+    finally:
+        other.close()

@@ -1,0 +1,288 @@
+"""The scenario editor: page and fragments, live preview, messages beside fields."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from tests.conftest import EDITOR, HX, LIVE, form_data
+
+
+def class_rows(html: str) -> int:
+    """Rows of the class table that hold a class (not the unused-teacher rows)."""
+    table = html[html.index('<table class="classes">') :]
+    table = table[: table.index("</table>")]
+    return len(re.findall(r'<tr(?: class="composite")?>\s*<th scope="row">', table))
+
+
+def error_text(html: str, field_id: str) -> str:
+    match = re.search(rf'id="err-{re.escape(field_id)}"[^>]*>([^<]*)<', html)
+    assert match, f"no message element for {field_id}"
+    return match.group(1).strip()
+
+
+def test_editor_page_is_a_full_page(client, editor_url):
+    response = client.get(editor_url)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert html.startswith("<!doctype html>")
+    assert "Proved best" in html
+    assert class_rows(html) == 6
+    assert "HX-Request" in response.headers["Vary"]
+
+
+def test_editor_fragment_for_htmx_is_the_editor_block_only(client, editor_url):
+    response = client.get(editor_url, headers=HX)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<form id="editor"')
+    assert "<html" not in html and "Revisions" not in html
+    assert "HX-Request" in response.headers["Vary"]
+
+
+def test_history_restore_gets_the_whole_page(client, editor_url):
+    response = client.get(editor_url, headers={**HX, "HX-History-Restore-Request": "true"})
+    assert response.get_data(as_text=True).startswith("<!doctype html>")
+
+
+def test_typing_redraws_the_results_only(client, editor_url, editor_form):
+    editor_form["teachers"] = "5"
+    response = client.post(f"{editor_url}/edit", data=editor_form, headers=LIVE)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<section id="results"')
+    assert 'name="teachers"' not in html  # the input being typed in is left alone
+    assert class_rows(html) == 5
+    assert 'id="err-teachers" hx-swap-oob="true"' in html
+    assert "HX-Request" in response.headers["Vary"]
+
+
+def test_more_teachers_than_classes_shows_unused_teachers(client, editor_url, editor_form):
+    editor_form["teachers"] = "9"
+    html = client.post(f"{editor_url}/edit", data=editor_form, headers=LIVE).get_data(True)
+    assert "Unused teacher" in html
+
+
+def test_without_htmx_the_same_post_returns_the_page(client, editor_url, editor_form):
+    editor_form["teachers"] = "5"
+    response = client.post(f"{editor_url}/edit", data=editor_form)
+    assert response.get_data(as_text=True).startswith("<!doctype html>")
+    assert "HX-Request" in response.headers["Vary"]
+
+
+def test_invalid_number_answers_422_beside_the_field_and_keeps_the_table_stale(
+    client, editor_url, editor_form
+):
+    editor_form["teachers"] = "six"
+    response = client.post(f"{editor_url}/edit", data=editor_form, headers=LIVE)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert error_text(html, "teachers") == "Enter a whole number, such as 12."
+    assert 'class="results stale"' in html
+    assert class_rows(html) == 6  # the last good table, still visible
+    shown = re.search(r'name="shown" value="([^"]*)"', html).group(1)
+    assert json.loads(shown.replace("&#34;", '"'))["teachers"] == 6
+
+
+def test_min_above_max_is_reported_on_the_max_field(client, editor_url, editor_form):
+    editor_form["grades-1-min_size"] = "30"
+    html = client.post(f"{editor_url}/edit", data=editor_form, headers=LIVE).get_data(True)
+    assert "below the minimum" in error_text(html, "grades-1-max_size")
+
+
+def test_duplicate_grade_names_are_reported_on_the_name(client, editor_url, editor_form):
+    editor_form["grades-2-name"] = "1"
+    response = client.post(f"{editor_url}/edit", data=editor_form, headers=LIVE)
+    assert response.status_code == 422
+    assert "appears twice" in error_text(response.get_data(True), "grades-2-name")
+
+
+def test_empty_and_negative_values_are_reported(client, editor_url, editor_form):
+    editor_form["grades-0-students"] = ""
+    editor_form["grades-2-students"] = "-4"
+    html = client.post(f"{editor_url}/edit", data=editor_form, headers=LIVE).get_data(True)
+    assert error_text(html, "grades-0-students") == "Enter a number."
+    # Format errors come first; once the blank is filled, the negative is reported.
+    editor_form["grades-0-students"] = "32"
+    html = client.post(f"{editor_url}/edit", data=editor_form, headers=LIVE).get_data(True)
+    assert "at least 0" in error_text(html, "grades-2-students")
+
+
+def test_fixing_the_input_clears_the_message(client, editor_url, editor_form):
+    editor_form["teachers"] = "0"
+    html = client.post(f"{editor_url}/edit", data=editor_form, headers=LIVE).get_data(True)
+    assert error_text(html, "teachers")
+    editor_form["teachers"] = "6"
+    response = client.post(f"{editor_url}/edit", data=editor_form, headers=LIVE)
+    assert response.status_code == 200
+    assert error_text(response.get_data(True), "teachers") == ""
+
+
+def test_composite_limits_are_checked_beside_the_composite(client, editor_url, editor_form):
+    row = next(
+        k.split("-")[1] for k, v in editor_form.items() if k.endswith("members") and v == "0,1"
+    )
+    editor_form[f"composites-{row}-min_size"] = "20"
+    editor_form[f"composites-{row}-max_size"] = "10"
+    response = client.post(f"{editor_url}/edit", data=editor_form, headers=LIVE)
+    assert response.status_code == 422
+    assert "below the minimum" in error_text(response.get_data(True), f"composites-{row}-max_size")
+
+
+def test_infeasible_input_shows_diagnosis_and_suggestions(client, editor_url, editor_form):
+    editor_form["teachers"] = "3"
+    response = client.post(f"{editor_url}/edit", data=editor_form, headers=LIVE)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "No allocation fits these rules" in html
+    assert "Why there is no allocation" in html
+    assert 'value="apply:0"' in html
+
+
+def test_a_suggestion_button_applies_its_change(client, editor_url, editor_form):
+    editor_form["teachers"] = "3"
+    editor_form["action"] = "apply:0"
+    response = client.post(f"{editor_url}/edit", data=editor_form, headers=EDITOR)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Applied:" in html
+    assert "Proved best" in html
+    assert form_data(html)["teachers"] != "3"
+
+
+def test_staffing_curve(client, editor_url, editor_form):
+    response = client.post(f"{editor_url}/staffing", data=editor_form, headers=HX)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "<svg" in html and "6 (now)" in html
+    assert "HX-Request" in response.headers["Vary"]
+
+
+def test_staffing_curve_of_invalid_input(client, editor_url, editor_form):
+    editor_form["teachers"] = "x"
+    response = client.post(f"{editor_url}/staffing", data=editor_form, headers=HX)
+    assert response.status_code == 422
+    assert "Fix the marked inputs" in response.get_data(as_text=True)
+
+
+def test_options_list_and_picking_one(client, editor_url, editor_form):
+    response = client.post(f"{editor_url}/options", data=editor_form, headers=HX)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'value="pick:1"' in html
+    editor_form["action"] = "pick:1"
+    html = client.post(f"{editor_url}/edit", data=editor_form, headers=EDITOR).get_data(True)
+    assert "Showing option 2." in html
+    picked = form_data(html)["picked"]
+    assert picked.endswith(":1")
+    # Typing something else drops the pick: it belonged to the old inputs.
+    changed = form_data(html)
+    changed["grades-0-students"] = "33"
+    html = client.post(f"{editor_url}/edit", data=changed, headers=LIVE).get_data(True)
+    assert "Showing option" not in html
+
+
+def test_unsaved_changes_are_marked(client, editor_url, editor_form):
+    html = client.post(f"{editor_url}/edit", data=editor_form, headers=LIVE).get_data(True)
+    assert "Not saved" not in html
+    editor_form["grades-0-students"] = "33"
+    html = client.post(f"{editor_url}/edit", data=editor_form, headers=LIVE).get_data(True)
+    assert "Not saved" in html
+
+
+def test_unknown_scenario_and_other_schools_scenario_are_404(client, app, editor_url, scenario):
+    from tests.conftest import add_school
+
+    other = add_school("Other School")
+    assert client.get(f"/schools/{scenario.school_id}/scenarios/9999").status_code == 404
+    assert client.get(f"/schools/{other.id}/scenarios/{scenario.id}").status_code == 404
+    response = client.post(f"/schools/{other.id}/scenarios/{scenario.id}/edit", headers=LIVE)
+    assert response.status_code == 404
+    assert response.headers["HX-Retarget"] == "#flash"
+
+
+ODD_INPUTS = [
+    {},
+    {"teachers": "1e9"},
+    {"teachers": "99999999999999999999999"},
+    {"teachers": "٣"},
+    {"teachers": " 7 "},
+    {"teachers": "-0"},
+    {"teachers": "3.5"},
+    {"teachers": "\x00"},
+    {"teachers": "<script>alert(1)</script>"},
+    {"min_subclass_size": ""},
+    {"grades-0-name": ""},
+    {"grades-0-name": "x" * 5000},
+    {"grades-0-name": "   "},
+    {"grades-0-name": "="},
+    {"grades-0-students": "10001"},
+    {"grades-0-max_size": "0"},
+    {"grades-7-name": "Z"},
+    {"grades-abc-name": "Z"},
+    {"grades-99999999999999-name": "Z"},
+    {"composites-0-members": "0,0"},
+    {"composites-0-members": "5,9"},
+    {"composites-0-members": "a,b"},
+    {"composites-0-members": "0,1,2", "composites-0-enabled": "y"},
+    {"composites-9-members": "0,2", "composites-9-enabled": "y"},
+    {"composites-0-enabled": "maybe", "composites-0-min_size": "-3"},
+    {"fixed-0-counts-0": "30"},
+    {"fixed-0-counts-0": "5", "fixed-0-counts-1": "5"},
+    {"fixed-0-counts-9": "5"},
+    {"fixed-0-counts-0": "0"},
+    {"priorities-0": "balance"},
+    {"priorities-0": "nonsense", "priorities-5": "x"},
+    {"picked": "abc:99999"},
+    {"picked": ":"},
+    {"shown": "{"},
+    {"shown": "[" * 5000},
+    {"shown": json.dumps({"teachers": 2, "grades": ["K"], "classes": [{"grades": {"K": "x"}}]})},
+    {"shown": json.dumps({"teachers": True, "grades": 1, "classes": None})},
+    {"action": "grade-remove:99"},
+    {"action": "grade-up:0"},
+    {"action": "lock:99"},
+    {"action": "apply:99"},
+    {"action": "pick:999"},
+    {"action": "fixed-remove:3"},
+    {"action": "priority-up:9"},
+    {"action": "composite-add"},
+    {"action": "composite-remove:99"},
+    {"action": "nonsense"},
+    {"action": "grade-up:-1"},
+    {"action": ":"},
+    {"note": "n" * 10000},
+]
+
+
+@pytest.mark.parametrize("changes", ODD_INPUTS)
+@pytest.mark.parametrize("headers", [LIVE, EDITOR, {}], ids=["live", "editor", "page"])
+def test_odd_input_never_fails(client, editor_url, editor_form, changes, headers):
+    for key, value in changes.items():
+        editor_form[key] = value
+    response = client.post(f"{editor_url}/edit", data=editor_form, headers=headers)
+    assert response.status_code in (200, 422)
+    assert "<form" in response.get_data(as_text=True) or headers is LIVE
+
+
+@pytest.mark.parametrize("changes", ODD_INPUTS[:12])
+def test_odd_input_to_the_side_panels_never_fails(client, editor_url, editor_form, changes):
+    for key, value in changes.items():
+        editor_form[key] = value
+    for path in ("staffing", "options"):
+        response = client.post(f"{editor_url}/{path}", data=editor_form, headers=HX)
+        assert response.status_code in (200, 422)
+
+
+def test_an_empty_post_never_fails(client, editor_url):
+    for path in ("edit", "staffing", "options", "revisions"):
+        response = client.post(f"{editor_url}/{path}", data={})
+        assert response.status_code in (200, 422), path
+
+
+def test_too_much_data_is_refused_politely(client, editor_url):
+    response = client.post(f"{editor_url}/edit", data={"note": "x" * 300_000}, headers=LIVE)
+    assert response.status_code == 413
+    assert "more data than a scenario can hold" in response.get_data(as_text=True)

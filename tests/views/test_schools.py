@@ -1,0 +1,108 @@
+"""Schools and school years: the scenario lists and creating scenarios."""
+
+from __future__ import annotations
+
+from crunch.extensions import db
+from crunch.models import Revision
+from crunch.services import scenarios as store
+from tests.conftest import HILLSIDE, HX, save_scenario
+
+
+def test_index_lists_schools(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "Hillside Primary" in response.get_data(as_text=True)
+
+
+def test_school_page_shows_the_latest_year(client, school):
+    save_scenario(school, "Adopted plan", HILLSIDE, year=2026)
+    html = client.get(f"/schools/{school.id}").get_data(as_text=True)
+    year = html[html.index('<section id="year"') : html.index("</section>")]
+    assert "Scenarios for 2027" in year
+    assert "2027 - Plan A" in year and "2026 - Adopted plan" not in year
+    assert "Copy of 2026 - Adopted plan" in html  # any year's scenario can be copied
+
+
+def test_school_year_fragment(client, school):
+    save_scenario(school, "Adopted plan", HILLSIDE, year=2026)
+    response = client.get(f"/schools/{school.id}?year=2026", headers=HX)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<section id="year"')
+    assert "2026 - Adopted plan" in html and "2027 - Plan A" not in html
+    assert "New scenario" not in html
+    assert "HX-Request" in response.headers["Vary"]
+
+
+def test_unknown_year_falls_back_to_the_latest(client, school):
+    for year in ("1900", "abc", "-1", ""):
+        html = client.get(f"/schools/{school.id}?year={year}").get_data(as_text=True)
+        assert "Scenarios for 2027" in html
+
+
+def test_unknown_school_is_404(client):
+    response = client.get("/schools/999")
+    assert response.status_code == 404
+    assert "There is no such page" in response.get_data(as_text=True)
+
+
+def test_create_blank_scenario(client, school):
+    response = client.post(
+        f"/schools/{school.id}/scenarios",
+        data={"name": "Plan B", "year": "2028", "source": "blank"},
+    )
+    assert response.status_code == 303
+    created = store.scenarios_of(school, 2028)[0]
+    revision = created.current_revision
+    assert revision.number == 1 and revision.note == "Started blank."
+    # The school's grades and limits, no children yet.
+    assert [g["name"] for g in revision.inputs["grades"]] == ["K", "1", "2"]
+    assert all(g["students"] == 0 for g in revision.inputs["grades"])
+    assert revision.status == "optimal" and revision.allocation["classes"] == []
+    page = client.get(response.headers["Location"])
+    assert page.status_code == 200
+
+
+def test_create_copy_keeps_inputs_and_allocation(client, school, scenario):
+    source = scenario.current_revision
+    response = client.post(
+        f"/schools/{school.id}/scenarios",
+        data={"name": "Plan A copy", "year": "2027", "source": str(scenario.id)},
+    )
+    assert response.status_code == 303
+    copy = next(s for s in store.scenarios_of(school, 2027) if s.name == "Plan A copy")
+    revision = copy.current_revision
+    assert {k: v for k, v in revision.inputs.items() if k != "name"} == {
+        k: v for k, v in source.inputs.items() if k != "name"
+    }
+    assert revision.allocation == source.allocation
+    assert "Copied from 2027 - Plan A" in revision.note
+    assert db.session.scalar(db.select(db.func.count(Revision.id))) == 2
+
+
+def test_create_rejects_a_taken_name_and_bad_years(client, school):
+    url = f"/schools/{school.id}/scenarios"
+    response = client.post(url, data={"name": "Plan A", "year": "2027", "source": "blank"})
+    assert response.status_code == 422
+    assert "already has a scenario called Plan A" in response.get_data(as_text=True)
+    for year, message in (("", "Enter a number."), ("abc", "whole number"), ("1999", "between")):
+        response = client.post(url, data={"name": "Plan Z", "year": year, "source": "blank"})
+        assert response.status_code == 422
+        assert message in response.get_data(as_text=True)
+    response = client.post(url, data={"name": "  ", "year": "2027", "source": "blank"})
+    assert response.status_code == 422
+    assert "Give the scenario a name" in response.get_data(as_text=True)
+    response = client.post(url, data={"name": "Plan Q", "year": "2027", "source": "424242"})
+    assert response.status_code == 422
+    assert "Not a valid choice" in response.get_data(as_text=True)
+
+
+def test_blank_school_defaults(app):
+    from crunch.models import District, School
+
+    district = db.session.scalar(db.select(District))
+    empty = School(district=district, name="New School")
+    db.session.add(empty)
+    db.session.commit()
+    inputs = store.blank_inputs(empty)
+    assert [g["name"] for g in inputs["grades"]] == ["K", "1", "2", "3", "4", "5", "6"]
