@@ -119,7 +119,9 @@ def allocations(
             j = position.get(rest, -1)
             if j >= start and (quota is None or used[cands[j][0]] < quota[cands[j][0]]):
                 chosen.append(cands[j])
+                used[cands[j][0]] += 1
                 yield from search(j, (0,) * n, 0)
+                used[cands[j][0]] -= 1
                 chosen.pop()
             return
         tried[0] += len(cands) - start

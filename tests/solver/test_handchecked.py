@@ -239,6 +239,20 @@ def test_two_identical_locked_classes_both_kept():
     assert sum(c.locked for c in answer.classes) == 2
 
 
+def test_locked_classes_that_place_every_child():
+    # Nothing is left to solve: the answer is the locked classes themselves.
+    obj = {
+        "teachers": 2,
+        "grades": [grade("K", 12, 10, 20), grade("1", 0, 10, 20)],
+        "locked": [{"grades": {"K": 12}}],
+    }
+    _, answer = solved(obj)
+    assert answer.status is Status.OPTIMAL
+    assert [c.to_dict() for c in answer.classes] == [
+        {"grades": {"K": 12}, "size": 12, "composite": False, "locked": True}
+    ]
+
+
 def test_locked_class_that_leaves_no_valid_rest_is_infeasible():
     # Locking 20 of 25 leaves 5 children, fewer than a class's minimum of 10.
     obj = {"teachers": 3, "grades": [grade("1", 25, 10, 30)], "locked": [{"grades": {"1": 20}}]}
