@@ -1,0 +1,90 @@
+"""Browser tests: Debian's Chromium driven by Playwright against a live server.
+
+pytest-flask's `live_server` is session-scoped and runs the app in a forked
+process, so the app here is session-scoped too, and its database connections
+are closed before the fork (a forked SQLite connection is not safe to share).
+"""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import pytest
+
+from crunch.extensions import db
+from crunch.models import School
+from tests.conftest import HILLSIDE, add_school, make_app, save_scenario
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+pytestmark = pytest.mark.browser
+_names = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    path = tmp_path_factory.mktemp("browser") / "browser.sqlite"
+    app = make_app(path, WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        db.create_all()
+        add_school()
+        db.session.remove()
+        db.engine.dispose()
+    return app
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip("Chromium is not installed: `make test` installs it (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def console(browser):
+    """Console messages of the page; no test may end with a CSP violation among them."""
+    messages: list[str] = []
+    yield messages
+    violations = [m for m in messages if "Content Security Policy" in m or "Refused to" in m]
+    assert violations == []
+    # htmx's own trouble: a swap whose target is missing. (A request cut short by
+    # leaving the page is logged too, and is harmless.)
+    problems = ("oobErrorNoTarget", "targetError", "swapError", "onLoadError")
+    assert [m for m in messages if any(p in m for p in problems)] == []
+
+
+@pytest.fixture
+def page(browser, console):
+    context = browser.new_context()
+    page = context.new_page()
+    page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
+    page.on("pageerror", lambda error: console.append(f"pageerror: {error}"))
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def editor(app, live_server):
+    """The URL of a new scenario of its own, so tests do not see each other's saves."""
+    with app.app_context():
+        school = db.session.scalar(db.select(School))
+        scenario = save_scenario(school, f"Browser plan {next(_names)}", HILLSIDE)
+        url = live_server.url(f"/schools/{school.id}/scenarios/{scenario.id}")
+        db.session.remove()
+        db.engine.dispose()
+    return url

@@ -1,0 +1,99 @@
+"""What a principal does in the editor, in a real browser under the real CSP."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+CLASS_ROWS = "#results table.classes tbody tr:not(.unused)"
+
+
+def open_editor(page, url):
+    page.goto(url)
+    expect(page.locator(CLASS_ROWS)).to_have_count(6)
+    # The staffing curve loads after the page: wait so it cannot race the test.
+    expect(page.locator("#staffing table")).to_be_visible()
+
+
+def test_typing_changes_the_table_and_keeps_the_cursor(page, editor, console):
+    open_editor(page, editor)
+    teachers = page.locator("#teachers")
+    teachers.click()
+    teachers.press("End")
+    teachers.press("Backspace")
+    teachers.type("5")
+    expect(page.locator(CLASS_ROWS)).to_have_count(5)
+    expect(teachers).to_be_focused()
+    expect(teachers).to_have_value("5")
+
+    # Invalid input: a message beside the field, the old table kept but marked stale.
+    teachers.fill("five")
+    expect(page.locator("#err-teachers")).to_have_text("Enter a whole number, such as 12.")
+    expect(page.locator("#results")).to_have_class(re.compile(r"\bstale\b"))
+    expect(page.locator(CLASS_ROWS)).to_have_count(5)
+    expect(teachers).to_be_focused()
+
+    teachers.fill("6")
+    expect(page.locator("#err-teachers")).to_have_text("")
+    expect(page.locator("#results")).not_to_have_class(re.compile(r"\bstale\b"))
+    expect(page.locator(CLASS_ROWS)).to_have_count(6)
+
+
+def test_save_and_reload_shows_the_saved_revision(page, editor):
+    open_editor(page, editor)
+    page.locator("#grades-0-students").fill("34")
+    expect(page.locator("#results .badge.unsaved")).to_be_visible()
+    page.locator("#note").fill("Two more in Kindergarten")
+    page.get_by_role("button", name="Save as a new revision").click()
+    expect(page.locator("#flash")).to_contain_text("Saved as revision 2.")
+
+    page.reload()
+    expect(page.locator("#grades-0-students")).to_have_value("34")
+    expect(page.locator("#results")).to_contain_text("Saved in revision 2.")
+    expect(page.locator("table.list tr.current")).to_contain_text("Two more in Kindergarten")
+    expect(page.locator("#results .badge.unsaved")).to_have_count(0)
+
+
+def test_infeasible_input_shows_the_diagnosis_and_a_suggestion_fixes_it(page, editor):
+    open_editor(page, editor)
+    page.locator("#teachers").fill("3")
+    expect(page.locator(".diagnosis")).to_contain_text("Why there is no allocation")
+    suggestion = page.locator("button.suggestion").first
+    expect(suggestion).to_be_visible()
+    suggestion.click()
+    expect(page.locator(".status .note")).to_contain_text("Applied:")
+    expect(page.locator("#results")).to_contain_text("Proved best")
+    expect(page.locator(".diagnosis")).to_have_count(0)
+    expect(page.locator("#teachers")).not_to_have_value("3")
+
+
+def test_options_fix_a_class_and_add_a_grade(page, editor):
+    open_editor(page, editor)
+    page.get_by_role("button", name="Find other options").click()
+    page.get_by_role("button", name="Show this option").first.click()
+    expect(page.locator("#options")).to_contain_text("Showing option 2.")
+
+    page.get_by_role("button", name=re.compile("^Fix class 1")).click()
+    expect(page.locator("#results .badge.fixed")).to_have_count(1)
+    expect(page.locator("input[name^='fixed-0-counts-']")).to_have_count(3)
+
+    page.get_by_role("button", name="Add a grade").click()
+    expect(page.locator("#grades-3-name")).to_have_value("3")
+    expect(page.locator("#comp-label-2")).to_have_text("2/3")
+    page.locator("#grades-3-name").fill("Three")
+    expect(page.locator("#comp-label-2")).to_have_text("2/Three")
+
+
+def test_school_page_and_new_scenario(page, editor, live_server):
+    page.goto(live_server.url("/"))
+    page.get_by_role("link", name="Hillside Primary").click()
+    expect(page.locator("h1")).to_have_text("Hillside Primary")
+    page.locator("#name").fill("Plan from the browser")
+    page.locator("#year-input").fill("2028")
+    page.get_by_role("button", name="Create scenario").click()
+    expect(page.locator("h1")).to_contain_text("2028 - Plan from the browser")
+    expect(page.locator("#results")).to_contain_text("Proved best")
