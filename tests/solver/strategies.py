@@ -102,11 +102,13 @@ def medium_scenarios(draw) -> dict[str, Any]:
     n = draw(st.integers(3, 7))
     grades = []
     for name in NAMES[:n]:
-        low = draw(st.integers(10, 18))
-        high = draw(st.integers(low + 2, 30))
-        grades.append(
-            {"name": name, "students": draw(st.integers(0, 90)), "min_size": low, "max_size": high}
-        )
+        low = draw(st.integers(10, 16))
+        high = draw(st.integers(low + 6, 32))
+        # mostly a class's worth or more; now and then an empty or a very small grade
+        students = draw(st.one_of(*[st.integers(20, 90)] * 4, st.integers(0, 19)))
+        grades.append({"name": name, "students": students, "min_size": low, "max_size": high})
+    if not any(g["students"] for g in grades):
+        grades[0]["students"] = draw(st.integers(20, 90))
     composites = []
     for a, b in itertools.pairwise(NAMES[:n]):
         if draw(st.integers(0, 3)):
@@ -120,7 +122,7 @@ def medium_scenarios(draw) -> dict[str, Any]:
     need = max(1, round(total / 22))
     return {
         "name": "medium",
-        "teachers": max(1, need + draw(st.integers(-2, 2))),
+        "teachers": max(1, need + draw(st.integers(-1, 3))),
         "min_subclass_size": draw(st.integers(1, 6)),
         "grades": grades,
         "composites": composites,
