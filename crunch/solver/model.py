@@ -112,6 +112,7 @@ class AllocationModel:
         self.bands: dict[str, dict[int, mip.Var]] = {}
         self.fixed: dict[str, int] = {}
         self.impossible = False  # proved infeasible while building: no need to ask a solver
+        self.balance_modelled = False
         self._build(teacher_cap, structure)
         for other in excluded or []:
             self._exclude(other)
@@ -173,7 +174,10 @@ class AllocationModel:
             else:
                 m += down == 0
             differs += [up, down]
-        m += mip.xsum(differs) >= 1
+        if differs:
+            m += mip.xsum(differs) >= 1
+        else:
+            self._make_infeasible()  # nothing free to change: no other structure exists
 
     # ------------------------------------------------------------ objectives
 
@@ -196,12 +200,13 @@ class AllocationModel:
         return self.balance_expr()
 
     def add_balance_layer(self) -> None:
-        if self.bands:
+        if self.balance_modelled:
             return
         m = self.m
         splits = {id(kv): self._even_splits(kv) for kv in self.kinds}
         if sum(len(v) for v in splits.values()) > MAX_SPLITS:
             return  # absurd limits: the caller keeps the even split, unproved
+        self.balance_modelled = True
         band_sizes: dict[str, set[int]] = {}
         # for each (kind, grade, size): the kind's splits that have classes of that size
         used: dict[tuple[int, str, int], list[mip.Var]] = {}
@@ -286,17 +291,19 @@ class AllocationModel:
             room = min(room, best * self.fixed["composites"])
         return room
 
-    @property
-    def balance_modelled(self) -> bool:
-        return bool(self.bands)
-
     # ------------------------------------------------------------ solving
 
     def optimize(self, objective: mip.LinExpr, seconds: float) -> mip.OptimizationStatus:
         if self.impossible:
             return mip.OptimizationStatus.INFEASIBLE
+        if not self.m.num_cols:
+            return mip.OptimizationStatus.OPTIMAL  # nothing left to place: no class at all
         self.m.objective = mip.minimize(objective)
         return self.m.optimize(max_seconds=max(seconds, 0.01))
+
+    @property
+    def objective_value(self) -> float:
+        return self.m.objective_value if self.m.num_cols else 0.0
 
     def fix(self, priority: str, objective: mip.LinExpr, value: float) -> None:
         """Hold a priority at the value found for it while later ones are optimised."""

@@ -109,7 +109,7 @@ def optimise(
         if status in _FOUND:
             proved = proved and status == mip.OptimizationStatus.OPTIMAL
             found = (model.structure(), model.totals())
-            model.fix(priority, expr, model.m.objective_value)
+            model.fix(priority, expr, model.objective_value)
             continue
         if found is None:
             return Outcome(Status.INFEASIBLE if status in _INFEASIBLE else Status.TIMEOUT)
