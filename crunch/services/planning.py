@@ -16,7 +16,6 @@ from flask import current_app
 from ..solver import (
     Allocation,
     Class,
-    Metrics,
     Scenario,
     Solution,
     StaffingRow,
@@ -45,7 +44,11 @@ class Table:
             {
                 "teachers": self.teachers,
                 "grades": list(self.grade_names),
-                "classes": [c.to_dict() for c in self.classes],
+                # Only what table_from_json reads back: sizes and badges follow from it.
+                "classes": [
+                    {"grades": dict(c.grades), **({"locked": True} if c.locked else {})}
+                    for c in self.classes
+                ],
             },
             separators=(",", ":"),
         )
@@ -114,22 +117,13 @@ def make_plan(
     config = current_app.config
     key = inputs_key(inputs)
     wanted = choice_from(picked, key, config["PREVIEW_ALTERNATIVES"] + 1)
-    if nothing_to_plan(scenario):
-        # A new scenario has no children yet: no classes is the answer, proved.
-        # (The solver reports a model without variables as a timeout.)
-        solution = Solution(Status.OPTIMAL, Allocation((), Metrics(0, 0, 0)))
-    else:
-        solution = solve(
-            scenario,
-            time_limit=config["PREVIEW_TIME_LIMIT"],
-            alternatives=max(wanted, alternatives or 0),
-        )
+    solution = solve(
+        scenario,
+        time_limit=config["PREVIEW_TIME_LIMIT"],
+        alternatives=max(wanted, alternatives or 0),
+    )
     plan = Plan(scenario, solution, key)
     return replace(plan, choice=wanted if wanted < len(plan.options) else 0)
-
-
-def nothing_to_plan(scenario: Scenario) -> bool:
-    return not scenario.locked and not any(g.students for g in scenario.grades)
 
 
 def choice_from(picked: str, key: str, count: int) -> int:

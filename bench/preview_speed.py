@@ -1,0 +1,119 @@
+"""Server time of one live-preview request, and the editor's page weight.
+
+For the current scenario of each demo school, post the editor form as htmx does
+while someone types (validate + solve + render the results block), changing
+one grade's children each time, and print the median and 95th percentile.
+Then weigh the editor page: its HTML plus every script and stylesheet it loads.
+
+    .venv/bin/python bench/preview_speed.py [--requests N]
+
+Targets: median under 300 ms and 95th percentile under 1 s; page under 100 KB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import os
+import platform
+import re
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from crunch import create_app
+from crunch.commands import load_demo
+from crunch.extensions import db
+from crunch.models import Scenario
+from tests.conftest import LIVE, form_data
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def time_previews(client, url: str, requests: int) -> list[float]:
+    form = form_data(client.get(url).get_data(as_text=True))
+    base = int(form["grades-0-students"])
+    timings = []
+    for i in range(requests):
+        form["grades-0-students"] = str(base + (i % 7) - 3)  # as if typing
+        started = time.perf_counter()
+        response = client.post(f"{url}/edit", data=form, headers=LIVE)
+        timings.append(time.perf_counter() - started)
+        if response.status_code != 200:
+            raise SystemExit(f"{url}: preview answered {response.status_code}")
+    return timings
+
+
+def page_weight(client, url: str) -> tuple[int, int, list[tuple[str, int]]]:
+    html = client.get(url).get_data()
+    parts = [("HTML", html)]
+    for src in re.findall(rb'(?:src|href)="(/static/[^"]+)"', html):
+        parts.append((src.decode(), client.get(src.decode()).get_data()))
+    raw = sum(len(body) for _, body in parts)
+    compressed = sum(len(gzip.compress(body)) for _, body in parts)
+    return raw, compressed, [(name, len(body)) for name, body in parts]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=40, help="previews per school")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app(
+            {
+                "SECRET_KEY": "bench",
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite",
+                "WTF_CSRF_ENABLED": False,
+            }
+        )
+        with app.app_context():
+            db.create_all()
+            load_demo()
+            client = app.test_client()
+            print(
+                f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+                f"Python {platform.python_version()}"
+            )
+            print(f"Live preview, {args.requests} requests per school (ms):")
+            everything: list[float] = []
+            seen = set()
+            for scenario in db.session.scalars(db.select(Scenario).order_by(Scenario.year.desc())):
+                if scenario.school_id in seen:
+                    continue
+                seen.add(scenario.school_id)
+                url = f"/schools/{scenario.school_id}/scenarios/{scenario.id}"
+                time_previews(client, url, 3)  # warm up: first model, template compile
+                timings = time_previews(client, url, args.requests)
+                everything += timings
+                grades = len(scenario.current_revision.inputs["grades"])
+                print(
+                    f"  {scenario.school.name} ({scenario.title}, {grades} grades, "
+                    f"{scenario.current_revision.inputs['teachers']} teachers): "
+                    f"median {statistics.median(timings) * 1000:.0f}, "
+                    f"p95 {percentile(timings, 0.95) * 1000:.0f}, "
+                    f"max {max(timings) * 1000:.0f}"
+                )
+            print(
+                f"  all schools: median {statistics.median(everything) * 1000:.0f}, "
+                f"p95 {percentile(everything, 0.95) * 1000:.0f}"
+            )
+            raw, compressed, parts = page_weight(client, url)
+            print(
+                f"Editor page weight ({scenario.school.name}): {raw / 1024:.1f} KB "
+                f"({compressed / 1024:.1f} KB gzipped)"
+            )
+            for name, size in parts:
+                print(f"  {name}: {size / 1024:.1f} KB")
+
+
+if __name__ == "__main__":
+    main()
