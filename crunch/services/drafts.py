@@ -177,8 +177,23 @@ def check(form: ScenarioForm, draft: Draft, name: str = "") -> Checked:
     except InvalidScenario as invalid:
         for error in invalid.errors:
             errors.setdefault(field_for(error.field, composite_rows), []).append(error.message)
-        return Checked(None, inputs, errors)
+        return Checked(None, inputs, without_echoes(errors))
     return Checked(scenario, inputs, {})
+
+
+def without_echoes(errors: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Drop "Unknown grade" on composites and fixed classes while a grade row has its
+    own message: the parser leaves a grade it rejected out, so everything naming it
+    echoes that one mistake."""
+    if not any(key.startswith("grades-") for key in errors):
+        return errors
+    out = {}
+    for key, messages in errors.items():
+        if key.startswith(("composites-", "fixed-")):
+            messages = [m for m in messages if not m.startswith("Unknown grade")]
+        if messages:
+            out[key] = messages
+    return out
 
 
 def to_inputs(form: ScenarioForm, draft: Draft, name: str) -> tuple[dict[str, Any], list[int]]:

@@ -97,3 +97,17 @@ def test_school_page_and_new_scenario(page, editor, live_server):
     page.get_by_role("button", name="Create scenario").click()
     expect(page.locator("h1")).to_contain_text("2028 - Plan from the browser")
     expect(page.locator("#results")).to_contain_text("Proved best")
+
+
+def test_an_expired_session_says_so_instead_of_failing_silently(page, editor):
+    open_editor(page, editor)
+    # What a token from a session that has since ended looks like to the server.
+    page.evaluate(
+        """() => {
+            document.body.setAttribute('hx-headers', JSON.stringify({'X-CSRFToken': 'stale'}));
+            document.querySelector('input[name=csrf_token]').value = 'stale';
+        }"""
+    )
+    page.locator("#teachers").fill("5")
+    expect(page.locator("#flash")).to_contain_text("open too long")
+    expect(page.locator(CLASS_ROWS)).to_have_count(6)  # nothing changed behind the message

@@ -92,6 +92,13 @@ def test_min_above_max_is_reported_on_the_max_field(client, editor_url, editor_f
     assert "below the minimum" in error_text(html, "grades-1-max_size")
 
 
+def test_a_bad_grade_is_not_echoed_by_its_composites(client, editor_url, editor_form):
+    editor_form["grades-1-min_size"] = "40"
+    html = client.post(f"{editor_url}/edit", data=editor_form, headers=LIVE).get_data(True)
+    assert "below the minimum" in error_text(html, "grades-1-max_size")
+    assert "Unknown grade" not in html
+
+
 def test_duplicate_grade_names_are_reported_on_the_name(client, editor_url, editor_form):
     editor_form["grades-2-name"] = "1"
     response = client.post(f"{editor_url}/edit", data=editor_form, headers=LIVE)
