@@ -13,6 +13,7 @@ from .models import District, Scenario, School
 from .services import scenarios as store
 from .services.drafts import Draft, check
 from .services.planning import make_plan
+from .sqlite import begin_write
 
 DEMO_DISTRICT = "Riverbend School District"
 PRIMARY = ["K", "1", "2", "3", "4", "5", "6"]
@@ -161,11 +162,12 @@ def load_demo() -> int:
 
 
 def _get_or_add(model, **fields):
+    begin_write()
     row = db.session.scalar(select(model).filter_by(**fields))
     if row is None:
         row = model(**fields)
         db.session.add(row)
-        db.session.commit()
+    db.session.commit()
     return row
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, redirect, render_template, request, url_for
 
 from ..forms import NewScenarioForm
@@ -83,13 +85,12 @@ def _context(school, years, year, form) -> dict:
 
 
 def _new_scenario_form(school, year: int | None, formdata=None) -> NewScenarioForm:
-    form = (
-        NewScenarioForm(formdata=formdata)
-        if formdata is not None
-        else NewScenarioForm(
-            formdata=None, year=str((year or 2026) + 1) if year else "", source="blank"
-        )
-    )
+    if formdata is not None:
+        form = NewScenarioForm(formdata=formdata)
+    else:
+        # Planning is for the year after the one on screen, or after this one.
+        next_year = (year or date.today().year) + 1
+        form = NewScenarioForm(formdata=None, year=str(next_year), source="blank")
     choices = [("blank", "Blank: this school's grades, no children yet")]
     for y in reversed(store.years_of(school)):
         choices += [(str(s.id), f"Copy of {s.title}") for s in store.scenarios_of(school, y)]
