@@ -111,3 +111,20 @@ def test_an_expired_session_says_so_instead_of_failing_silently(page, editor):
     page.locator("#teachers").fill("5")
     expect(page.locator("#flash")).to_contain_text("open too long")
     expect(page.locator(CLASS_ROWS)).to_have_count(6)  # nothing changed behind the message
+
+
+def test_print_shows_the_class_list_without_navigation_or_inputs(page, editor):
+    open_editor(page, editor)
+    page.emulate_media(media="print")
+    expect(page.locator("table.classes")).to_be_visible()
+    expect(page.locator("table.summary")).to_be_visible()
+    for hidden in (
+        "header.site",
+        "section.inputs",
+        "section.save",
+        "#staffing",
+        "section.revisions",
+    ):
+        expect(page.locator(hidden)).to_be_hidden()
+    expect(page.locator("button").first).to_be_hidden()
+    expect(page.locator("h1")).to_contain_text("Hillside Primary: 2027 - Browser plan")
