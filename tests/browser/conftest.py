@@ -47,8 +47,10 @@ def app(tmp_path_factory):
 def browser():
     if not CHROMIUM.exists():
         pytest.skip("Chromium is not installed: `make test` installs it (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # Generous waits for a busy two-core CI machine; a passing run waits far less.
+    expect.set_options(timeout=15_000)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser

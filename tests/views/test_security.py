@@ -117,3 +117,9 @@ def test_unexpected_errors_answer_with_a_message_not_a_trace(app, client, monkey
     assert "Traceback" not in response.get_data(as_text=True)
     response = client.get(editor_url, headers=HX)
     assert response.headers["HX-Retarget"] == "#flash"
+
+
+def test_wrong_method_answers_with_a_message(client, editor_url):
+    response = client.get(f"{editor_url}/edit")
+    assert response.status_code == 405
+    assert "does not accept this kind of request" in response.get_data(as_text=True)
