@@ -14,12 +14,14 @@ from werkzeug.datastructures import MultiDict
 from ..forms import ScenarioForm
 from ..models import Revision
 from . import actions
-from .drafts import Checked, Draft, check
+from .drafts import Draft, check
 from .planning import Plan, Table, inputs_key, make_plan, saved_table, table_from_json
 
 
 @dataclass
 class Editor:
+    """Everything the editor template needs; `table` may be stale (from `shown`)."""
+
     draft: Draft
     form: ScenarioForm
     errors: dict[str, list[str]]
@@ -74,9 +76,10 @@ def from_post(formdata: MultiDict, title: str) -> Editor:
 
     if checked.scenario is not None and action in ("lock", "apply"):
         before = make_plan(checked.scenario, checked.inputs, picked)
-        draft, note = (
-            _lock(draft, before, index) if action == "lock" else _apply(draft, before, index)
-        )
+        if action == "lock":
+            draft, note = _lock(draft, before, index)
+        else:
+            draft, note = _apply(checked.inputs, before, index, draft)
         notes.append(note)
         checked = check(draft.form(), draft, title)
         picked = ""
@@ -121,19 +124,19 @@ def _lock(draft: Draft, plan: Plan, index: int | None) -> tuple[Draft, str]:
     return draft, f"Class {index + 1} is fixed; the other classes are planned around it."
 
 
-def _apply(draft: Draft, plan: Plan, index: int | None) -> tuple[Draft, str]:
-    """Apply one of the solver's suggestions (a JSON merge patch) to the inputs."""
+def _apply(
+    inputs: dict[str, Any], plan: Plan, index: int | None, draft: Draft
+) -> tuple[Draft, str]:
+    """Apply one of the solver's suggestions (a JSON merge patch) to the inputs.
+
+    The suggestion is taken from a fresh solve of the posted inputs, never from
+    the browser, so a button can only apply a change the solver proposed.
+    """
     suggestions = plan.solution.suggestions
     if index is None or not 0 <= index < len(suggestions):
         return draft, "That suggestion no longer applies to these inputs."
-    checked_inputs = _inputs_of(draft)
-    patched = merge_patch(checked_inputs, suggestions[index].patch)
+    patched = merge_patch(inputs, suggestions[index].patch)
     return Draft.from_inputs(patched), f"Applied: {suggestions[index].text}"
-
-
-def _inputs_of(draft: Draft) -> dict[str, Any]:
-    checked: Checked = check(draft.form(), draft)
-    return checked.inputs or {}
 
 
 def merge_patch(target: Any, patch: Any) -> Any:

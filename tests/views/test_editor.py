@@ -293,3 +293,12 @@ def test_too_much_data_is_refused_politely(client, editor_url):
     response = client.post(f"{editor_url}/edit", data={"note": "x" * 300_000}, headers=LIVE)
     assert response.status_code == 413
     assert "more data than a scenario can hold" in response.get_data(as_text=True)
+
+
+def test_fragment_is_the_same_markup_as_in_the_page(client, editor_url):
+    def without_tokens(html):
+        return re.sub(r'value="[^"]*\.[^"]*\.[^"]*"', 'value=""', html)
+
+    page = without_tokens(client.get(editor_url).get_data(as_text=True))
+    fragment = without_tokens(client.get(editor_url, headers=HX).get_data(as_text=True))
+    assert fragment.strip() in page
