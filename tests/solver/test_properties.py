@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crunch.solver import Status, parse_scenario, scenario_to_dict, solve
+from crunch.solver import Status, parse_scenario, scenario_to_dict, solve, staffing
 
 from .checks import assert_valid_solution
 from .strategies import medium_scenarios
@@ -31,3 +34,40 @@ def test_every_answer_is_valid_or_honestly_absent(obj, alternatives):
 def test_scenarios_survive_a_round_trip(obj):
     scenario = parse_scenario(obj)
     assert parse_scenario(scenario_to_dict(scenario)) == scenario
+
+
+def _bench_schools():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "bench" / "schools.py"
+    spec = importlib.util.spec_from_file_location("bench_schools", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("size", ["typical", "large", "k12"])
+def test_benchmark_schools_with_a_short_time_limit(size):
+    # Whatever a short limit allows, the answer is valid and its status honest.
+    schools = _bench_schools()
+    obj = schools.school(size, 0)
+    for teachers in (obj["teachers"], schools.short_of_teachers(obj)["teachers"]):
+        scenario = parse_scenario(obj | {"teachers": teachers})
+        answer = solve(scenario, time_limit=0.5)
+        assert_valid_solution(scenario, answer)
+
+
+def test_staffing_rows_match_solving_with_that_many_teachers():
+    # Each row is the optimum for its number of teachers.
+    schools = _bench_schools()
+    scenario = parse_scenario(schools.school("typical", 1))
+    rows = staffing(scenario, scenario.teachers - 1, scenario.teachers + 1)
+    assert [r.teachers for r in rows] == [scenario.teachers + d for d in (-1, 0, 1)]
+    for row in rows:
+        answer = solve(replace(scenario, teachers=row.teachers))
+        assert row.status == answer.status
+        if answer.allocation is not None:
+            assert row.metrics == answer.allocation.metrics
+            children = sum(g.students for g in scenario.grades)
+            assert row.average_size == pytest.approx(children / row.metrics.classes, abs=0.05)
