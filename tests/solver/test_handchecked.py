@@ -360,3 +360,13 @@ def test_a_grade_too_small_for_a_class_is_explained():
     assert "K" in " ".join(answer.diagnosis)
     assert_suggestions_work(obj, answer)
     assert not any("teachers" in s.patch for s in answer.suggestions)
+
+
+def test_diagnosis_counts_one_child_in_the_singular():
+    # Grade 4 has a single child, fewer than its minimum class of 15, and no composite.
+    obj = {"teachers": 5, "grades": [grade("K", 32, 11, 22), grade("4", 1, 15, 23)]}
+    _, answer = solved(obj)
+    assert answer.status is Status.INFEASIBLE
+    text = " ".join(answer.diagnosis)
+    assert "4" in text
+    assert "1 children" not in text, text
