@@ -122,3 +122,5 @@ class NewScenarioForm(FlaskForm):
         field.data = (field.data or "").strip()
         if not field.data:
             raise StopValidation("Give the scenario a name, such as Plan A.")
+        if any(not ch.isprintable() for ch in field.data):
+            raise StopValidation("Use letters, digits, spaces and punctuation only.")

@@ -42,6 +42,13 @@ def test_typing_changes_the_table_and_keeps_the_cursor(page, editor, console):
     expect(page.locator("#results")).not_to_have_class(re.compile(r"\bstale\b"))
     expect(page.locator(CLASS_ROWS)).to_have_count(6)
 
+    # A composite checkbox posts on change, like typing.
+    expect(page.locator("#results .badge.unsaved")).to_have_count(0)
+    page.locator("#composites-1-enabled").uncheck()
+    expect(page.locator("#results .badge.unsaved")).to_be_visible()
+    page.locator("#composites-1-enabled").check()
+    expect(page.locator("#results .badge.unsaved")).to_have_count(0)
+
 
 def test_save_and_reload_shows_the_saved_revision(page, editor):
     open_editor(page, editor)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from crunch.extensions import db
 from crunch.models import Revision
 from crunch.services import scenarios as store
@@ -92,6 +94,9 @@ def test_create_rejects_a_taken_name_and_bad_years(client, school):
     response = client.post(url, data={"name": "  ", "year": "2027", "source": "blank"})
     assert response.status_code == 422
     assert "Give the scenario a name" in response.get_data(as_text=True)
+    response = client.post(url, data={"name": "Plan\tQ", "year": "2027", "source": "blank"})
+    assert response.status_code == 422
+    assert "punctuation only" in response.get_data(as_text=True)
     response = client.post(url, data={"name": "Plan Q", "year": "2027", "source": "424242"})
     assert response.status_code == 422
     assert "Not a valid choice" in response.get_data(as_text=True)
@@ -106,3 +111,21 @@ def test_blank_school_defaults(app):
     db.session.commit()
     inputs = store.blank_inputs(empty)
     assert [g["name"] for g in inputs["grades"]] == ["K", "1", "2", "3", "4", "5", "6"]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"name": "x" * 5000, "year": "2027", "source": "blank"},
+        {"name": "Plan", "year": "99999999999999999999", "source": "blank"},
+        {"name": "Plan", "year": "2027.5", "source": "blank"},
+        {"name": "\x00", "year": "2027", "source": "blank"},
+        {"name": "Plan", "year": "2027", "source": ""},
+        {"name": "Plan", "year": "2027", "source": "-1"},
+        {"name": "Plan", "year": ["2027", "2028"], "source": "blank"},
+    ],
+)
+def test_odd_new_scenario_input_never_fails(client, school, data):
+    response = client.post(f"/schools/{school.id}/scenarios", data=data)
+    assert response.status_code in (303, 422)
