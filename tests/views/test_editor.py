@@ -302,3 +302,13 @@ def test_fragment_is_the_same_markup_as_in_the_page(client, editor_url):
     page = without_tokens(client.get(editor_url).get_data(as_text=True))
     fragment = without_tokens(client.get(editor_url, headers=HX).get_data(as_text=True))
     assert fragment.strip() in page
+
+
+def test_element_ids_are_unique_for_out_of_band_swaps(client, editor_url, editor_form):
+    editor_form["action"] = "lock:0"
+    html = client.post(f"{editor_url}/edit", data=editor_form).get_data(as_text=True)
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids))
+    live = client.post(f"{editor_url}/edit", data=form_data(html), headers=LIVE).get_data(True)
+    for oob in re.findall(r'id="([^"]+)" hx-swap-oob="true"', live):
+        assert f'id="{oob}"' in html, oob
