@@ -79,9 +79,10 @@ def main() -> None:
             db.create_all()
             load_demo()
             client = app.test_client()
+            load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
             print(
                 f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-                f"Python {platform.python_version()}"
+                f"Python {platform.python_version()}; load average before the run: {load}"
             )
             print(f"Live preview, {args.requests} requests per school (ms):")
             everything: list[float] = []
