@@ -6,6 +6,7 @@ import json
 import re
 
 from flask import Flask, Response
+from werkzeug.routing import IntegerConverter
 
 from .. import assets
 
@@ -24,7 +25,14 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+class IdConverter(IntegerConverter):
+    """A row id: at most 18 digits, so an absurd id is a 404, not a database overflow."""
+
+    regex = r"[0-9]{1,18}"
+
+
 def register(app: Flask) -> None:
+    app.url_map.converters["id"] = IdConverter
     from . import errors, scenarios, schools
 
     app.register_blueprint(schools.bp)

@@ -27,19 +27,19 @@ from ..services.drafts import Draft, check, error_ids
 from ..services.planning import inputs_key, make_plan, saved_table, staffing_rows
 from ..services.presenting import class_chart, grade_summary, staffing_chart
 
-bp = Blueprint("scenarios", __name__, url_prefix="/schools/<int:school_id>/scenarios")
+bp = Blueprint("scenarios", __name__, url_prefix="/schools/<id:school_id>/scenarios")
 
 TEMPLATE = "scenarios/editor.html"
 
 
-@bp.get("/<int:scenario_id>")
+@bp.get("/<id:scenario_id>")
 def editor(school_id: int, scenario_id: int):
     scenario = store.scenario_or_404(school_id, scenario_id)
     state = editing.from_revision(scenario.current_revision, scenario.title)
     return page_or_block(TEMPLATE, "editor", **_context(scenario, state))
 
 
-@bp.post("/<int:scenario_id>/edit")
+@bp.post("/<id:scenario_id>/edit")
 def edit(school_id: int, scenario_id: int):
     """Typing (htmx targets #results) and the editor's buttons (htmx targets #editor)."""
     scenario = store.scenario_or_404(school_id, scenario_id)
@@ -53,7 +53,7 @@ def edit(school_id: int, scenario_id: int):
     return page_or_block(TEMPLATE, "editor", status, **_context(scenario, state))
 
 
-@bp.post("/<int:scenario_id>/staffing")
+@bp.post("/<id:scenario_id>/staffing")
 def staffing(school_id: int, scenario_id: int):
     """The staffing curve for the inputs on screen; loaded after each preview."""
     store.scenario_or_404(school_id, scenario_id)
@@ -68,7 +68,7 @@ def staffing(school_id: int, scenario_id: int):
     return _fragment(body, 200)
 
 
-@bp.post("/<int:scenario_id>/options")
+@bp.post("/<id:scenario_id>/options")
 def options(school_id: int, scenario_id: int):
     """Other allocations of a different structure, found on request (they take a while)."""
     scenario = store.scenario_or_404(school_id, scenario_id)
@@ -86,7 +86,7 @@ def options(school_id: int, scenario_id: int):
     return _fragment(body, 200 if plan else 422)
 
 
-@bp.post("/<int:scenario_id>/revisions")
+@bp.post("/<id:scenario_id>/revisions")
 def save(school_id: int, scenario_id: int):
     """Store the inputs and the picked allocation as a new revision; nothing is overwritten."""
     scenario = store.scenario_or_404(school_id, scenario_id)
@@ -115,7 +115,7 @@ def save(school_id: int, scenario_id: int):
     return redirect(url, 303)
 
 
-@bp.get("/<int:scenario_id>/export.csv")
+@bp.get("/<id:scenario_id>/export.csv")
 def export_csv(school_id: int, scenario_id: int):
     """The saved allocation of the current revision (or ?revision=N) as CSV."""
     scenario = store.scenario_or_404(school_id, scenario_id)

@@ -20,7 +20,7 @@ def index():
     return render_template("schools/index.html", schools=store.all_schools())
 
 
-@bp.get("/schools/<int:school_id>")
+@bp.get("/schools/<id:school_id>")
 def show(school_id: int):
     school = store.school_or_404(school_id)
     years = store.years_of(school)
@@ -29,7 +29,7 @@ def show(school_id: int):
     return page_or_block("schools/show.html", "year", **_context(school, years, year, form))
 
 
-@bp.post("/schools/<int:school_id>/scenarios")
+@bp.post("/schools/<id:school_id>/scenarios")
 def create(school_id: int):
     school = store.school_or_404(school_id)
     years = store.years_of(school)

@@ -123,3 +123,18 @@ def test_wrong_method_answers_with_a_message(client, editor_url):
     response = client.get(f"{editor_url}/edit")
     assert response.status_code == 405
     assert "does not accept this kind of request" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/schools/99999999999999999999999",
+        "/schools/1/scenarios/99999999999999999999999",
+        "/schools/99999999999999999999999/scenarios/1/export.csv",
+        "/schools/-1",
+        "/schools/1/scenarios/1/export.csv?revision=99999999999999999999",
+    ],
+)
+def test_absurd_ids_are_not_found(app, client, url):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    assert client.get(url).status_code == 404
