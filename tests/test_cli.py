@@ -7,9 +7,12 @@ import json
 import shutil
 import subprocess
 import sys
+from contextlib import redirect_stdout
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from crunch import cli
 
@@ -298,3 +301,53 @@ def test_time_limit_reaches_the_solver(tmp_path, capsys, monkeypatch):
     )
     assert status == 0
     assert seen == {"time_limit": 2.5, "alternatives": 1}
+
+
+# ------------------------------------------------------------ any JSON: an answer or exit 2
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-3, 60)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(max_size=4),
+    lambda inner: st.lists(inner, max_size=3)
+    | st.dictionaries(st.text(max_size=4), inner, max_size=3),
+    max_leaves=6,
+)
+PLACES = [
+    ("teachers",),
+    ("min_subclass_size",),
+    ("grades",),
+    ("grades", 0),
+    ("grades", 1, "name"),
+    ("grades", 1, "students"),
+    ("grades", 2, "min_size"),
+    ("grades", 2, "max_size"),
+    ("composites",),
+    ("composites", 0),
+    ("composites", 0, "grades"),
+    ("composites", 0, "max_size"),
+    ("locked",),
+    ("priorities",),
+    ("classes",),
+]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(PLACES), json_values, st.sampled_from(["solve", "rebalance", "staffing"]))
+def test_any_json_in_any_field_is_answered_or_refused(tmp_path_factory, place, value, command):
+    obj = json.loads(json.dumps(K12))
+    target = obj
+    for key in place[:-1]:
+        target = target[key]
+    target[place[-1]] = value
+    path = tmp_path_factory.mktemp("fuzz") / "scenario.json"
+    path.write_text(json.dumps(obj))
+    out = io.StringIO()
+    with redirect_stdout(out):
+        status = cli.main([command, str(path), "--time-limit", "2"])
+    answer = json.loads(out.getvalue())
+    assert status in (0, 2), answer
+    if status == 2:
+        assert answer["status"] == "invalid" and answer["errors"]
