@@ -20,6 +20,7 @@ from .solve import DEFAULT_SOLVER, is_feasible
 from .staffing import teacher_range
 
 MAX_COMPOSITE_SUGGESTIONS = 3
+MAX_LIMIT_SUGGESTIONS = 4
 
 
 def diagnose(
@@ -34,10 +35,11 @@ def diagnose(
         sentences = _arrangement_problems(scenario, checks)
     finder = _SuggestionFinder(scenario, checks)
     found: list[tuple[float, Suggestion]] = []
+    shortage = fewest is not None and fewest > scenario.teachers
     for search in (
         lambda: finder.more_teachers(fewest),
         finder.composites,
-        finder.grade_limits,
+        lambda: finder.grade_limits(shortage),
         finder.subclass_size,
     ):
         found += search()
@@ -61,7 +63,7 @@ def _teacher_shortage(scenario: Scenario, fewest: int) -> list[str]:
     if needs and needs[0][0] > 1:
         need, g = needs[0]
         sentences.append(
-            f"Grade {g.name} has {rem.students[g.name]} children"
+            f"Grade {g.name} has {_children(rem.students[g.name])}"
             f"{' besides its fixed classes' if rem.students[g.name] != g.students else ''}"
             f" and at most {g.max_size} per class, so it needs at least {need} classes."
         )
@@ -109,7 +111,7 @@ def _why_grade_does_not_fit(scenario: Scenario, name: str, children: int) -> str
     composites = [c for c in scenario.composites if name in c.grades]
     if children < g.min_size:
         reason = (
-            f"Grade {name} has {children} children, fewer than the smallest grade {name} "
+            f"Grade {name} has {_children(children)}, fewer than the smallest grade {name} "
             f"class allowed ({g.min_size})"
         )
     else:
@@ -118,7 +120,7 @@ def _why_grade_does_not_fit(scenario: Scenario, name: str, children: int) -> str
         below = children // g.max_size
         above = below + 1
         reason = (
-            f"Grade {name}'s {children} children do not fit in classes of "
+            f"Grade {name}'s {_children(children)} do not fit in classes of "
             f"{g.min_size} to {g.max_size}: {_count(below, 'class')} "
             f"{'holds' if below == 1 else 'hold'} at most {below * g.max_size}, "
             f"{above} need at least {above * g.min_size}"
@@ -197,33 +199,41 @@ class _SuggestionFinder:
                 return out
         return out
 
-    def grade_limits(self) -> list[tuple[float, Suggestion]]:
-        out = []
+    def grade_limits(self, shortage: bool) -> list[tuple[float, Suggestion]]:
+        """One grade's smaller minimum or larger maximum class size.
+
+        When teachers are short, a smaller minimum never lets fewer classes hold the
+        children, so only maximums are tried. All grades are searched together with
+        growing steps, and the search stops once enough suggestions are found at the
+        smallest change, so a K-12 school does not pay for thirteen full searches.
+        """
         everyone = sum(g.students for g in self.scenario.grades)
+        searches = []
         for i, g in enumerate(self.scenario.grades):
             if not g.students:
                 continue
+            if not shortage:
+                searches.append((i, "min_size", range(g.min_size - 1, 0, -1)))
+            searches.append((i, "max_size", range(g.max_size + 1, max(g.max_size, everyone) + 1)))
 
-            def with_limit(key: str, value: int, i: int = i) -> dict[str, Any]:
-                grades = [dict(item) for item in self.base["grades"]]
-                grades[i][key] = value
-                return {"grades": grades}
+        def patch(search: tuple[int, str, range], value: int) -> dict[str, Any]:
+            i, key, _ = search
+            grades = [dict(item) for item in self.base["grades"]]
+            grades[i][key] = value
+            return {"grades": grades}
 
-            lower_min = _last_that_works(
-                range(g.min_size - 1, 0, -1), lambda v: self.works(with_limit("min_size", v))
-            )
-            if lower_min is not None:
-                text = f"Lower grade {g.name}'s minimum class size from {g.min_size} to {lower_min}"
-                cost = (g.min_size - lower_min) / g.min_size
-                out.append((cost, Suggestion(text, with_limit("min_size", lower_min))))
-            top = max(g.max_size + 1, everyone)
-            raise_max = _last_that_works(
-                range(g.max_size + 1, top + 1), lambda v: self.works(with_limit("max_size", v))
-            )
-            if raise_max is not None:
-                text = f"Raise grade {g.name}'s maximum class size from {g.max_size} to {raise_max}"
-                cost = (raise_max - g.max_size) / g.max_size
-                out.append((cost, Suggestion(text, with_limit("max_size", raise_max))))
+        out = []
+        for search, value in _smallest_changes(
+            searches,
+            lambda search, value: self.works(patch(search, value)),
+            enough=MAX_LIMIT_SUGGESTIONS,
+        ):
+            i, key, _ = search
+            g = self.scenario.grade(self.base["grades"][i]["name"])
+            old = getattr(g, key)
+            verb, noun = ("Lower", "minimum") if key == "min_size" else ("Raise", "maximum")
+            text = f"{verb} grade {g.name}'s {noun} class size from {old} to {value}"
+            out.append((abs(value - old) / old, Suggestion(text, patch(search, value))))
         return out
 
     def subclass_size(self) -> list[tuple[float, Suggestion]]:
@@ -247,14 +257,50 @@ def _last_that_works(values: range, works: Callable[[int], bool]) -> int | None:
     """
     if not values or not works(values[-1]):
         return None
-    low, high = 0, len(values) - 1  # values[high] works
-    while low < high:
+    return _first_between(values, -1, len(values) - 1, works)
+
+
+def _first_between(values: range, low: int, high: int, works: Callable[[int], bool]) -> int:
+    """values[high] works and values[low] does not (low may be -1): the first that works."""
+    while high - low > 1:
         mid = (low + high) // 2
         if works(values[mid]):
             high = mid
         else:
-            low = mid + 1
-    return values[low]
+            low = mid
+    return values[high]
+
+
+STEPS = (1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233, 377, 610, 987)
+
+
+def _smallest_changes(
+    searches: list[Any], works: Callable[[Any, int], bool], *, enough: int
+) -> list[tuple[Any, int]]:
+    """For several monotone searches at once, the smallest change that works in each.
+
+    Every search tries 1, 2, 3, 5, 8... steps along its values; one that works is
+    refined by binary search within its last step. Stops after the round in which
+    `enough` searches have succeeded.
+    """
+    found: list[tuple[Any, int]] = []
+    pending = {id(s): (s, -1) for s in searches}  # search -> last index that failed
+    for step in STEPS:
+        for key, (search, failed) in list(pending.items()):
+            values = search[-1]
+            index = min(step, len(values)) - 1
+            if index <= failed:
+                del pending[key]  # ran out of values
+                continue
+            if works(search, values[index]):
+                first = _first_between(values, failed, index, lambda v, s=search: works(s, v))
+                found.append((search, first))
+                del pending[key]
+            else:
+                pending[key] = (search, index)
+        if len(found) >= enough or not pending:
+            break
+    return found
 
 
 # ------------------------------------------------------------ helpers
@@ -285,6 +331,10 @@ def _parse(data: dict[str, Any]) -> Scenario | None:
 def _count(n: int, noun: str) -> str:
     plural = noun + ("es" if noun.endswith("ss") else "s")
     return f"{n} {noun if n == 1 else plural}"
+
+
+def _children(n: int) -> str:
+    return "1 child" if n == 1 else f"{n} children"
 
 
 def _are(n: int, noun: str) -> str:

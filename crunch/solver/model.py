@@ -26,11 +26,14 @@ start). A grade's spread is then (sum_s a[g, s]) - 1.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import mip
 
 from .data import ClassSpec, Kind, Scenario
+
+_INFEASIBLE = (mip.OptimizationStatus.INFEASIBLE, mip.OptimizationStatus.INT_INFEASIBLE)
 
 # Above this many candidate splits the balance layer would be too big to build; the
 # answer then keeps the even split without proving the best balance (absurd limits).
@@ -300,6 +303,18 @@ class AllocationModel:
             return mip.OptimizationStatus.OPTIMAL  # nothing left to place: no class at all
         self.m.objective = mip.minimize(objective)
         return self.m.optimize(max_seconds=max(seconds, 0.01))
+
+    def fewest_classes_bound(self) -> float:
+        """A lower bound on the classes needed (linear relaxation); inf if none fits."""
+        if self.impossible:
+            return math.inf
+        if not self.m.num_cols:
+            return 0
+        self.m.objective = mip.minimize(self.classes_expr())
+        status = self.m.optimize(relax=True)
+        if status != mip.OptimizationStatus.OPTIMAL:
+            return math.inf if status in _INFEASIBLE else 0
+        return math.ceil(self.m.objective_value - 1e-6)
 
     @property
     def objective_value(self) -> float:
