@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crunch.services import actions
-from crunch.services.drafts import Draft, check, error_ids, field_for
+from crunch.services.drafts import Draft, FormRows, check, error_ids, field_for
 from tests.conftest import HILLSIDE
 
 
@@ -44,8 +44,9 @@ def test_composites_follow_a_renamed_grade(draft):
         ("composites[1].grades", [0, 4], "composites-4"),
         ("composites[0].max_size", [3], "composites-3-max_size"),
         ("composites[5].grades", [3], "composites"),
-        ("locked[2].grades", [], "fixed-2"),
-        ("locked[0].grades.K", [], "fixed-0"),
+        ("locked[1].grades", [], "fixed-3"),
+        ("locked[0].grades.K", [], "fixed-1"),
+        ("locked[7].grades", [], "fixed"),
         ("locked", [], "fixed"),
         ("priorities", [], "priorities"),
         ("", [], "form"),
@@ -53,7 +54,7 @@ def test_composites_follow_a_renamed_grade(draft):
     ],
 )
 def test_solver_paths_map_onto_form_fields(path, rows, field):
-    assert field_for(path, rows) == field
+    assert field_for(path, FormRows(composites=rows, fixed=[1, 3])) == field
 
 
 def test_every_mapped_field_has_a_place_on_the_page(draft):

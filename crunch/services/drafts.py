@@ -171,12 +171,12 @@ def check(form: ScenarioForm, draft: Draft, name: str = "") -> Checked:
     errors = field_errors(form)
     if errors:
         return Checked(None, None, errors)
-    inputs, composite_rows = to_inputs(form, draft, name)
+    inputs, rows = to_inputs(form, draft, name)
     try:
         scenario = parse_scenario(inputs)
     except InvalidScenario as invalid:
         for error in invalid.errors:
-            errors.setdefault(field_for(error.field, composite_rows), []).append(error.message)
+            errors.setdefault(field_for(error.field, rows), []).append(error.message)
         return Checked(None, inputs, without_echoes(errors))
     return Checked(scenario, inputs, {})
 
@@ -196,8 +196,20 @@ def without_echoes(errors: dict[str, list[str]]) -> dict[str, list[str]]:
     return out
 
 
-def to_inputs(form: ScenarioForm, draft: Draft, name: str) -> tuple[dict[str, Any], list[int]]:
-    """The scenario JSON of a format-valid form, and the form row of each composite."""
+@dataclass(frozen=True)
+class FormRows:
+    """The form row that each composite and each locked class of the JSON came from."""
+
+    composites: list[int] = field(default_factory=list)
+    fixed: list[int] = field(default_factory=list)
+
+
+def to_inputs(form: ScenarioForm, draft: Draft, name: str) -> tuple[dict[str, Any], FormRows]:
+    """The scenario JSON of a format-valid form, and where each of its rows came from.
+
+    A fixed class left entirely blank is one still being typed in: it is left out
+    rather than reported, so adding one does not turn the editor red.
+    """
     names = draft.grade_names
     grades = []
     for entry in form.grades:
@@ -210,7 +222,8 @@ def to_inputs(form: ScenarioForm, draft: Draft, name: str) -> tuple[dict[str, An
                 "max_size": f.max_size.number,
             }
         )
-    composites, rows = [], []
+    rows = FormRows()
+    composites = []
     for j, row in enumerate(draft.composites):
         if not row.enabled:
             continue
@@ -221,14 +234,16 @@ def to_inputs(form: ScenarioForm, draft: Draft, name: str) -> tuple[dict[str, An
             if number is not None:
                 item[key] = number
         composites.append(item)
-        rows.append(j)
+        rows.composites.append(j)
     locked = []
-    for entry in form.fixed:
+    for k, entry in enumerate(form.fixed):
         counts = {}
         for g, count in enumerate(entry.form.counts):
             if count.number is not None and g < len(names):
                 counts[names[g]] = count.number
-        locked.append({"grades": counts})
+        if counts:
+            locked.append({"grades": counts})
+            rows.fixed.append(k)
     inputs: dict[str, Any] = {
         "name": name,
         "teachers": form.teachers.number,
@@ -275,7 +290,7 @@ ROW = re.compile(r"[0-9]{1,3}")
 PATH = re.compile(r"(grades|composites|locked)\[(\d+)\](?:\.(\w+))?")
 
 
-def field_for(path: str, composite_rows: list[int]) -> str:
+def field_for(path: str, rows: FormRows) -> str:
     """The form element beside which a solver message about `path` is shown."""
     if path in ("teachers", "min_subclass_size", "grades", "composites", "priorities"):
         return path
@@ -288,11 +303,11 @@ def field_for(path: str, composite_rows: list[int]) -> str:
     if kind == "grades":
         return f"grades-{index}-{sub}" if sub in GRADE_FIELDS else f"grades-{index}"
     if kind == "composites":
-        if index >= len(composite_rows):
+        if index >= len(rows.composites):
             return "composites"
-        row = composite_rows[index]
+        row = rows.composites[index]
         return f"composites-{row}-{sub}" if sub in COMPOSITE_LIMITS else f"composites-{row}"
-    return f"fixed-{index}"
+    return f"fixed-{rows.fixed[index]}" if index < len(rows.fixed) else "fixed"
 
 
 def error_ids(draft: Draft) -> list[str]:

@@ -85,7 +85,11 @@ def test_fix_a_class_and_plan_the_rest_around_it(client, editor_url, editor_form
 
 def test_type_in_a_class_by_hand(client, editor_url, editor_form):
     html, form = press(client, editor_url, editor_form, "fixed-add")
-    assert "A class needs at least one child" in html  # an empty fixed class
+    assert "fixed-0-counts-0" in form
+    assert "Proved best" in html  # a blank fixed class is one still being typed in
+    form["fixed-0-counts-0"] = "0"
+    html, form = press(client, editor_url, form, "")
+    assert "A class needs at least one child" in html
     form["fixed-0-counts-1"] = "12"
     form["fixed-0-counts-2"] = "12"
     html, form = press(client, editor_url, form, "")
