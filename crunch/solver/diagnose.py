@@ -21,6 +21,7 @@ from .staffing import teacher_range
 
 MAX_COMPOSITE_SUGGESTIONS = 3
 MAX_LIMIT_SUGGESTIONS = 4
+CHECK_SECONDS = 1.0
 
 
 def diagnose(
@@ -147,7 +148,9 @@ class _Checks:
     def feasible(self, scenario: Scenario | None) -> bool:
         if scenario is None or self.left() <= 0:
             return False
-        return is_feasible(scenario, deadline=self.deadline, solver_name=self.solver_name) is True
+        # one hard check must not eat the whole budget: unproved counts as "no"
+        deadline = min(self.deadline, time.perf_counter() + CHECK_SECONDS)
+        return is_feasible(scenario, deadline=deadline, solver_name=self.solver_name) is True
 
     def fewest_teachers(self, scenario: Scenario | None) -> int | None:
         """Fewest teachers that could work, ignoring the number available; None if none."""

@@ -97,15 +97,15 @@ def optimise(
     proved = True
     found: tuple[Structure, dict] | None = None
     for priority in priorities or scenario.priorities:
-        left = deadline - time.perf_counter()
-        if found is not None and left <= 0:
+        if found is not None and time.perf_counter() >= deadline:
             proved = False
             break
-        expr = model.objective(priority)
+        expr = model.objective(priority)  # may build the balance layer: time it too
         if priority == "balance" and not model.balance_modelled:
             proved = False  # absurd limits: keep the even split, unproved
             continue
-        status = model.optimize(expr, left)
+        # the MIP solver overruns its limit by a little while it winds down
+        status = model.optimize(expr, (deadline - time.perf_counter()) * 0.9)
         if status in _FOUND:
             proved = proved and status == mip.OptimizationStatus.OPTIMAL
             found = (model.structure(), model.totals())
