@@ -33,9 +33,10 @@ class IdConverter(IntegerConverter):
 
 def register(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter
-    from . import errors, scenarios, schools
+    from . import api, errors, scenarios, schools
 
     app.register_blueprint(schools.bp)
+    app.register_blueprint(api.bp)
     app.register_blueprint(scenarios.bp)
     errors.register(app)
     app.after_request(security_headers)

@@ -6,7 +6,15 @@ area, so nothing fails silently (htmx would otherwise swap nothing on an error).
 
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, make_response, render_template
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    jsonify,
+    make_response,
+    render_template,
+    request,
+)
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -51,6 +59,10 @@ def unexpected_error(error: Exception) -> Response:
 
 def error_response(code: int, message: str, title: str) -> Response:
     context = {"code": code, "message": message, "title": title}
+    if request.path.startswith("/api/"):
+        response = jsonify({"status": "error", "message": message})
+        response.status_code = code
+        return response
     if is_htmx():
         response = make_response(render_block("error.html", "message", **context), code)
         response.headers["HX-Retarget"] = "#flash"
