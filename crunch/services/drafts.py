@@ -21,7 +21,6 @@ from ..solver import PRIORITIES, InvalidScenario, Scenario, parse_scenario
 
 GRADE_FIELDS = ("name", "students", "min_size", "max_size")
 COMPOSITE_LIMITS = ("min_size", "max_size", "min_subclass_size")
-DEFAULT_LIMITS = ("15", "25")
 
 
 @dataclass
@@ -64,7 +63,8 @@ class Draft:
             grades=grades,
             composites=composites,
             fixed=fixed,
-            priorities=[_text(p.data) for p in form.priorities],
+            # A form without priorities (a hand-made POST) gets the default order.
+            priorities=[_text(p.data) for p in form.priorities] or list(PRIORITIES),
         )._normalised()
 
     @classmethod
