@@ -41,6 +41,7 @@ def register(app: Flask) -> None:
     errors.register(app)
     app.after_request(security_headers)
     app.after_request(compact_html)
+    app.jinja_env.filters["status_label"] = status_label
     app.jinja_env.globals.update(
         htmx_path=assets.HTMX_PATH,
         htmx_integrity=assets.HTMX_INTEGRITY,
@@ -48,6 +49,19 @@ def register(app: Flask) -> None:
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+
+
+STATUS_LABELS = {
+    "optimal": "proved best",
+    "feasible": "good, not proved best",
+    "infeasible": "no allocation fits",
+    "timeout": "not found in time",
+}
+
+
+def status_label(status: object) -> str:
+    """A solver status in a principal's words."""
+    return STATUS_LABELS.get(str(status), str(status))
 
 
 def security_headers(response: Response) -> Response:
