@@ -32,6 +32,8 @@ class Editor:
     saved: Revision | None = None
     notes: list[str] = field(default_factory=list)
     picked: str = ""
+    # The id of the input to put the cursor in after a button added its row.
+    focus: str = ""
 
     @property
     def valid(self) -> bool:
@@ -87,6 +89,7 @@ def from_post(formdata: MultiDict, title: str) -> Editor:
         picked = f"{inputs_key(checked.inputs)}:{index}"
 
     note = formdata.get("note", "")
+    focus = _focus_after(action, draft)
     if checked.scenario is None:
         table = table_from_json(formdata.get("shown", ""))
         return Editor(
@@ -99,6 +102,7 @@ def from_post(formdata: MultiDict, title: str) -> Editor:
             stale=table is not None,
             notes=notes,
             picked=picked,
+            focus=focus,
         )
     plan = make_plan(checked.scenario, checked.inputs, picked)
     return Editor(
@@ -110,7 +114,17 @@ def from_post(formdata: MultiDict, title: str) -> Editor:
         plan.table,
         notes=notes,
         picked=plan.picked,
+        focus=focus,
     )
+
+
+def _focus_after(action: str, draft: Draft) -> str:
+    """After adding a grade or a fixed class, the cursor goes to its first input."""
+    if action == "grade-add" and draft.grades:
+        return f"grades-{len(draft.grades) - 1}-name"
+    if action == "fixed-add" and draft.fixed and draft.grades:
+        return f"fixed-{len(draft.fixed) - 1}-counts-0"
+    return ""
 
 
 def _lock(draft: Draft, plan: Plan, index: int | None) -> tuple[Draft, str]:

@@ -135,3 +135,11 @@ def test_print_shows_the_class_list_without_navigation_or_inputs(page, editor):
         expect(page.locator(hidden)).to_be_hidden()
     expect(page.locator("button").first).to_be_hidden()
     expect(page.locator("h1")).to_contain_text("Hillside Primary: 2027 - Browser plan")
+
+
+def test_a_new_row_gets_the_cursor(page, editor):
+    open_editor(page, editor)
+    page.get_by_role("button", name="Add a grade").click()
+    expect(page.locator("#grades-3-name")).to_be_focused()
+    page.get_by_role("button", name="Type in a class").click()
+    expect(page.locator("#fixed-0-counts-0")).to_be_focused()
