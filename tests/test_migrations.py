@@ -64,13 +64,10 @@ def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(app):
 
 
 def test_foreign_keys_are_enforced(app):
+    from crunch.models import School
+
+    db.session.add(School(district_id=999_999, name="Nowhere"))
     with pytest.raises(Exception, match="FOREIGN KEY"):
-        db.session.execute(
-            text(
-                "INSERT INTO schools (district_id, name, created_at)"
-                " VALUES (999, 'x', '2026-01-01')"
-            )
-        )
         db.session.commit()
     db.session.rollback()
 
