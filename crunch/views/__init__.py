@@ -33,11 +33,12 @@ class IdConverter(IntegerConverter):
 
 def register(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter
-    from . import api, errors, scenarios, schools
+    from . import api, errors, history, scenarios, schools
 
     app.register_blueprint(schools.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(scenarios.bp)
+    app.register_blueprint(history.bp)
     errors.register(app)
     app.after_request(security_headers)
     app.after_request(compact_html)

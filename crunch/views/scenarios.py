@@ -21,7 +21,7 @@ from flask import (
 from ..forms import ScenarioForm
 from ..htmx import is_htmx, page_or_block, render_block, target
 from ..services import editor as editing
-from ..services import export
+from ..services import export, history
 from ..services import scenarios as store
 from ..services.drafts import Draft, check, error_ids
 from ..services.planning import inputs_key, make_plan, saved_table, staffing_rows
@@ -99,13 +99,17 @@ def save(school_id: int, scenario_id: int):
         state.notes.append("Not saved: fix the marked inputs first.")
         return page_or_block(TEMPLATE, "editor", 422, **_context(scenario, state))
     plan = make_plan(checked.scenario, checked.inputs, request.form.get("picked", ""))
-    revision = store.save_revision(
-        scenario,
-        inputs=checked.inputs,
-        allocation=plan.saved_allocation(),
-        status=str(plan.solution.status),
-        note=form.note.data or "",
-    )
+    try:
+        revision = history.save_on(
+            scenario,
+            history.parse_number(request.form.get("base_revision")),
+            inputs=checked.inputs,
+            allocation=plan.saved_allocation(),
+            status=str(plan.solution.status),
+            note=form.note.data or "",
+        )
+    except history.StaleRevision as stale:
+        return _stale(scenario, stale)
     flash(f"Saved as revision {revision.number}.")
     url = url_for(".editor", school_id=school_id, scenario_id=scenario_id)
     if is_htmx():
@@ -136,9 +140,34 @@ def export_csv(school_id: int, scenario_id: int):
     return response
 
 
+def _stale(scenario, stale: history.StaleRevision) -> Response:
+    """Someone else saved since this editor was opened: keep the typed inputs, say so.
+
+    The form is redrawn on top of the newer revision, so saving again is a
+    deliberate choice made after seeing the message and the other change.
+    """
+    state = editing.from_post(request.form, scenario.title)
+    state.notes.append(stale_message(stale))
+    context = _context(scenario, state)
+    context.update(base_revision=stale.current.number, conflict=stale)
+    return page_or_block(TEMPLATE, "editor", 409, **context)
+
+
+def stale_message(stale: history.StaleRevision) -> str:
+    by = history.author_of(stale.current)
+    who = "" if by == history.NO_AUTHOR else f" by {by}"
+    return (
+        f"Not saved: revision {stale.current.number} was saved{who} "
+        f"while you were editing revision {stale.base}. Your changes are still here. "
+        "See what the other save changed, then save again to keep yours on top of it."
+    )
+
+
 def _context(scenario, state: editing.Editor) -> dict:
     table = state.table
     return {
+        "base_revision": _base_revision(scenario, state),
+        "conflict": None,
         "school": scenario.school,
         "scenario": scenario,
         "revisions": scenario.revisions,
@@ -154,6 +183,14 @@ def _context(scenario, state: editing.Editor) -> dict:
         "unsaved": _unsaved(scenario, state),
         "oob": False,
     }
+
+
+def _base_revision(scenario, state: editing.Editor) -> int:
+    """The revision the form's edits started from: saving checks it is still current."""
+    if state.saved is not None:
+        return state.saved.number
+    posted = history.parse_number(request.form.get("base_revision"))
+    return posted if posted is not None else scenario.current_revision.number
 
 
 def _unsaved(scenario, state: editing.Editor) -> bool:
