@@ -33,12 +33,16 @@ class IdConverter(IntegerConverter):
 
 def register(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter
-    from . import api, errors, history, scenarios, schools
+    from . import admin, api, auth, compare, district, errors, history, scenarios, schools
 
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(district.bp)
     app.register_blueprint(schools.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(scenarios.bp)
     app.register_blueprint(history.bp)
+    app.register_blueprint(compare.bp)
     errors.register(app)
     app.after_request(security_headers)
     app.after_request(compact_html)

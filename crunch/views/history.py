@@ -11,9 +11,7 @@ from ..services import scenarios as store
 from ..services.planning import saved_table
 from ..services.presenting import class_chart, grade_summary
 
-bp = Blueprint(
-    "history", __name__, url_prefix="/schools/<id:school_id>/scenarios/<id:scenario_id>"
-)
+bp = Blueprint("history", __name__, url_prefix="/schools/<id:school_id>/scenarios/<id:scenario_id>")
 
 
 @bp.get("/history")
