@@ -33,11 +33,8 @@ class IdConverter(IntegerConverter):
 
 def register(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter
-    from . import admin, api, auth, compare, district, errors, history, scenarios, schools
+    from . import api, compare, errors, history, scenarios, schools
 
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(admin.bp)
-    app.register_blueprint(district.bp)
     app.register_blueprint(schools.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(scenarios.bp)
