@@ -33,13 +33,14 @@ class IdConverter(IntegerConverter):
 
 def register(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter
-    from . import api, compare, errors, history, scenarios, schools
+    from . import api, compare, errors, history, nextyear, scenarios, schools
 
     app.register_blueprint(schools.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(scenarios.bp)
     app.register_blueprint(history.bp)
     app.register_blueprint(compare.bp)
+    app.register_blueprint(nextyear.bp)
     errors.register(app)
     app.after_request(security_headers)
     app.after_request(compact_html)

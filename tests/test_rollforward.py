@@ -1,0 +1,43 @@
+"""Next year's inputs: children move up a grade, the entry grade is entered, the trend."""
+
+from __future__ import annotations
+
+import copy
+
+from crunch.services.rollforward import moves, next_year_inputs, trend
+from tests.conftest import HILLSIDE
+
+
+def test_children_move_up_and_the_last_grade_leaves():
+    inputs = {**copy.deepcopy(HILLSIDE), "name": "2027 - Plan A", "locked": [{"grades": {"K": 5}}]}
+    out = next_year_inputs(inputs, 40)
+    assert [g["students"] for g in out["grades"]] == [40, 32, 57]
+    # The rules carry over; fixed classes and the old name do not.
+    assert [(g["name"], g["min_size"], g["max_size"]) for g in out["grades"]] == [
+        ("K", 15, 22),
+        ("1", 15, 25),
+        ("2", 15, 25),
+    ]
+    assert out["composites"] == HILLSIDE["composites"]
+    assert out["teachers"] == 6 and out["min_subclass_size"] == 5
+    assert out["priorities"] == HILLSIDE["priorities"]
+    assert "locked" not in out and "name" not in out
+    assert inputs["grades"][0]["students"] == 32  # the source is left alone
+
+
+def test_the_moves_in_words():
+    assert moves(HILLSIDE, 40) == [
+        "40 new children start in grade K",
+        "32 children move from grade K to grade 1",
+        "57 children move from grade 1 to grade 2",
+        "21 children of grade 2 leave",
+    ]
+    assert moves({"grades": []}, 3) == []
+
+
+def test_trend_of_earlier_years():
+    assert trend([], 2027) is None
+    assert trend([(2026, 44)], 2027) == 44
+    assert trend([(2024, 40), (2025, 42), (2026, 44)], 2027) == 46
+    assert trend([(2025, 50), (2026, 40)], 2027) == 30
+    assert trend([(2025, 5), (2026, 1)], 2028) == 0  # never below zero
