@@ -1,8 +1,9 @@
 """Why a scenario has no valid allocation, and the single changes that would fix it.
 
 Every suggestion is verified: its merge patch is applied to the scenario, the result
-is parsed again and proved feasible. Feasibility alone (no objective) on the
-aggregated model takes milliseconds, so the searches below can afford many checks.
+is parsed again and proved feasible. A check on the aggregated model takes tens of
+milliseconds (a linear relaxation often settles it in one), so the searches below
+can afford dozens of checks; each is capped, and all share the diagnosis deadline.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from .model import Remaining
 from .patch import merge_patch
 from .solution import Suggestion
 from .solve import DEFAULT_SOLVER, is_feasible
-from .staffing import teacher_range
+from .staffing import fewest_teachers
 
 MAX_COMPOSITE_SUGGESTIONS = 3
 MAX_LIMIT_SUGGESTIONS = 4
@@ -30,13 +31,13 @@ def diagnose(
     """Plain sentences that say why, and verified suggestions, smallest change first."""
     checks = _Checks(deadline, solver_name)
     fewest = checks.fewest_teachers(scenario)
-    if fewest is not None and fewest > scenario.teachers:
+    shortage = fewest is not None and fewest > scenario.teachers
+    if shortage:
         sentences = _teacher_shortage(scenario, fewest)
     else:
         sentences = _arrangement_problems(scenario, checks)
     finder = _SuggestionFinder(scenario, checks)
     found: list[tuple[float, Suggestion]] = []
-    shortage = fewest is not None and fewest > scenario.teachers
     for search in (
         lambda: finder.more_teachers(fewest),
         finder.composites,
@@ -156,10 +157,9 @@ class _Checks:
         """Fewest teachers that could work, ignoring the number available; None if none."""
         if scenario is None:
             return None
-        fewest, _ = teacher_range(
+        return fewest_teachers(
             scenario, time_limit=max(self.left(), 0.5), solver_name=self.solver_name
         )
-        return fewest
 
 
 class _SuggestionFinder:

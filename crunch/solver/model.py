@@ -146,7 +146,7 @@ class AllocationModel:
         for g, count in rem.students.items():
             holders = [kv.x[g] for kv in self.kinds if g in kv.x]
             if count and not holders:
-                self._make_infeasible()  # nowhere to put these children
+                self.impossible = True  # nowhere to put these children
             elif holders:
                 m += mip.xsum(holders) == count
         if teacher_cap:
@@ -154,10 +154,7 @@ class AllocationModel:
         if structure is not None:
             wanted = {k for k, v in structure.items() if v}
             if not wanted <= {kv.kind.grades for kv in self.kinds}:
-                self._make_infeasible()  # a kind that cannot be opened any more
-
-    def _make_infeasible(self) -> None:
-        self.impossible = True
+                self.impossible = True  # a kind that cannot be opened any more
 
     def _exclude(self, structure: dict[tuple[str, ...], int]) -> None:
         """Forbid one structure (classes per kind): differ from it in at least one kind."""
@@ -180,7 +177,7 @@ class AllocationModel:
         if differs:
             m += mip.xsum(differs) >= 1
         else:
-            self._make_infeasible()  # nothing free to change: no other structure exists
+            self.impossible = True  # nothing free to change: no other structure exists
 
     # ------------------------------------------------------------ objectives
 

@@ -76,11 +76,24 @@ def teacher_range(
 
     The fewest is None when no number of teachers can make the scenario work.
     """
-    bounds = []
-    for sense in (1, -1):
-        model = AllocationModel(scenario, solver_name=solver_name, teacher_cap=False)
-        status = model.optimize(sense * model.classes_expr(), time_limit)
-        if status not in (mip.OptimizationStatus.OPTIMAL, mip.OptimizationStatus.FEASIBLE):
-            return None, scenario.teachers
-        bounds.append(len(scenario.locked) + round(model.classes_expr().x))
-    return bounds[0], bounds[1]
+    fewest = fewest_teachers(scenario, time_limit=time_limit, solver_name=solver_name)
+    if fewest is None:
+        return None, scenario.teachers
+    most = _classes_bound(scenario, -1, time_limit, solver_name)
+    return fewest, fewest if most is None else most
+
+
+def fewest_teachers(
+    scenario: Scenario, *, time_limit: float, solver_name: str = DEFAULT_SOLVER
+) -> int | None:
+    """The fewest teachers that could work whatever the number available; None if none."""
+    return _classes_bound(scenario, 1, time_limit, solver_name)
+
+
+def _classes_bound(scenario: Scenario, sense: int, time_limit: float, solver_name: str):
+    """Fewest (sense 1) or most (sense -1) classes, locked ones included; None if none fit."""
+    model = AllocationModel(scenario, solver_name=solver_name, teacher_cap=False)
+    status = model.optimize(sense * model.classes_expr(), time_limit)
+    if status not in (mip.OptimizationStatus.OPTIMAL, mip.OptimizationStatus.FEASIBLE):
+        return None
+    return len(scenario.locked) + round(sense * model.objective_value)
