@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from crunch.services.editor import merge_patch
 from crunch.services.planning import Table, choice_from, inputs_key, table_from_json
 from crunch.services.presenting import class_chart, grade_summary, nice_ceiling, staffing_chart
 from crunch.solver import Class, StaffingRow, Status
+from crunch.solver.patch import merge_patch
 
 
 def test_inputs_key_ignores_the_name_and_key_order():

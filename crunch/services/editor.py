@@ -13,6 +13,7 @@ from werkzeug.datastructures import MultiDict
 
 from ..forms import ScenarioForm
 from ..models import Revision
+from ..solver.patch import merge_patch
 from . import actions
 from .drafts import Draft, check
 from .planning import Plan, Table, inputs_key, make_plan, saved_table, table_from_json
@@ -151,16 +152,3 @@ def _apply(
         return draft, "That suggestion no longer applies to these inputs."
     patched = merge_patch(inputs, suggestions[index].patch)
     return Draft.from_inputs(patched), f"Applied: {suggestions[index].text}"
-
-
-def merge_patch(target: Any, patch: Any) -> Any:
-    """RFC 7386 JSON merge patch: objects merge, null deletes, anything else replaces."""
-    if not isinstance(patch, dict):
-        return patch
-    result = dict(target) if isinstance(target, dict) else {}
-    for key, value in patch.items():
-        if value is None:
-            result.pop(key, None)
-        else:
-            result[key] = merge_patch(result.get(key), value)
-    return result
