@@ -33,7 +33,7 @@ class IdConverter(IntegerConverter):
 
 def register(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter
-    from . import api, compare, errors, history, nextyear, scenarios, schools
+    from . import api, compare, errors, history, nextyear, scenarios, schools, transfer
 
     app.register_blueprint(schools.bp)
     app.register_blueprint(api.bp)
@@ -41,6 +41,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(history.bp)
     app.register_blueprint(compare.bp)
     app.register_blueprint(nextyear.bp)
+    app.register_blueprint(transfer.bp)
     errors.register(app)
     app.after_request(security_headers)
     app.after_request(compact_html)

@@ -1,0 +1,166 @@
+"""Import grade counts from a file; export a scenario as CSV and .xlsx; the round trip."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from openpyxl import load_workbook
+
+from crunch.extensions import db
+from crunch.models import Revision, Scenario
+from tests.conftest import add_school, form_data, save_scenario
+
+
+def upload(client, editor_url, data: bytes, filename="counts.csv", base="1"):
+    return client.post(
+        f"{editor_url}/import",
+        data={"file": (io.BytesIO(data), filename), "base_revision": base},
+        content_type="multipart/form-data",
+    )
+
+
+def current(scenario_id) -> Revision:
+    db.session.expire_all()
+    return db.session.get(Scenario, scenario_id).current_revision
+
+
+def test_the_import_page_and_its_link(client, editor_url):
+    page = client.get(f"{editor_url}/import")
+    assert page.status_code == 200
+    assert 'type="file"' in page.text and 'enctype="multipart/form-data"' in page.text
+    assert f"{editor_url}/import" in client.get(editor_url).text
+
+
+def test_importing_counts_saves_a_new_revision(client, editor_url, scenario):
+    response = upload(client, editor_url, b"Grade,Count\nK,40\n1,50\n2,20\n")
+    assert response.status_code == 303
+    revision = current(scenario.id)
+    assert revision.number == 2
+    assert [g["students"] for g in revision.inputs["grades"]] == [40, 50, 20]
+    assert revision.note == "Grade counts imported from counts.csv."
+    assert revision.allocation is not None
+    page = client.get(editor_url).text
+    assert "Imported counts.csv as revision 2: Grade K: 32 -&gt; 40 children" in page
+
+
+def test_importing_a_student_list(client, editor_url, scenario):
+    rows = ["ID,Name,Grade"] + [f"{i},Child {i},K" for i in range(30)]
+    rows += [f"{i},Child {i},Grade 2" for i in range(30, 52)]
+    assert upload(client, editor_url, "\n".join(rows).encode()).status_code == 303
+    revision = current(scenario.id)
+    assert [g["students"] for g in revision.inputs["grades"]] == [30, 57, 22]
+    assert "Not in the file, left as they were: grade 1." in client.get(editor_url).text
+
+
+def test_a_bad_file_is_a_message_beside_the_field_and_nothing_is_saved(
+    client, editor_url, scenario
+):
+    cases = [
+        (b"Name,Count\nK,3\n", "no Grade column"),
+        (b"Grade,Count\nK,lots\n", "is not a whole number"),
+        (b"Grade,Count\n9,20\n", "grades this scenario does not have: 9"),
+        (b"", "The file is empty."),
+        (b"\x00\x01\x02garbage", "not a CSV file"),
+        (b"PK\x03\x04broken", "could not be opened"),
+        (b"Grade,Count\nK,32\n1,57\n2,21\n", "the same numbers as the current revision"),
+        (
+            b"Grade,Children,Smallest class,Largest class\nK,30,20,10\n",
+            "do not make a valid scenario",
+        ),
+    ]
+    for data, message in cases:
+        response = upload(client, editor_url, data)
+        assert response.status_code == 422, (data, response.status_code)
+        html = response.get_data(as_text=True)
+        start = html.index('id="err-file"')
+        assert message in html[start : start + 400], (data, html[start : start + 400])
+    no_file = client.post(f"{editor_url}/import", data={}, content_type="multipart/form-data")
+    assert no_file.status_code == 422 and "Choose a file" in no_file.text
+    assert current(scenario.id).number == 1
+
+
+def test_a_file_too_large_is_a_message_too(client, editor_url):
+    response = upload(client, editor_url, b"Grade,Count\n" + b"K,1\n" * 700_000)
+    assert response.status_code == 413
+    assert "larger than 2 MB" in response.text and 'id="err-file"' in response.text
+
+
+def test_import_from_a_stale_page_is_refused(client, editor_url, editor_form, scenario):
+    editor_form["teachers"] = "5"
+    client.post(f"{editor_url}/revisions", data=editor_form)
+    response = upload(client, editor_url, b"Grade,Count\nK,40\n", base="1")
+    assert response.status_code == 409
+    assert "Not imported: revision 2 was saved" in response.text
+    assert current(scenario.id).number == 2
+
+
+def test_scenario_csv_export(client, editor_url):
+    response = client.get(f"{editor_url}/scenario.csv")
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    assert (
+        'filename="hillside-primary-2027-plan-a-r1.csv"' in response.headers["Content-Disposition"]
+    )
+    rows = list(csv.reader(io.StringIO(response.text)))
+    assert rows[:4] == [
+        ["Grade", "Children", "Smallest class", "Largest class"],
+        ["K", "32", "15", "22"],
+        ["1", "57", "15", "25"],
+        ["2", "21", "15", "25"],
+    ]
+    assert ["Teachers", "6"] in rows
+    assert ["K/1", "auto", "auto", "auto"] in rows
+    assert ["1/2", "auto", "24", "auto"] in rows
+    header = rows.index(["Class", "Grade K", "Grade 1", "Grade 2", "Size", "Kind"])
+    classes = rows[header + 1 : header + 7]
+    assert sum(int(r[4]) for r in classes) == 110
+    assert client.get(f"{editor_url}/scenario.csv?revision=5").status_code == 404
+    assert client.get(f"{editor_url}/scenario.csv?revision=x").status_code == 404
+
+
+def test_xlsx_export(client, editor_url):
+    response = client.get(f"{editor_url}/scenario.xlsx")
+    assert response.status_code == 200
+    assert response.mimetype.endswith("spreadsheetml.sheet")
+    book = load_workbook(io.BytesIO(response.data))
+    assert book.sheetnames == ["Grades", "Rules", "Classes", "By grade"]
+    assert [list(r) for r in book["Grades"].iter_rows(values_only=True)][1] == ["K", 32, 15, 22]
+    classes = list(book["Classes"].iter_rows(values_only=True))
+    assert len(classes) == 7 and sum(r[4] for r in classes[1:]) == 110
+
+
+def test_export_then_import_gives_the_same_inputs(client, editor_url, editor_form, scenario):
+    """Export revision 1, change the grades, import the export: revision 1's inputs again."""
+    first = dict(current(scenario.id).inputs)
+    exports = {
+        "csv": client.get(f"{editor_url}/scenario.csv").data,
+        "xlsx": client.get(f"{editor_url}/scenario.xlsx").data,
+    }
+    base = 1
+    for extension, data in exports.items():
+        form = form_data(client.get(editor_url).text)
+        form["grades-0-students"] = "44"
+        form["grades-1-max_size"] = "27"
+        assert client.post(f"{editor_url}/revisions", data=form).status_code == 303
+        base += 1
+        assert current(scenario.id).inputs != first
+        response = upload(client, editor_url, data, f"plan.{extension}", base=str(base))
+        assert response.status_code == 303, response.text
+        base += 1
+        assert current(scenario.id).inputs == first
+
+
+def test_formula_text_stays_text(app, client):
+    school = add_school("Formula School")
+    inputs = {
+        "teachers": 1,
+        "grades": [{"name": "=1+1", "students": 10, "min_size": 1, "max_size": 20}],
+    }
+    scenario = save_scenario(school, "Plan F", inputs)
+    base = f"/schools/{school.id}/scenarios/{scenario.id}"
+    text = client.get(f"{base}/scenario.csv").text
+    assert not any(c.startswith("=") for row in csv.reader(io.StringIO(text)) for c in row)
+    book = load_workbook(io.BytesIO(client.get(f"{base}/scenario.xlsx").data))
+    cell = book["Grades"]["A2"]
+    assert cell.value == "=1+1" and cell.data_type == "s"
