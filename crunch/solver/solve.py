@@ -66,11 +66,7 @@ def solve(
     if best.status is Status.INFEASIBLE and diagnose:
         from .diagnose import diagnose as explain  # only infeasible answers pay for it
 
-        diagnosis, suggestions = explain(
-            scenario,
-            deadline=max(deadline, time.perf_counter() + time_limit / 2),
-            solver_name=solver_name,
-        )
+        diagnosis, suggestions = explain(scenario, deadline=deadline, solver_name=solver_name)
     return Solution(
         status=best.status,
         allocation=best.allocation,
