@@ -96,6 +96,13 @@ def scenarios_of_school(school: School) -> list[Scenario]:
     )
 
 
+def adopted_plans(scenarios: list[Scenario]) -> list[Scenario]:
+    """The adopted plan of each year (where scenarios record adoption), the latest
+    years first, as many as can be compared at once."""
+    adopted = [s for s in scenarios if getattr(s, "adopted", None)]
+    return sorted(adopted, key=lambda s: s.year, reverse=True)[:MOST]
+
+
 def compare(scenarios: list[Scenario]) -> Comparison:
     """The comparison of the scenarios' current revisions, the first one as the reference."""
     columns = []

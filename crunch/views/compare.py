@@ -18,7 +18,14 @@ def index(school_id: int):
     school = store.school_or_404(school_id)
     choices = comparing.scenarios_of_school(school)
     raw = request.args.getlist("s")
-    context = {"school": school, "choices": choices, "picked": [], "comparison": None, "error": ""}
+    context = {
+        "school": school,
+        "choices": choices,
+        "adopted": comparing.adopted_plans(choices),
+        "picked": [],
+        "comparison": None,
+        "error": "",
+    }
     if len(raw) < 2 and "go" not in request.args:
         # A link that pre-picks one scenario (from its editor): not yet a mistake.
         context.update(picked=[r for r in raw if r.isascii() and r.isdigit()])

@@ -5,6 +5,10 @@ from __future__ import annotations
 import copy
 import re
 
+import pytest
+
+from crunch.extensions import db
+from crunch.models import Scenario
 from crunch.services import compare as comparing
 from tests.conftest import HILLSIDE, HX, add_school, save_scenario
 
@@ -91,3 +95,18 @@ def test_rows_mark_only_what_differs_from_the_first():
     row = comparing._row("x", [1, 1, 2, None])
     assert [c.differs for c in row.cells] == [False, False, True, True]
     assert [c.text for c in row.cells] == ["1", "1", "2", comparing.NONE]
+
+
+def test_the_adopted_plans_of_different_years(client, school, scenario):
+    if not hasattr(Scenario, "adopted"):
+        pytest.skip("scenarios do not record adoption yet")
+    earlier = second_plan(school, "Adopted plan", year=2026, teachers=7)
+    second_plan(school, "Plan B")
+    for adopted in (earlier, scenario):
+        db.session.get(Scenario, adopted.id).adopted = True
+    db.session.commit()
+    page = client.get(f"/schools/{school.id}/compare").text
+    link = f"/schools/{school.id}/compare?s={scenario.id}&amp;s={earlier.id}"
+    assert link in page and "Compare the adopted plans of 2026, 2027" in page
+    response = client.get(link.replace("&amp;", "&"))
+    assert "2026 - Adopted plan" in response.text and "teachers 6 -&gt; 7" in response.text
