@@ -84,3 +84,51 @@ def test_history_shows_the_changes_between_picked_revisions(page, editor):
     page.get_by_role("button", name="Restore").click()
     expect(page.locator("#flash")).to_contain_text("Revision 1 restored as revision 3")
     expect(page.locator("#teachers")).to_have_value("6")
+
+
+def open_editor(page, url):
+    page.goto(url)
+    # The staffing curve loads after the page: wait so it cannot race the test.
+    expect(page.locator("#staffing table")).to_be_visible()
+
+
+def test_a_stale_save_is_refused_with_the_other_change_one_click_away(browser, page, editor):
+    # A second browser with the same cookies: the same user, where the app has logins.
+    other = browser.new_context(storage_state=page.context.storage_state()).new_page()
+    open_editor(page, editor)
+    open_editor(other, editor)
+
+    other.locator("#teachers").fill("5")
+    expect(other.locator("#results .badge.unsaved")).to_be_visible()
+    other.get_by_role("button", name="Save as a new revision").click()
+    expect(other.locator("#flash")).to_contain_text("Saved as revision 2.")
+    other.context.close()
+
+    page.locator("#grades-0-students").fill("34")
+    expect(page.locator("#results .badge.unsaved")).to_be_visible()
+    page.get_by_role("button", name="Save as a new revision").click()
+    conflict = page.locator("#conflict")
+    expect(conflict).to_contain_text("Revision 2 was saved while you were editing revision 1.")
+    expect(page.locator("#results .status")).to_contain_text("Not saved: revision 2 was saved")
+    expect(page.locator("#grades-0-students")).to_have_value("34")  # the typing is kept
+    link = conflict.get_by_role("link", name="See what revision 2 changed")
+    assert "from=1&to=2" in (link.get_attribute("href") or "")
+
+    # Saving again, knowingly, puts these inputs on top as revision 3.
+    page.get_by_role("button", name="Save as a new revision").click()
+    expect(page.locator("#flash")).to_contain_text("Saved as revision 3.")
+
+
+def test_a_bad_import_file_is_a_message_beside_the_field(page, editor):
+    page.goto(f"{editor}/import")
+    page.locator("#file").set_input_files(
+        {"name": "counts.csv", "mimeType": "text/csv", "buffer": b"Name,Count\nK,3\n"}
+    )
+    page.get_by_role("button", name="Import and save as a new revision").click()
+    expect(page.locator("#err-file")).to_contain_text("The file has no Grade column")
+    page.locator("#file").set_input_files(
+        {"name": "counts.csv", "mimeType": "text/csv", "buffer": b"Grade,Count\nK,40\n"}
+    )
+    page.get_by_role("button", name="Import and save as a new revision").click()
+    expect(page.locator("#flash")).to_contain_text("Imported counts.csv as revision 2")
+    expect(page.locator("#grades-0-students")).to_have_value("40")
