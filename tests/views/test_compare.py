@@ -110,3 +110,16 @@ def test_the_adopted_plans_of_different_years(client, school, scenario):
     assert link in page and "Compare the adopted plans of 2026, 2027" in page
     response = client.get(link.replace("&amp;", "&"))
     assert "2026 - Adopted plan" in response.text and "teachers 6 -&gt; 7" in response.text
+
+
+def test_a_plan_without_an_allocation_compares_too(client, school, scenario):
+    stuck = second_plan(school, "No answer", teachers=2)
+    assert stuck.current_revision.allocation is None
+    response = client.get(f"/schools/{school.id}/compare?s={scenario.id}&s={stuck.id}")
+    assert response.status_code == 200
+    html = response.text
+    assert "No allocation was saved: these inputs have none." in html
+    assert "no allocation fits" in html
+    row = re.search(r"<th scope=\"row\">Classes</th>(.*?)</tr>", html, re.S).group(1)
+    assert f'<td class="differs">{comparing.NONE}</td>' in row
+    assert html.count("<svg") == 1

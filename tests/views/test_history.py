@@ -171,3 +171,13 @@ def test_the_author_of_a_revision_is_shown(client, editor_url, editor_form, scen
     name = author_of(saved)
     assert name != "—"
     assert f"<td>{name}</td>" in client.get(f"{editor_url}/history").text
+
+
+def test_an_old_revision_without_an_allocation(client, editor_url, editor_form):
+    save(client, editor_url, editor_form, teachers="2")
+    html = client.get(f"{editor_url}/revisions/2").text
+    assert "No allocation was saved" in html and "(current)" in html
+    assert "scenario.xlsx?revision=2" in html
+    restored = client.post(f"{editor_url}/revisions/1/restore", data={"base_revision": "2"})
+    assert restored.status_code == 303
+    assert "Revision 1 restored as revision 3" in client.get(editor_url).text
