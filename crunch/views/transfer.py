@@ -4,12 +4,14 @@ its allocation as CSV or as an .xlsx workbook."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, make_response, redirect, request, url_for
+from werkzeug.exceptions import HTTPException
 
 from ..htmx import page_or_block
 from ..services import history, importing, workbook
 from ..services import scenarios as store
 from ..services.drafts import Draft, check
 from ..services.planning import make_plan, saved_table
+from .errors import http_error
 
 bp = Blueprint(
     "transfer", __name__, url_prefix="/schools/<id:school_id>/scenarios/<id:scenario_id>"
@@ -28,10 +30,13 @@ def allow_uploads(endpoint, values) -> None:
 
 
 @bp.errorhandler(413)
-def too_large(_error):
-    school_id = request.view_args.get("school_id", 0) if request.view_args else 0
-    scenario_id = request.view_args.get("scenario_id", 0) if request.view_args else 0
-    scenario = store.scenario_or_404(school_id, scenario_id)
+def too_large(error):
+    """Beside the upload field, like any other problem with the file."""
+    args = request.view_args or {}
+    try:
+        scenario = store.scenario_or_404(args.get("school_id", 0), args.get("scenario_id", 0))
+    except HTTPException as missing:
+        return http_error(missing)
     message = f"The file is larger than {importing.MAX_BYTES // (1024 * 1024)} MB."
     return _page(scenario, message, 413)
 

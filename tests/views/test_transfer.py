@@ -164,3 +164,10 @@ def test_formula_text_stays_text(app, client):
     book = load_workbook(io.BytesIO(client.get(f"{base}/scenario.xlsx").data))
     cell = book["Grades"]["A2"]
     assert cell.value == "=1+1" and cell.data_type == "s"
+
+
+def test_a_large_upload_to_a_missing_scenario_is_404(client, school):
+    url = f"/schools/{school.id}/scenarios/999/import"
+    big = io.BytesIO(b"Grade,Count\n" + b"K,1\n" * 700_000)
+    response = client.post(url, data={"file": (big, "a.csv")}, content_type="multipart/form-data")
+    assert response.status_code == 404
