@@ -172,14 +172,14 @@ def grade_rows(columns: list[Column]) -> list[Row]:
         values = []
         for column in columns:
             found = next((s for s in column.summary if s.name == name), None)
-            values.append(
-                f"{found.children} in {found.classes}: {found.smallest} / {found.average} / "
-                f"{found.largest}"
-                if found
-                else None
-            )
+            values.append(_grade_cell(found) if found else None)
         rows.append(_row(f"Grade {name}", values))
     return rows
+
+
+def _grade_cell(s: GradeSummary) -> str:
+    classes = "1 class" if s.classes == 1 else f"{s.classes} classes"
+    return f"{s.children} in {classes}: {s.smallest} / {s.average} / {s.largest}"
 
 
 def _row(label: str, values: list[object]) -> Row:

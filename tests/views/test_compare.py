@@ -40,6 +40,10 @@ def test_two_plans_side_by_side_with_differences_marked(client, school, scenario
     assert 'id="chart-1-title"' in html and 'id="chart-2-title"' in html
     assert "Classes of 2027 - Plan B" in html
     assert "By grade" in html
+    grade_1 = re.search(r"<th scope=\"row\">Grade 1</th>(.*?)</tr>", html, re.S).group(1)
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", grade_1)
+    assert cells[0].startswith("57 in ") and cells[1].startswith("50 in ")
+    assert re.fullmatch(r"\d+ in \d+ class(es)?: \d+ / [\d.]+ / \d+", cells[0])
 
 
 def test_plans_of_different_years(client, school, scenario):
