@@ -86,21 +86,22 @@ def parse_ids(raw: list[str]) -> list[int]:
 
 
 def scenarios_of_school(school: School) -> list[Scenario]:
-    """Every scenario of the school that has a revision, newest year first."""
+    """Every scenario of the school that has a revision, in year order, so that
+    ticked boxes compare earlier plans with later ones."""
     return list(
         db.session.scalars(
             select(Scenario)
             .where(Scenario.school_id == school.id, Scenario.current_revision_id.is_not(None))
-            .order_by(Scenario.year.desc(), Scenario.name)
+            .order_by(Scenario.year, Scenario.name)
         )
     )
 
 
 def adopted_plans(scenarios: list[Scenario]) -> list[Scenario]:
-    """The adopted plan of each year (where scenarios record adoption), the latest
-    years first, as many as can be compared at once."""
-    adopted = [s for s in scenarios if getattr(s, "adopted", None)]
-    return sorted(adopted, key=lambda s: s.year, reverse=True)[:MOST]
+    """The adopted plans (where scenarios record adoption) of the latest years, as
+    many as can be compared at once, in year order."""
+    adopted = sorted((s for s in scenarios if getattr(s, "adopted", None)), key=lambda s: s.year)
+    return adopted[-MOST:]
 
 
 def compare(scenarios: list[Scenario]) -> Comparison:

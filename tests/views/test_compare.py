@@ -95,6 +95,12 @@ def test_links_to_compare(client, school, scenario, editor_url):
     assert f"/schools/{school.id}/compare?s={scenario.id}" in client.get(editor_url).text
 
 
+def test_the_picker_lists_earlier_years_first(client, school, scenario):
+    earlier = second_plan(school, "Adopted plan", year=2026)
+    page = client.get(f"/schools/{school.id}/compare").text
+    assert page.index(f'value="{earlier.id}"') < page.index(f'value="{scenario.id}"')
+
+
 def test_rows_mark_only_what_differs_from_the_first():
     row = comparing._row("x", [1, 1, 2, None])
     assert [c.differs for c in row.cells] == [False, False, True, True]
@@ -110,10 +116,10 @@ def test_the_adopted_plans_of_different_years(client, school, scenario):
         db.session.get(Scenario, adopted.id).adopted = True
     db.session.commit()
     page = client.get(f"/schools/{school.id}/compare").text
-    link = f"/schools/{school.id}/compare?s={scenario.id}&amp;s={earlier.id}"
+    link = f"/schools/{school.id}/compare?s={earlier.id}&amp;s={scenario.id}"
     assert link in page and "Compare the adopted plans of 2026, 2027" in page
     response = client.get(link.replace("&amp;", "&"))
-    assert "2026 - Adopted plan" in response.text and "teachers 6 -&gt; 7" in response.text
+    assert "2026 - Adopted plan" in response.text and "teachers 7 -&gt; 6" in response.text
 
 
 def test_a_plan_without_an_allocation_compares_too(client, school, scenario):
