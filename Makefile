@@ -43,7 +43,7 @@ bench: $(STAMP)
 
 # Re-resolve the pinned set after changing pyproject.toml (needs uv).
 lock:
-	uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 \
+	uv pip compile pyproject.toml --extra dev -c constraints.txt --generate-hashes --python-version 3.11 \
 		--python-platform x86_64-manylinux_2_28 -o requirements-dev.lock
 
 clean:

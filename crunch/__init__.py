@@ -20,12 +20,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     config.load(app, test_config)
 
-    from . import sqlite
-    from .extensions import csrf, db, migrate
+    from . import auth, sqlite
+    from .extensions import csrf, db, limiter, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
     csrf.init_app(app)
+    limiter.init_app(app)
+    auth.init_app(app)
     with app.app_context():
         sqlite.configure(db.engine)
 

@@ -1,4 +1,8 @@
-"""`flask` commands: `flask --app crunch seed-demo` loads the demo district."""
+"""`flask` commands: `flask --app crunch seed-demo` loads the demo district;
+`flask --app crunch create-district NAME --admin EMAIL` starts a real one.
+
+Commands run outside any request, so they see every district (tenancy.unrestricted).
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,10 @@ import click
 from flask import Flask
 from sqlalchemy import select
 
+from . import tenancy
+from .auth import hash_password, normal_email, password_problem
 from .extensions import db
-from .models import District, Scenario, School
+from .models import District, Role, Scenario, School, User
 from .services import scenarios as store
 from .services.drafts import Draft, check
 from .services.planning import make_plan
@@ -129,16 +135,117 @@ DEMO: dict[str, dict[int, dict[str, list[tuple[dict[str, Any], str]]]]] = {
 }
 
 
+# The demo's logins: (email, name, role, schools). Planners and viewers see only
+# their schools; the admin sees and manages the whole district.
+DEMO_PASSWORD = "riverbend-demo"
+DEMO_USERS = [
+    ("admin@riverbend.example", "Dana Admin", Role.ADMIN, []),
+    (
+        "planner@riverbend.example",
+        "Pat Planner",
+        Role.PLANNER,
+        ["Hillside Primary School", "Creek Valley Public School"],
+    ),
+    ("viewer@riverbend.example", "Vic Viewer", Role.VIEWER, ["Lakeside Primary School"]),
+]
+# (school, year, scenario) marked adopted when the school has none adopted that year.
+DEMO_ADOPTED = [
+    ("Hillside Primary School", 2026, "Adopted plan"),
+    ("Lakeside Primary School", 2026, "Adopted plan"),
+]
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(seed_demo)
+    app.cli.add_command(create_district)
 
 
 @click.command("seed-demo")
 def seed_demo() -> None:
     """Load the demo district; running it again adds nothing that is already there."""
-    added = load_demo()
-    click.echo(f"Demo district ready ({added} scenarios added).")
-    click.echo("No login is needed yet: open http://127.0.0.1:5000/")
+    with tenancy.unrestricted():
+        added = load_demo()
+        users = load_demo_users()
+    click.echo(f"Demo district ready ({added} scenarios added, {users} demo users added).")
+    click.echo("Open http://127.0.0.1:5000/ and log in with one of these demo accounts")
+    click.echo(f"(password for each: {DEMO_PASSWORD}):")
+    for email, _name, role, schools in DEMO_USERS:
+        sees = ", ".join(schools) if schools else "every school of the district"
+        click.echo(f"  {email:28} {Role.LABELS[role]:15} {sees}")
+
+
+@click.command("create-district")
+@click.argument("name")
+@click.option("--admin", "email", required=True, help="Email of the district's first admin.")
+@click.password_option(
+    "--password", prompt="Password for the admin", help="Asked for when not given."
+)
+def create_district(name: str, email: str, password: str) -> None:
+    """Create a district and its first district admin (asks for the password)."""
+    name, email = name.strip(), normal_email(email)
+    if not name or len(name) > 120 or not name.isprintable():
+        raise click.BadParameter("give a printable name of 1-120 characters", param_hint="NAME")
+    if "@" not in email or len(email) > 254 or not email.isprintable():
+        raise click.BadParameter("give an email address", param_hint="--admin")
+    problem = password_problem(password)
+    if problem:
+        raise click.BadParameter(problem, param_hint="password")
+    with tenancy.unrestricted():
+        if db.session.scalar(select(District).where(District.name == name)):
+            raise click.ClickException(f"There is already a district called {name}.")
+        if db.session.scalar(select(User).where(User.email == email)):
+            raise click.ClickException(f"There is already an account for {email}.")
+        district = District(name=name)
+        db.session.add(district)
+        db.session.add(
+            User(
+                district=district,
+                email=email,
+                name="",
+                role=Role.ADMIN,
+                password_hash=hash_password(password),
+            )
+        )
+        db.session.commit()
+    click.echo(f"District {name} created; {email} can log in as its admin.")
+
+
+def load_demo_users() -> int:
+    """The demo accounts and adopted plans; existing ones (and their passwords) are kept."""
+    district = db.session.scalar(select(District).where(District.name == DEMO_DISTRICT))
+    schools = {s.name: s for s in db.session.scalars(select(School))}
+    added = 0
+    begin_write()
+    for email, name, role, school_names in DEMO_USERS:
+        if db.session.scalar(select(User).where(User.email == email)) is None:
+            user = User(
+                district_id=district.id,
+                email=email,
+                name=name,
+                role=role,
+                password_hash=hash_password(DEMO_PASSWORD),
+            )
+            user.schools = [schools[s] for s in school_names]
+            db.session.add(user)
+            added += 1
+    for school_name, year, scenario_name in DEMO_ADOPTED:
+        school = schools[school_name]
+        adopted = db.session.scalar(
+            select(Scenario).where(
+                Scenario.school_id == school.id, Scenario.year == year, Scenario.adopted.is_(True)
+            )
+        )
+        if adopted is None:
+            scenario = db.session.scalar(
+                select(Scenario).where(
+                    Scenario.school_id == school.id,
+                    Scenario.year == year,
+                    Scenario.name == scenario_name,
+                )
+            )
+            scenario.adopted = True
+    db.session.commit()
+    return added
 
 
 def load_demo() -> int:

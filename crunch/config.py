@@ -25,7 +25,13 @@ class Defaults:
     MAX_FORM_PARTS = 5000
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    # True behind HTTPS (CRUNCH_SESSION_COOKIE_SECURE=true): the cookie is then never
+    # sent over plain HTTP.
     SESSION_COOKIE_SECURE = False
+    # Logins: attempts allowed per client address and per account (Flask-Limiter).
+    LOGIN_LIMIT_PER_ADDRESS = "20 per 10 minutes"
+    LOGIN_LIMIT_PER_ACCOUNT = "5 per 10 minutes"
+    RATELIMIT_HEADERS_ENABLED = True
     # Solver budgets for work done inside a request.
     PREVIEW_TIME_LIMIT = 3.0
     PREVIEW_ALTERNATIVES = 3

@@ -1,5 +1,8 @@
 """Flask extensions, created unbound here and bound to the app in create_app."""
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -17,3 +20,8 @@ NAMING = {
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
 migrate = Migrate(render_as_batch=True, compare_type=True)
 csrf = CSRFProtect()
+login_manager = LoginManager()
+# Only the login form is limited (see views/auth.py); in-memory counts are per
+# process, so behind several workers each counts on its own: set
+# RATELIMIT_STORAGE_URI (e.g. redis://) to share them.
+limiter = Limiter(key_func=get_remote_address, default_limits=[], storage_uri="memory://")

@@ -3,22 +3,56 @@
 Every row that belongs to a school carries `school_id`, so that a query can be
 scoped to the schools a user may see without joining through its parents.
 Revisions are never updated: saving writes a new one and moves the scenario's
-`current_revision_id` pointer.
+`current_revision_id` pointer. The `SchoolOwned` mixin marks those rows for the
+tenancy filter (crunch.tenancy), which scopes every ORM query to the schools the
+current user may see.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    JSON,
+    Column,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    false,
+)
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from .extensions import db
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+class SchoolOwned:
+    """A row that belongs to one school: the tenancy filter scopes it by `school_id`."""
+
+    @declared_attr
+    def school_id(cls) -> Mapped[int]:
+        return mapped_column(ForeignKey("schools.id"), index=True)
+
+
+class Role:
+    """What a user may do. Admins see every school of their district and manage it."""
+
+    ADMIN = "admin"
+    PLANNER = "planner"
+    VIEWER = "viewer"
+    ALL = (ADMIN, PLANNER, VIEWER)
+    LABELS: ClassVar[dict[str, str]] = {
+        ADMIN: "District admin",
+        PLANNER: "Planner",
+        VIEWER: "Viewer",
+    }
 
 
 class District(db.Model):
@@ -39,21 +73,86 @@ class School(db.Model):
     district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"), index=True)
     name: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Archived schools keep their plans but leave the lists and the overview.
+    archived: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     district: Mapped[District] = relationship(back_populates="schools")
 
 
-class Scenario(db.Model):
+# Which schools a planner or viewer works with (admins see their whole district).
+user_schools = Table(
+    "user_schools",
+    db.metadata,
+    Column("user_id", ForeignKey("users.id"), primary_key=True),
+    Column("school_id", ForeignKey("schools.id"), primary_key=True, index=True),
+)
+
+
+class User(db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"), index=True)
+    # Stored lower-case; unique across districts, since it is what a person logs in with.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20), default=Role.VIEWER)
+    active: Mapped[bool] = mapped_column(default=True)
+    # Part of the login id in the session cookie: bumping it (logout, password
+    # change, deactivation) makes every earlier cookie of this user worthless.
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    district: Mapped[District] = relationship()
+    schools: Mapped[list[School]] = relationship(secondary=user_schools, order_by="School.name")
+
+    # Flask-Login's interface.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def can_edit(self) -> bool:
+        return self.role in (Role.ADMIN, Role.PLANNER)
+
+    @property
+    def role_label(self) -> str:
+        return Role.LABELS.get(self.role, self.role)
+
+
+class Scenario(SchoolOwned, db.Model):
     """One plan for one school year, e.g. "Plan A" for 2027."""
 
     __tablename__ = "scenarios"
-    __table_args__ = (UniqueConstraint("school_id", "year", "name"),)
+    __table_args__ = (
+        UniqueConstraint("school_id", "year", "name"),
+        # One adopted plan per school and year: `adopted` is True or NULL, and NULLs
+        # never collide in a unique constraint (on SQLite and PostgreSQL alike).
+        UniqueConstraint("school_id", "year", "adopted", name="uq_scenarios_adopted"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
     year: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # True for the school's adopted plan of the year, otherwise NULL (never False).
+    adopted: Mapped[bool | None] = mapped_column(default=None)
     # Circular with revisions.scenario_id; use_alter lets the tables be created first.
     current_revision_id: Mapped[int | None] = mapped_column(
         ForeignKey("revisions.id", use_alter=True)
@@ -74,14 +173,13 @@ class Scenario(db.Model):
         return f"{self.year} - {self.name}"
 
 
-class Revision(db.Model):
+class Revision(SchoolOwned, db.Model):
     """An immutable snapshot: the scenario's inputs and the allocation chosen for them."""
 
     __tablename__ = "revisions"
     __table_args__ = (UniqueConstraint("scenario_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
     scenario_id: Mapped[int] = mapped_column(ForeignKey("scenarios.id"), index=True)
     number: Mapped[int] = mapped_column(Integer)
     # The scenario in the JSON format of spec/scenario.md.
@@ -92,7 +190,10 @@ class Revision(db.Model):
     status: Mapped[str] = mapped_column(String(20))
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Who saved it (None for revisions saved before logins, or by a command).
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
 
     scenario: Mapped[Scenario] = relationship(
         back_populates="revisions", foreign_keys=[scenario_id]
     )
+    author: Mapped[User | None] = relationship()

@@ -1,4 +1,13 @@
-"""Fixtures for the web app's tests: an app with its own temporary database per test."""
+"""Fixtures for the web app's tests: an app with its own temporary database per test.
+
+Every test app has a district with the school "Hillside Primary" and one user of
+each role (`ADMIN`, `PLANNER`, `VIEWER`, password `PASSWORD`; the planner and
+the viewer work at Hillside Primary). `client` is logged in as the planner;
+`anon` is not logged in; `auth.login(email=...)` / `auth.logout()` switch.
+
+Test code itself runs unrestricted by the tenancy filter, as commands do:
+requests are still scoped to their user's schools.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +15,12 @@ import re
 from html import unescape
 
 import pytest
+from argon2 import PasswordHasher
 from werkzeug.datastructures import MultiDict
 
-from crunch import create_app
+from crunch import create_app, tenancy
 from crunch.extensions import db
-from crunch.models import District, School
+from crunch.models import District, Role, School, User
 from crunch.services import scenarios as store
 from crunch.services.drafts import Draft, check
 from crunch.services.planning import make_plan
@@ -29,6 +39,16 @@ HILLSIDE = {
 }
 
 
+ADMIN = "admin@test.example"
+PLANNER = "planner@test.example"
+VIEWER = "viewer@test.example"
+PASSWORD = "correct horse battery"
+# Hashed once, with argon2's cheapest settings: verifying reads the settings from
+# the hash, so logging in costs the tests next to nothing. The app's own hashes
+# use argon2-cffi's defaults.
+PASSWORD_HASH = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash(PASSWORD)
+
+
 def make_app(database_path, **overrides):
     config = {
         "TESTING": True,
@@ -36,9 +56,63 @@ def make_app(database_path, **overrides):
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database_path}",
         "WTF_CSRF_ENABLED": False,
         "PREVIEW_TIME_LIMIT": 10.0,
+        # The throttling tests turn it on; elsewhere logins are not counted.
+        "RATELIMIT_ENABLED": False,
         **overrides,
     }
     return create_app(config)
+
+
+# Test set-up and checks see every row, as commands do; requests stay scoped to
+# their user. (Set for the whole test process: a plugin's fixtures may build the
+# app before any fixture here runs. tests/test_tenancy.py checks the closed default.)
+tenancy.see_everything_outside_requests()
+
+
+def add_user(email: str, role: str, schools=(), district=None, password_hash=PASSWORD_HASH):
+    district = district or db.session.scalar(db.select(District))
+    user = User(
+        district=district,
+        email=email,
+        name=email.split("@")[0].title(),
+        role=role,
+        password_hash=password_hash,
+    )
+    user.schools = list(schools)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def add_users(school) -> None:
+    """One user of each role: the admin sees the district, the others `school`."""
+    add_user(ADMIN, Role.ADMIN, district=school.district)
+    add_user(PLANNER, Role.PLANNER, [school])
+    add_user(VIEWER, Role.VIEWER, [school])
+
+
+def csrf_token_of(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]*)"', html)
+    return match.group(1) if match else ""
+
+
+def login(client, email: str = PLANNER, password: str = PASSWORD):
+    """Log `client` in through the login form (with its CSRF token); returns the response."""
+    token = csrf_token_of(client.get("/login").get_data(as_text=True))
+    return client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+
+
+class AuthActions:
+    def __init__(self, client):
+        self._client = client
+
+    def login(self, email: str = PLANNER, password: str = PASSWORD):
+        response = login(self._client, email, password)
+        assert response.status_code == 303, response.get_data(as_text=True)
+        return response
+
+    def logout(self):
+        return self._client.post("/logout")
 
 
 def add_school(name: str = "Hillside Primary", inputs: dict | None = None, year: int = 2027):
@@ -46,6 +120,9 @@ def add_school(name: str = "Hillside Primary", inputs: dict | None = None, year:
     district = db.session.scalar(db.select(District)) or District(name="Test District")
     school = School(district=district, name=name)
     db.session.add(school)
+    # The test planner and viewer work at every school added this way.
+    for user in db.session.scalars(db.select(User).where(User.email.in_([PLANNER, VIEWER]))):
+        user.schools.append(school)
     db.session.commit()
     save_scenario(school, "Plan A", inputs or HILLSIDE, year=year)
     return school
@@ -71,10 +148,30 @@ def app(tmp_path):
     app = make_app(tmp_path / "test.sqlite")
     with app.app_context():
         db.create_all()
-        add_school()
+        add_users(add_school())
         yield app
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def anon(app):
+    """A client that has not logged in."""
+    return app.test_client()
+
+
+@pytest.fixture
+def client(app):
+    """A client logged in as the planner of Hillside Primary."""
+    client = app.test_client()
+    AuthActions(client).login(PLANNER)
+    return client
+
+
+@pytest.fixture
+def auth(client):
+    """Log `client` in as someone else: `auth.login(email=ADMIN)`, `auth.logout()`."""
+    return AuthActions(client)
 
 
 @pytest.fixture

@@ -1,9 +1,10 @@
 """Schools, scenarios and their revisions in the database.
 
 Lookups take the school id from the URL and answer 404 for a scenario of another
-school, so that when logins arrive (and with them a per-user school scope) no
-view needs changing. Writes start with BEGIN IMMEDIATE (see crunch.sqlite), and
-the solver never runs while the write lock is held.
+school; rows of schools the user may not see are never found at all (the
+tenancy filter of crunch.tenancy applies to every query here). Writes start
+with BEGIN IMMEDIATE (see crunch.sqlite), and the solver never runs while the
+write lock is held.
 """
 
 from __future__ import annotations
@@ -25,11 +26,16 @@ class NameTaken(ValueError):
 
 
 def all_schools() -> list[School]:
-    return list(db.session.scalars(select(School).order_by(School.name)))
+    """The schools the current user may see (crunch.tenancy), archived ones left out."""
+    return list(
+        db.session.scalars(select(School).where(School.archived.is_(False)).order_by(School.name))
+    )
 
 
 def school_or_404(school_id: int) -> School:
-    school = db.session.get(School, school_id)
+    # A query, not Session.get(): get() may answer from the identity map without
+    # the tenancy filter seeing it.
+    school = db.session.scalar(select(School).where(School.id == school_id))
     if school is None:
         abort(404)
     return school

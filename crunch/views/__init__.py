@@ -33,8 +33,23 @@ class IdConverter(IntegerConverter):
 
 def register(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter
-    from . import api, compare, errors, history, nextyear, scenarios, schools, transfer
+    from . import (
+        admin,
+        api,
+        auth,
+        compare,
+        district,
+        errors,
+        history,
+        nextyear,
+        scenarios,
+        schools,
+        transfer,
+    )
 
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(district.bp)
     app.register_blueprint(schools.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(scenarios.bp)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
 
+from ..auth import reads_only
 from ..extensions import csrf
 from ..services import scenarios as store
 from ..solver import InvalidScenario, parse_scenario, solve
@@ -31,6 +32,7 @@ NOT_JSON = {
 
 
 @bp.post("/solve")
+@reads_only
 def solve_scenario():
     try:
         data = request.get_json(silent=True)

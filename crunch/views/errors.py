@@ -22,6 +22,9 @@ from ..htmx import is_htmx, render_block
 
 MESSAGES = {
     400: "The request could not be understood. Reload the page and try again.",
+    401: "You are not logged in, or your session has ended. Log in again to continue.",
+    403: "Your account cannot make this change. Ask your district admin if you need to.",
+    429: "Too many login attempts. Wait a few minutes, then try again.",
     404: "There is no such page. It may belong to another school, or the link is wrong.",
     405: "That address does not accept this kind of request.",
     413: "That is more data than a scenario can hold.",

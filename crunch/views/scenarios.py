@@ -18,6 +18,7 @@ from flask import (
     url_for,
 )
 
+from ..auth import reads_only
 from ..forms import ScenarioForm
 from ..htmx import is_htmx, page_or_block, render_block, target
 from ..services import editor as editing
@@ -40,6 +41,7 @@ def editor(school_id: int, scenario_id: int):
 
 
 @bp.post("/<id:scenario_id>/edit")
+@reads_only
 def edit(school_id: int, scenario_id: int):
     """Typing (htmx targets #results) and the editor's buttons (htmx targets #editor)."""
     scenario = store.scenario_or_404(school_id, scenario_id)
@@ -54,6 +56,7 @@ def edit(school_id: int, scenario_id: int):
 
 
 @bp.post("/<id:scenario_id>/staffing")
+@reads_only
 def staffing(school_id: int, scenario_id: int):
     """The staffing curve for the inputs on screen; loaded after each preview."""
     store.scenario_or_404(school_id, scenario_id)
@@ -69,6 +72,7 @@ def staffing(school_id: int, scenario_id: int):
 
 
 @bp.post("/<id:scenario_id>/options")
+@reads_only
 def options(school_id: int, scenario_id: int):
     """Other allocations of a different structure, found on request (they take a while)."""
     scenario = store.scenario_or_404(school_id, scenario_id)

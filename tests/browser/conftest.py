@@ -14,7 +14,15 @@ import pytest
 
 from crunch.extensions import db
 from crunch.models import School
-from tests.conftest import HILLSIDE, add_school, make_app, save_scenario
+from tests.conftest import (
+    HILLSIDE,
+    PASSWORD,
+    PLANNER,
+    add_school,
+    add_users,
+    make_app,
+    save_scenario,
+)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -37,7 +45,7 @@ def app(tmp_path_factory):
     app = make_app(path, WTF_CSRF_ENABLED=True)
     with app.app_context():
         db.create_all()
-        add_school()
+        add_users(add_school())
         db.session.remove()
         db.engine.dispose()
     return app
@@ -70,14 +78,31 @@ def console(browser):
     assert [m for m in messages if any(p in m for p in problems)] == []
 
 
+def log_in(page, live_server, email: str = PLANNER, password: str = PASSWORD) -> None:
+    """Log in through the login form, as a person would."""
+    page.goto(live_server.url("/login"))
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(live_server.url("/"))
+
+
 @pytest.fixture
-def page(browser, console):
+def anonymous_page(browser, console):
+    """A browser tab that has not logged in."""
     context = browser.new_context()
     page = context.new_page()
     page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
     page.on("pageerror", lambda error: console.append(f"pageerror: {error}"))
     yield page
     context.close()
+
+
+@pytest.fixture
+def page(anonymous_page, live_server):
+    """A browser tab logged in as the planner of Hillside Primary."""
+    log_in(anonymous_page, live_server)
+    return anonymous_page
 
 
 @pytest.fixture

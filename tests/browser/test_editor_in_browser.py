@@ -112,7 +112,7 @@ def test_an_expired_session_says_so_instead_of_failing_silently(page, editor):
     page.evaluate(
         """() => {
             document.body.setAttribute('hx-headers', JSON.stringify({'X-CSRFToken': 'stale'}));
-            document.querySelector('input[name=csrf_token]').value = 'stale';
+            for (const i of document.querySelectorAll('input[name=csrf_token]')) i.value = 'stale';
         }"""
     )
     page.locator("#teachers").fill("5")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import HILLSIDE
+from tests.conftest import HILLSIDE, add_school, add_users, login
 
 
 def test_solve_answers_the_spec_format(client):
@@ -64,7 +64,10 @@ def test_api_needs_no_csrf_token_but_json(tmp_path):
     app = make_app(tmp_path / "api.sqlite", WTF_CSRF_ENABLED=True)
     with app.app_context():
         db.create_all()
+        add_users(add_school())
         client = app.test_client()
+        assert client.post("/api/solve", json=HILLSIDE).status_code == 401
+        assert login(client).status_code == 303
         assert client.post("/api/solve", json=HILLSIDE).status_code == 200
         assert client.post("/api/solve", data="x", content_type="text/plain").status_code == 422
         db.session.remove()

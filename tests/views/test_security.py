@@ -12,7 +12,7 @@ import pytest
 
 from crunch import assets
 from crunch.extensions import db
-from tests.conftest import HX, LIVE, add_school, form_data, make_app
+from tests.conftest import HX, LIVE, add_school, add_users, form_data, login, make_app
 
 STATIC = Path(__file__).resolve().parents[2] / "static"
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -73,7 +73,7 @@ def csrf_app(tmp_path):
     app = make_app(tmp_path / "csrf.sqlite", WTF_CSRF_ENABLED=True)
     with app.app_context():
         db.create_all()
-        add_school()
+        add_users(add_school())
         yield app
         db.session.remove()
         db.engine.dispose()
@@ -81,6 +81,7 @@ def csrf_app(tmp_path):
 
 def test_csrf_token_travels_in_the_htmx_header(csrf_app):
     client = csrf_app.test_client()
+    login(client)
     html = client.get("/schools/1/scenarios/1").get_data(as_text=True)
     headers = json.loads(re.search(r"hx-headers='([^']*)'", html).group(1))
     data = form_data(html)
@@ -91,6 +92,7 @@ def test_csrf_token_travels_in_the_htmx_header(csrf_app):
 
 def test_missing_or_expired_csrf_token_says_so(csrf_app):
     client = csrf_app.test_client()
+    login(client)
     html = client.get("/schools/1/scenarios/1").get_data(as_text=True)
     data = form_data(html)
     data["csrf_token"] = "expired-or-forged"

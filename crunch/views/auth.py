@@ -1,0 +1,120 @@
+"""Log in, log out, change one's own password.
+
+Login clears the session first (no value from before the login survives it);
+logout and a password change bump the user's session version, so every cookie
+issued before stops working (see crunch.auth). Login attempts are limited per
+client address and per account; past the limit the answer is 429.
+"""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
+
+from ..account_forms import LoginForm, PasswordChangeForm
+from ..auth import check_password, hash_password, normal_email, own_account, public, user_by_email
+from ..extensions import db, limiter
+from ..models import User
+from ..sqlite import begin_write
+
+bp = Blueprint("auth", __name__)
+
+FAILED = "That email and password do not match an active account."
+
+
+def _account_key() -> str:
+    return "account:" + normal_email(request.form.get("email", ""))[:254]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"],
+    methods=["POST"],
+    scope="login-address",
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+    methods=["POST"],
+    key_func=_account_key,
+    scope="login-account",
+)
+def login():
+    form = LoginForm(formdata=request.form if request.method == "POST" else None)
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    if request.method == "POST" and form.validate():
+        user = user_by_email(form.email.data)
+        if check_password(user, form.password.data) and user.active:
+            destination = _safe_next(form.next.data)
+            session.clear()
+            login_user(user)
+            return redirect(destination, 303)
+        form.password.errors = [FAILED]
+        return render_template("auth/login.html", form=form), 401
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+@own_account
+def logout():
+    _bump_session_version(current_user.id)
+    logout_user()
+    session.clear()
+    flash("You are logged out.")
+    return redirect(url_for(".login"), 303)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@own_account
+def password():
+    form = PasswordChangeForm(formdata=request.form if request.method == "POST" else None)
+    if request.method == "POST":
+        if form.validate():
+            if check_password(current_user, form.current.data):
+                user = _bump_session_version(
+                    current_user.id, password_hash=hash_password(form.new.data)
+                )
+                # Every other session of this user ends; this one continues afresh.
+                session.clear()
+                login_user(user)
+                flash("Your password is changed. Other devices will need to log in again.")
+                return redirect(url_for("schools.index"), 303)
+            form.current.errors = ["That is not your current password."]
+        return render_template("auth/password.html", form=form), 422
+    return render_template("auth/password.html", form=form)
+
+
+def _bump_session_version(user_id: int, **changes) -> User:
+    begin_write()
+    user = db.session.scalar(select(User).where(User.id == user_id))
+    user.session_version += 1
+    for name, value in changes.items():
+        setattr(user, name, value)
+    db.session.commit()
+    return user
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site: never another host, even written as //host or \\\\host."""
+    target = (target or "").strip()
+    if (
+        target.startswith("/")
+        and not target.startswith(("//", "/\\"))
+        and "\\" not in target
+        and target.isprintable()
+        and target.isascii()
+    ):
+        return target
+    return url_for("schools.index")

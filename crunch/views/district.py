@@ -1,0 +1,122 @@
+"""The district overview (each school's adopted plan for a year, side by side) and
+marking a scenario adopted.
+
+Only the schools the user may see appear: the tenancy filter decides, so a
+planner's overview holds their own schools and an admin's the whole district.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from sqlalchemy import func, select, update
+
+from ..extensions import db
+from ..models import Scenario, School
+from ..services import scenarios as store
+from ..services.planning import saved_table
+from ..sqlite import begin_write
+
+bp = Blueprint("district", __name__)
+
+
+@dataclass(frozen=True)
+class Row:
+    school: School
+    scenario: Scenario | None
+    teachers: int = 0
+    classes: int = 0
+    composites: int = 0
+    children: int = 0
+    largest: int = 0
+
+    @property
+    def average(self) -> float | None:
+        return self.children / self.classes if self.classes else None
+
+
+def overview_rows(year: int) -> list[Row]:
+    rows = []
+    for school in store.all_schools():
+        scenario = db.session.scalar(
+            select(Scenario).where(
+                Scenario.school_id == school.id, Scenario.year == year, Scenario.adopted.is_(True)
+            )
+        )
+        revision = scenario.current_revision if scenario else None
+        table = saved_table(revision.inputs, revision.allocation) if revision else None
+        if table is None:
+            rows.append(Row(school, scenario))
+            continue
+        sizes = [c.size for c in table.classes]
+        rows.append(
+            Row(
+                school,
+                scenario,
+                teachers=table.teachers,
+                classes=len(sizes),
+                composites=sum(1 for c in table.classes if c.composite),
+                children=sum(sizes),
+                largest=max(sizes, default=0),
+            )
+        )
+    return rows
+
+
+def totals(rows: list[Row]) -> Row | None:
+    counted = [r for r in rows if r.classes]
+    if not counted:
+        return None
+    return Row(
+        school=None,  # type: ignore[arg-type]
+        scenario=None,
+        teachers=sum(r.teachers for r in counted),
+        classes=sum(r.classes for r in counted),
+        composites=sum(r.composites for r in counted),
+        children=sum(r.children for r in counted),
+        largest=max(r.largest for r in counted),
+    )
+
+
+def _years() -> list[int]:
+    return list(db.session.scalars(select(Scenario.year).distinct().order_by(Scenario.year)))
+
+
+@bp.get("/district")
+def overview():
+    years = _years()
+    raw = request.args.get("year", "")
+    if raw.isascii() and raw.isdigit() and int(raw) in years:
+        year = int(raw)
+    else:
+        adopted = db.session.scalar(
+            select(func.max(Scenario.year)).where(Scenario.adopted.is_(True))
+        )
+        year = adopted or (years[-1] if years else None)
+    rows = overview_rows(year) if year is not None else []
+    return render_template(
+        "district/overview.html", years=years, year=year, rows=rows, totals=totals(rows)
+    )
+
+
+@bp.post("/schools/<id:school_id>/scenarios/<id:scenario_id>/adopt")
+def adopt(school_id: int, scenario_id: int):
+    """Make this the school's adopted plan for its year (the one adopted before is not)."""
+    scenario = store.scenario_or_404(school_id, scenario_id)
+    year, title = scenario.year, scenario.title
+    begin_write()
+    # Clear the old one first: the unique constraint allows one adopted per school and year.
+    db.session.execute(
+        update(Scenario)
+        .where(Scenario.school_id == school_id, Scenario.year == year, Scenario.adopted.is_(True))
+        .values(adopted=None)
+    )
+    db.session.execute(
+        update(Scenario)
+        .where(Scenario.id == scenario_id, Scenario.school_id == school_id)
+        .values(adopted=True)
+    )
+    db.session.commit()
+    flash(f"{title} is now the adopted plan for {year}.")
+    return redirect(url_for("schools.show", school_id=school_id, year=year), 303)

@@ -1,0 +1,382 @@
+"""Logging in and out, sessions that end, passwords, throttling, CSRF and cookies."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from crunch.auth import check_password, hash_password
+from crunch.extensions import db
+from crunch.models import User
+from tests.conftest import (
+    ADMIN,
+    HX,
+    PASSWORD,
+    PLANNER,
+    VIEWER,
+    AuthActions,
+    add_school,
+    add_users,
+    csrf_token_of,
+    login,
+    make_app,
+)
+
+
+def user(email: str) -> User:
+    db.session.expire_all()
+    return db.session.scalar(select(User).where(User.email == email))
+
+
+def replay(app, cookie: str):
+    """A fresh client that presents an old session cookie."""
+    other = app.test_client()
+    other.set_cookie("session", cookie)
+    return other
+
+
+def session_cookie(client) -> str:
+    return client.get_cookie("session").value
+
+
+# ---------------------------------------------------------------- logging in
+
+
+def test_every_page_needs_a_login(anon, editor_url):
+    page = anon.get(editor_url)
+    assert page.status_code == 302
+    assert page.headers["Location"].startswith("/login?next=")
+    assert anon.get("/").headers["Location"] == "/login?next=/"
+    assert anon.get("/district").status_code == 302
+    assert anon.get("/admin/users").status_code == 302
+
+
+def test_htmx_and_api_requests_without_a_login_get_401_with_a_message(anon, editor_url):
+    fragment = anon.post(f"{editor_url}/edit", data={}, headers={**HX, "HX-Target": "results"})
+    assert fragment.status_code == 401
+    assert fragment.headers["HX-Retarget"] == "#flash"
+    assert "Log in again" in fragment.get_data(as_text=True)
+    api = anon.post("/api/solve", json={})
+    assert api.status_code == 401
+    assert api.get_json()["status"] == "error"
+
+
+def test_login_page_and_a_successful_login(anon):
+    page = anon.get("/login?next=/district")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert 'autocomplete="current-password"' in html
+    assert 'name="next" value="/district"' in html
+    response = anon.post(
+        "/login",
+        data={"email": " Planner@Test.Example ", "password": PASSWORD, "next": "/district"},
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/district"
+    assert anon.get("/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "email, password",
+    [
+        (PLANNER, "wrong password"),
+        ("nobody@test.example", PASSWORD),
+        (PLANNER, ""),
+        ("", ""),
+        (PLANNER, PASSWORD.upper()),
+    ],
+)
+def test_a_failed_login_says_so_and_logs_nobody_in(anon, email, password):
+    response = anon.post("/login", data={"email": email, "password": password})
+    assert response.status_code in (401, 422)
+    assert anon.get("/").status_code == 302
+
+
+def test_wrong_email_and_wrong_password_get_the_same_answer(anon):
+    wrong_password = anon.post("/login", data={"email": PLANNER, "password": "x" * 12})
+    wrong_email = anon.post("/login", data={"email": "nobody@test.example", "password": "x" * 12})
+    assert wrong_password.status_code == wrong_email.status_code == 401
+    assert "do not match an active account" in wrong_email.get_data(as_text=True)
+
+    def main(response) -> str:
+        html = response.get_data(as_text=True)
+        html = re.sub(r'name="csrf_token" value="[^"]*"', "", html)
+        return html[html.index("<main>") :].replace("nobody@test.example", PLANNER)
+
+    assert main(wrong_password) == main(wrong_email)
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.example/",
+        "https://evil.example/",
+        "/\\evil.example",
+        "\\\\evil.example",
+        "javascript:alert(1)",
+        "",
+        " //evil.example",
+    ],
+)
+def test_login_never_redirects_to_another_site(anon, target):
+    response = anon.post("/login", data={"email": PLANNER, "password": PASSWORD, "next": target})
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/"
+
+
+def test_login_clears_the_session(app, anon):
+    with anon.session_transaction() as session:
+        session["planted"] = "by someone else"
+    AuthActions(anon).login(PLANNER)
+    with anon.session_transaction() as session:
+        assert "planted" not in session
+        assert session["_user_id"] == f"{user(PLANNER).id}:1"
+
+
+def test_passwords_are_hashed_with_argon2(app):
+    hashed = hash_password("a long enough password")
+    assert hashed.startswith("$argon2id$")
+    assert "a long enough password" not in hashed
+    account = user(PLANNER)
+    account.password_hash = hashed
+    assert check_password(account, "a long enough password")
+    assert not check_password(account, "a long enough passworD")
+    assert not check_password(None, "a long enough password")
+
+
+def test_a_deactivated_account_cannot_log_in(app, anon):
+    account = user(VIEWER)
+    account.active = False
+    db.session.commit()
+    assert login(anon, VIEWER).status_code == 401
+    assert anon.get("/").status_code == 302
+
+
+# ---------------------------------------------------------------- sessions that end
+
+
+def test_a_cookie_replayed_after_logout_gets_the_login_page(app, client, editor_url):
+    cookie = session_cookie(client)
+    assert replay(app, cookie).get(editor_url).status_code == 200
+    assert client.post("/logout").status_code == 303
+    assert client.get(editor_url).status_code == 302
+    replayed = replay(app, cookie)
+    assert replayed.get(editor_url).status_code == 302
+    assert replayed.post(f"{editor_url}/edit", data={}, headers=HX).status_code == 401
+    assert user(PLANNER).session_version == 2
+
+
+def test_logout_ends_the_sessions_on_other_devices_too(app, client):
+    laptop = app.test_client()
+    AuthActions(laptop).login(PLANNER)
+    laptop_cookie = session_cookie(laptop)
+    client.post("/logout")
+    assert replay(app, laptop_cookie).get("/").status_code == 302
+
+
+def test_a_password_change_ends_every_earlier_session_but_this_one(app, client):
+    old_cookie = session_cookie(client)
+    response = client.post(
+        "/account/password",
+        data={
+            "current": PASSWORD,
+            "new": "a brand new password",
+            "confirm": "a brand new password",
+        },
+    )
+    assert response.status_code == 303
+    assert client.get("/").status_code == 200  # this browser goes on
+    assert replay(app, old_cookie).get("/").status_code == 302
+    fresh = app.test_client()
+    assert login(fresh, PLANNER, PASSWORD).status_code == 401
+    assert login(fresh, PLANNER, "a brand new password").status_code == 303
+
+
+@pytest.mark.parametrize(
+    "form, message",
+    [
+        ({"current": "wrong password", "new": "n" * 12, "confirm": "n" * 12}, "not your current"),
+        ({"current": PASSWORD, "new": "short", "confirm": "short"}, "at least 10"),
+        ({"current": PASSWORD, "new": "n" * 12, "confirm": "m" * 12}, "differ"),
+        ({"current": PASSWORD, "new": "n" * 201, "confirm": "n" * 201}, "at most 200"),
+        ({}, "Enter your current password"),
+    ],
+)
+def test_a_refused_password_change_says_why_and_changes_nothing(app, client, form, message):
+    before = user(PLANNER).password_hash
+    response = client.post("/account/password", data=form)
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert user(PLANNER).password_hash == before
+    assert user(PLANNER).session_version == 1
+
+
+def test_deactivation_ends_the_users_sessions_at_once(app, client):
+    planner_cookie = session_cookie(client)
+    admin = app.test_client()
+    AuthActions(admin).login(ADMIN)
+    planner_id = user(PLANNER).id
+    assert admin.post(f"/admin/users/{planner_id}/active", data={"active": "0"}).status_code == 303
+    assert client.get("/").status_code == 302
+    assert replay(app, planner_cookie).get("/").status_code == 302
+    assert login(app.test_client(), PLANNER).status_code == 401
+
+
+def test_a_password_reset_by_the_admin_ends_the_users_sessions(app, client):
+    planner_cookie = session_cookie(client)
+    admin = app.test_client()
+    AuthActions(admin).login(ADMIN)
+    planner_id = user(PLANNER).id
+    response = admin.post(
+        f"/admin/users/{planner_id}/password", data={"password": "set by the admin"}
+    )
+    assert response.status_code == 303
+    assert replay(app, planner_cookie).get("/").status_code == 302
+    assert login(app.test_client(), PLANNER, "set by the admin").status_code == 303
+
+
+def test_a_forged_login_id_loads_nobody(app, anon):
+    planner_id = user(PLANNER).id
+    for forged in (f"{planner_id}", f"{planner_id}:2", f"{planner_id}:x", "x:1", ":", ""):
+        with anon.session_transaction() as session:
+            session["_user_id"] = forged
+        assert anon.get("/").status_code == 302, forged
+
+
+# ---------------------------------------------------------------- throttling
+
+
+@pytest.fixture
+def limited_app(tmp_path):
+    app = make_app(
+        tmp_path / "limited.sqlite",
+        RATELIMIT_ENABLED=True,
+        LOGIN_LIMIT_PER_ACCOUNT="3 per 10 minutes",
+        LOGIN_LIMIT_PER_ADDRESS="5 per 10 minutes",
+    )
+    with app.app_context():
+        db.create_all()
+        add_users(add_school())
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_login_attempts_on_one_account_are_limited(limited_app):
+    client = limited_app.test_client()
+    answers = [
+        client.post("/login", data={"email": PLANNER, "password": "guess"}).status_code
+        for _ in range(4)
+    ]
+    assert answers == [401, 401, 401, 429]
+    # Even the right password waits now; the answer is a page that says why.
+    blocked = client.post("/login", data={"email": PLANNER.upper(), "password": PASSWORD})
+    assert blocked.status_code == 429
+    assert "Too many login attempts" in blocked.get_data(as_text=True)
+    assert blocked.headers["X-Content-Type-Options"] == "nosniff"
+    # Another account from the same address is not blocked by this one's limit.
+    assert login(client, VIEWER).status_code == 303
+
+
+def test_login_attempts_from_one_address_are_limited(limited_app):
+    client = limited_app.test_client()
+    answers = [
+        client.post("/login", data={"email": f"user{i}@test.example", "password": "guess"})
+        for i in range(6)
+    ]
+    assert [a.status_code for a in answers] == [401] * 5 + [429]
+    other_address = limited_app.test_client()
+    response = other_address.post(
+        "/login",
+        data={"email": ADMIN, "password": PASSWORD},
+        environ_base={"REMOTE_ADDR": "10.0.0.7"},
+    )
+    assert response.status_code == 303
+    # Reading the login page is never limited.
+    assert client.get("/login").status_code == 200
+
+
+# ---------------------------------------------------------------- CSRF and cookies
+
+
+@pytest.fixture
+def csrf_app(tmp_path):
+    app = make_app(tmp_path / "csrf.sqlite", WTF_CSRF_ENABLED=True, SESSION_COOKIE_SECURE=True)
+    with app.app_context():
+        db.create_all()
+        add_users(add_school())
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_login_without_a_csrf_token_is_refused_with_a_message(csrf_app):
+    client = csrf_app.test_client()
+    response = client.post("/login", data={"email": PLANNER, "password": PASSWORD})
+    assert response.status_code == 400
+    assert "open too long" in response.get_data(as_text=True)
+    assert client.get("/").status_code == 302
+
+
+def test_logout_without_a_csrf_token_is_refused(csrf_app):
+    client = csrf_app.test_client()
+    assert login(client).status_code == 303
+    assert client.post("/logout").status_code == 400
+    assert client.get("/").status_code == 200  # still logged in: a forged logout did nothing
+
+
+def test_htmx_sends_the_token_in_a_header(csrf_app):
+    client = csrf_app.test_client()
+    login(client)
+    html = client.get("/").get_data(as_text=True)
+    assert 'hx-headers=\'{"X-CSRFToken": "' in html
+    token = csrf_token_of(html)
+    response = client.post("/logout", headers={**HX, "X-CSRFToken": token})
+    assert response.status_code == 303
+    assert client.get("/").status_code == 302
+
+
+def test_session_cookie_is_httponly_samesite_lax_and_secure_when_configured(csrf_app):
+    client = csrf_app.test_client()
+    response = login(client)
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+    assert "Secure" in cookie
+    assert "remember_token" not in response.headers.get("Set-Cookie", "")
+
+
+def test_session_cookie_is_not_secure_by_default(anon):
+    cookie = login(anon).headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "Secure" not in cookie
+
+
+@pytest.mark.parametrize(
+    "path, status",
+    [
+        ("/login", 200),
+        ("/account/password", 200),
+        ("/district", 200),
+        ("/admin/users", 403),
+        ("/schools/999999", 404),
+    ],
+)
+def test_security_headers_on_every_answer(client, path, status):
+    response = client.get(path)
+    assert response.status_code == status
+    headers = response.headers
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert "script-src 'self'" in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "same-origin"
+    assert headers["X-Frame-Options"] == "DENY"
+
+
+def test_security_headers_on_401_and_redirects(anon):
+    for response in (anon.get("/"), anon.post("/api/solve", json={})):
+        assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Referrer-Policy"] == "same-origin"
