@@ -203,6 +203,15 @@ def test_another_districts_users_and_schools_answer_404(admin):
     assert created is None or created.schools == []
 
 
+def test_a_saved_revision_records_its_author(app, client, editor_url, editor_form, scenario):
+    assert client.post(f"{editor_url}/revisions", data=editor_form).status_code == 303
+    db.session.expire_all()
+    revision = fresh(Scenario, id=scenario.id).current_revision
+    assert revision.number == 2
+    assert revision.author.email == PLANNER
+    assert scenario.revisions[-1].author_id is None  # saved by the test set-up, not a user
+
+
 # ---------------------------------------------------------------- adopted plans and the overview
 
 
