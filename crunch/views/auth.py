@@ -2,8 +2,8 @@
 
 Login clears the session first (no value from before the login survives it);
 logout and a password change bump the user's session version, so every cookie
-issued before stops working (see crunch.auth). Login attempts are limited per
-client address and per account; past the limit the answer is 429.
+issued before stops working (see crunch.auth). Failed login attempts are limited
+per client address and per account; past the limit the answer is 429.
 """
 
 from __future__ import annotations
@@ -32,6 +32,11 @@ bp = Blueprint("auth", __name__)
 FAILED = "That email and password do not match an active account."
 
 
+def _failed(response) -> bool:
+    """Only refused logins count towards the limits; a colleague logging in often is fine."""
+    return response.status_code != 303
+
+
 def _account_key() -> str:
     return "account:" + normal_email(request.form.get("email", ""))[:254]
 
@@ -42,12 +47,14 @@ def _account_key() -> str:
     lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"],
     methods=["POST"],
     scope="login-address",
+    deduct_when=_failed,
 )
 @limiter.limit(
     lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
     methods=["POST"],
     key_func=_account_key,
     scope="login-account",
+    deduct_when=_failed,
 )
 def login():
     form = LoginForm(formdata=request.form if request.method == "POST" else None)

@@ -280,6 +280,13 @@ def test_login_attempts_on_one_account_are_limited(limited_app):
     assert login(client, VIEWER).status_code == 303
 
 
+def test_successful_logins_do_not_count_towards_the_limit(limited_app):
+    client = limited_app.test_client()
+    for _ in range(6):
+        assert login(client, PLANNER).status_code == 303
+    assert client.post("/login", data={"email": PLANNER, "password": "guess"}).status_code == 401
+
+
 def test_login_attempts_from_one_address_are_limited(limited_app):
     client = limited_app.test_client()
     answers = [
