@@ -314,6 +314,8 @@ def test_viewers_may_preview_but_see_no_editing_buttons(app, editor_url, editor_
     live = {"HX-Request": "true", "HX-Target": "results"}
     assert viewer.post(f"{editor_url}/edit", data=editor_form, headers=live).status_code == 200
     assert viewer.post(f"{editor_url}/revisions", data=editor_form).status_code == 403
+    editor = viewer.get(editor_url).get_data(as_text=True)
+    assert "Save as a new revision" not in editor and 'id="read-only"' in editor
     school_page = viewer.get(editor_url.split("/scenarios/")[0]).get_data(as_text=True)
     assert "Create scenario" not in school_page
     assert not re.search(r">\s*Adopt\s*<", school_page)
