@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 from typing import TypeVar
 
 from argon2 import PasswordHasher
@@ -31,9 +32,14 @@ from .models import Revision, Role, User
 F = TypeVar("F", bound=Callable)
 
 _hasher = PasswordHasher()
-# Verified against when the email is unknown, so a wrong email costs as much time
-# as a wrong password and does not reveal which accounts exist.
-_DUMMY_HASH = _hasher.hash("not a password of anyone")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the email is unknown, so a wrong email costs as much
+    time as a wrong password and does not reveal which accounts exist."""
+    return _hasher.hash("not a password of anyone")
+
 
 PASSWORD_MIN = 10
 PASSWORD_MAX = 200
@@ -47,7 +53,7 @@ def hash_password(password: str) -> str:
 
 def check_password(user: User | None, password: str) -> bool:
     try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        _hasher.verify(user.password_hash if user else _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return False
     return user is not None
