@@ -7,6 +7,7 @@ optimised. The answer is `optimal` only when every stage was proved optimal.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import mip
@@ -42,12 +43,17 @@ def solve(
     alternatives: int = 0,
     diagnose: bool = True,
     solver_name: str = DEFAULT_SOLVER,
+    on_progress: Callable[[Allocation], None] | None = None,
 ) -> Solution:
     """The best allocation, up to `alternatives` others of different structure, and when
-    there is none, why not and what single change would fix it."""
+    there is none, why not and what single change would fix it.
+
+    `on_progress`, if given, is called with the best allocation found so far each time
+    one is found (after each priority's stage), so a long solve can show it.
+    """
     started = time.perf_counter()
     deadline = started + time_limit
-    best = optimise(scenario, deadline=deadline, solver_name=solver_name)
+    best = optimise(scenario, deadline=deadline, solver_name=solver_name, on_progress=on_progress)
 
     others: list[Allocation] = []
     excluded = [best.structure] if best.structure is not None else []
@@ -85,6 +91,7 @@ def optimise(
     structure: Structure | None = None,
     excluded: list[Structure] | None = None,
     solver_name: str = DEFAULT_SOLVER,
+    on_progress: Callable[[Allocation], None] | None = None,
 ) -> Outcome:
     """Optimise the priorities one after another in one model."""
     model = AllocationModel(
@@ -106,6 +113,8 @@ def optimise(
             proved = proved and status == mip.OptimizationStatus.OPTIMAL
             found = (model.structure(), model.totals())
             model.fix(priority, expr, model.objective_value)
+            if on_progress is not None:
+                on_progress(build_allocation(scenario, *found))
             continue
         if found is None:
             return Outcome(Status.INFEASIBLE if status in _INFEASIBLE else Status.TIMEOUT)

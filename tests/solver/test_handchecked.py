@@ -17,6 +17,7 @@ from crunch.solver import (
 
 from .checks import (
     assert_sentences,
+    assert_valid_allocation,
     assert_valid_solution,
     merge_patch,
     metrics_tuple,
@@ -370,3 +371,14 @@ def test_diagnosis_counts_one_child_in_the_singular():
     text = " ".join(answer.diagnosis)
     assert "4" in text
     assert "1 children" not in text, text
+
+
+def test_progress_reports_each_stage_best_so_far(example):
+    # One report per priority stage; each a valid allocation, the last the answer itself.
+    scenario = parse_scenario(example("seed-k-1-2"))
+    seen = []
+    answer = solve(scenario, on_progress=seen.append)
+    assert len(seen) == 3
+    for allocation in seen:
+        assert_valid_allocation(scenario, allocation)
+    assert seen[-1] == answer.allocation
