@@ -20,7 +20,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     config.load(app, test_config)
 
-    from . import auth, sqlite
+    from . import auth, compression, sqlite
     from .extensions import csrf, db, limiter, migrate
 
     db.init_app(app)
@@ -28,6 +28,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     auth.init_app(app)
+    compression.init_app(app)
     with app.app_context():
         sqlite.configure(db.engine)
 
