@@ -12,6 +12,8 @@ from pathlib import Path
 
 from flask import Flask
 
+from .database import normalise_url
+
 
 class Defaults:
     # A generated key is written to instance/config.py on first run; this one only
@@ -54,6 +56,7 @@ def load(app: Flask, test_config: dict | None) -> None:
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         db_path = Path(app.instance_path) / "crunch.sqlite"
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_path}"
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_url(app.config["SQLALCHEMY_DATABASE_URI"])
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY is not set: put it in instance/config.py")
 

@@ -24,6 +24,7 @@ from crunch.models import District, Role, School, User
 from crunch.services import scenarios as store
 from crunch.services.drafts import Draft, check
 from crunch.services.planning import make_plan
+from tests import databases
 
 # The example of spec/scenario.md, small enough to solve in milliseconds.
 HILLSIDE = {
@@ -50,17 +51,38 @@ PASSWORD_HASH = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash(P
 
 
 def make_app(database_path, **overrides):
+    """A test app with an empty database of its own: the SQLite file `database_path`,
+    or a fresh PostgreSQL schema when CRUNCH_TEST_DATABASE_URL is set (tests/databases.py)."""
     config = {
         "TESTING": True,
         "SECRET_KEY": "test secret",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database_path}",
+        **databases.config_for(database_path),
         "WTF_CSRF_ENABLED": False,
         "PREVIEW_TIME_LIMIT": 10.0,
         # The throttling tests turn it on; elsewhere logins are not counted.
         "RATELIMIT_ENABLED": False,
         **overrides,
     }
-    return create_app(config)
+    app = create_app(config)
+    databases.track(app)
+    return app
+
+
+@pytest.fixture(autouse=True)
+def _close_idle_connections():
+    """On PostgreSQL, no test leaves pooled connections of its apps open behind it."""
+    yield
+    databases.close_idle_connections()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    databases.drop_session_database()
+
+
+def pytest_report_header(config):
+    if databases.on_postgres():
+        return f"database: PostgreSQL ({databases.make_url(databases.TEST_DATABASE_URL)!r})"
+    return "database: SQLite (set CRUNCH_TEST_DATABASE_URL for PostgreSQL)"
 
 
 # Test set-up and checks see every row, as commands do; requests stay scoped to

@@ -1,0 +1,119 @@
+"""PostgreSQL's counterparts of SQLite's settings (run when CRUNCH_TEST_DATABASE_URL is set).
+
+On PostgreSQL nothing SQLite-only is sent, and `begin_write()` takes the write
+advisory lock that makes writers queue as SQLite's `BEGIN IMMEDIATE` does.
+"""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from sqlalchemy import create_engine, event, text
+
+from crunch import config
+from crunch.database import WRITE_LOCK_KEY, begin_write, normalise_url
+from crunch.extensions import db
+from tests import databases
+
+postgres_only = pytest.mark.skipif(
+    not databases.on_postgres(), reason="needs CRUNCH_TEST_DATABASE_URL (make test-services)"
+)
+
+
+@pytest.mark.parametrize(
+    ("given", "used"),
+    [
+        ("postgres://u:p@db/crunch", "postgresql+psycopg://u:p@db/crunch"),
+        ("postgresql://u:p@db/crunch", "postgresql+psycopg://u:p@db/crunch"),
+        ("postgresql+psycopg://u:p@db/crunch", "postgresql+psycopg://u:p@db/crunch"),
+        ("sqlite:////srv/crunch.sqlite", "sqlite:////srv/crunch.sqlite"),
+    ],
+)
+def test_postgres_urls_use_psycopg(given, used):
+    assert normalise_url(given) == used
+
+
+def test_crunch_database_url_picks_the_database(monkeypatch, tmp_path):
+    monkeypatch.setenv("CRUNCH_DATABASE_URL", "postgresql://u:p@db.example/crunch")
+    monkeypatch.setenv("CRUNCH_SECRET_KEY", "test secret")
+    app = Flask(__name__, instance_path=str(tmp_path / "instance"))
+    config.load(app, None)
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u:p@db.example/crunch"
+
+
+def record_statements():
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    return statements, lambda: event.remove(db.engine, "before_cursor_execute", record)
+
+
+@postgres_only
+def test_no_sqlite_statements_reach_postgres(app):
+    db.session.commit()
+    db.engine.dispose()  # new connections, so their set-up is recorded too
+    statements, stop = record_statements()
+    try:
+        db.session.execute(text("SELECT 1"))
+        begin_write()
+        db.session.execute(text("SELECT 1"))
+        db.session.commit()
+    finally:
+        stop()
+    sent = " ".join(statements).upper()
+    assert "PRAGMA" not in sent
+    assert "IMMEDIATE" not in sent
+    assert "PG_ADVISORY_XACT_LOCK" in sent
+
+
+@postgres_only
+def test_a_second_writer_waits_for_the_write_lock(app):
+    """While one request holds the write lock, nobody else gets it; the commit frees it."""
+    other = create_engine(db.engine.url)
+    try:
+        with other.connect() as connection:
+            try_lock = text("SELECT pg_try_advisory_xact_lock(:key)")
+            begin_write()
+            assert connection.execute(try_lock, {"key": WRITE_LOCK_KEY}).scalar() is False
+            connection.rollback()
+            db.session.commit()
+            assert connection.execute(try_lock, {"key": WRITE_LOCK_KEY}).scalar() is True
+            connection.rollback()
+    finally:
+        other.dispose()
+
+
+@postgres_only
+def test_a_rollback_frees_the_write_lock(app):
+    other = create_engine(db.engine.url)
+    try:
+        with other.connect() as connection:
+            try_lock = text("SELECT pg_try_advisory_xact_lock(:key)")
+            begin_write()
+            db.session.rollback()
+            assert connection.execute(try_lock, {"key": WRITE_LOCK_KEY}).scalar() is True
+            connection.rollback()
+    finally:
+        other.dispose()
+
+
+@postgres_only
+def test_each_test_app_has_a_schema_of_its_own(app, tmp_path):
+    from tests.conftest import make_app
+
+    other = make_app(tmp_path / "other.sqlite")
+    with other.app_context():
+        assert (
+            db.session.execute(text("SELECT current_schema()")).scalar()
+            != (app.config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]["options"].split("=")[1])
+        )
+        assert (
+            db.session.execute(
+                text("SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()")
+            ).scalar()
+            == 0
+        )
+        db.session.remove()
