@@ -197,3 +197,54 @@ class Revision(SchoolOwned, db.Model):
         back_populates="revisions", foreign_keys=[scenario_id]
     )
     author: Mapped[User | None] = relationship()
+
+
+class JobState:
+    """Where a job in the background stands. The last three are final."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    TIMED_OUT = "timed_out"
+    ACTIVE = (QUEUED, RUNNING)
+    FINAL = (DONE, FAILED, CANCELLED, TIMED_OUT)
+
+
+class Job(SchoolOwned, db.Model):
+    """Slow work (other options, the staffing curve) solved in the background.
+
+    Written by the request that starts it and by the runner that supervises the
+    solve (crunch.jobs); the solving process itself never touches the database.
+    """
+
+    __tablename__ = "jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scenario_id: Mapped[int] = mapped_column(ForeignKey("scenarios.id"), index=True)
+    # The revision the editor's inputs started from when the job began.
+    revision_id: Mapped[int | None] = mapped_column(ForeignKey("revisions.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # "options" or "staffing"
+    state: Mapped[str] = mapped_column(String(20), default=JobState.QUEUED, index=True)
+    # The scenario in the spec's JSON format, and what the kind needs besides.
+    inputs: Mapped[dict[str, Any]] = mapped_column(JSON)
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The best allocation found so far ({"classes": [...], "metrics": {...}}).
+    progress: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The final answer: Solution.to_dict() for options, {"rows": [...]} for staffing.
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    message: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column()
+    finished_at: Mapped[datetime | None] = mapped_column()
+    # Written every second by the runner while the job is queued or running.
+    heartbeat_at: Mapped[datetime | None] = mapped_column()
+    # Where it runs ("host:pid" of the supervising runner), and the solving process.
+    runner: Mapped[str] = mapped_column(String(120), default="")
+    pid: Mapped[int | None] = mapped_column(Integer)
+
+    @property
+    def active(self) -> bool:
+        return self.state in JobState.ACTIVE

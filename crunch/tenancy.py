@@ -4,8 +4,8 @@ A `do_orm_execute` hook adds `with_loader_criteria` to every ORM SELECT, UPDATE
 and DELETE (relationship loads inherit it):
 
 - schools: only the ids in scope;
-- rows that belong to a school (`SchoolOwned`: scenarios, revisions): only those
-  of a school in scope;
+- rows that belong to a school (`SchoolOwned`: scenarios, revisions, jobs): only
+  those of a school in scope;
 - districts and users: only the scope's district.
 
 The scope comes from the logged-in user during a request (see `for_user`), or
@@ -13,7 +13,9 @@ from `unrestricted()` for commands and test set-up. With no scope at all, every
 such query finds nothing: the filter fails closed. So a view cannot forget a
 check: another school's id simply finds no row, and the view answers 404.
 
-Raw SQL (`text()`) bypasses the hook, so views and services use the ORM only.
+Raw SQL (`text()`) bypasses the hook, so views and services use the ORM only. The
+one exception is the job runner's thread (crunch.jobs.runner), which writes a
+job's progress by its id with Core statements, outside any request.
 `Session.get()` can answer from the session's identity map without a query, so
 lookups by id from a URL go through `select()` (see services/scenarios.py).
 """

@@ -135,16 +135,26 @@ def choice_from(picked: str, key: str, count: int) -> int:
     return choice if choice < count else 0
 
 
+def staffing_range(scenario: Scenario) -> tuple[int, int]:
+    """The numbers of teachers the staffing curve shows: a few either side of now."""
+    span = current_app.config["STAFFING_SPAN"]
+    return max(1, len(scenario.locked), scenario.teachers - span), scenario.teachers + span
+
+
 def staffing_rows(scenario: Scenario) -> list[StaffingRow]:
     """The staffing curve around the current number of teachers."""
-    span = current_app.config["STAFFING_SPAN"]
-    first = max(1, len(scenario.locked), scenario.teachers - span)
-    return staffing(
-        scenario,
-        first,
-        scenario.teachers + span,
-        time_limit=current_app.config["STAFFING_TIME_LIMIT"],
-    )
+    first, last = staffing_range(scenario)
+    return staffing(scenario, first, last, time_limit=current_app.config["STAFFING_TIME_LIMIT"])
+
+
+def is_slow(plan: Plan | None) -> bool:
+    """Whether more work on these inputs belongs in the background: their preview took
+    longer than JOBS_SLOW_PREVIEW_SECONDS, or ran out of time before proving its answer."""
+    if plan is None:
+        return False
+    limit = current_app.config.get("JOBS_SLOW_PREVIEW_SECONDS", 1.0)
+    unproved = plan.solution.status in (Status.FEASIBLE, Status.TIMEOUT)
+    return unproved or plan.solution.solve_seconds >= limit
 
 
 def table_from_json(raw: Any) -> Table | None:

@@ -41,6 +41,7 @@ def register(app: Flask) -> None:
         district,
         errors,
         history,
+        jobs,
         nextyear,
         scenarios,
         schools,
@@ -57,6 +58,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(compare.bp)
     app.register_blueprint(nextyear.bp)
     app.register_blueprint(transfer.bp)
+    app.register_blueprint(jobs.bp)
     errors.register(app)
     app.after_request(security_headers)
     app.after_request(compact_html)

@@ -17,7 +17,9 @@ from flask import (
     request,
     url_for,
 )
+from flask_login import current_user
 
+from .. import jobs
 from ..auth import reads_only
 from ..forms import ScenarioForm
 from ..htmx import is_htmx, page_or_block, render_block, target
@@ -25,8 +27,16 @@ from ..services import editor as editing
 from ..services import export, history
 from ..services import scenarios as store
 from ..services.drafts import Draft, check, error_ids
-from ..services.planning import inputs_key, make_plan, saved_table, staffing_rows
+from ..services.planning import (
+    inputs_key,
+    is_slow,
+    make_plan,
+    saved_table,
+    staffing_range,
+    staffing_rows,
+)
 from ..services.presenting import class_chart, grade_summary, staffing_chart
+from . import jobs as job_views
 
 bp = Blueprint("scenarios", __name__, url_prefix="/schools/<id:school_id>/scenarios")
 
@@ -59,12 +69,17 @@ def edit(school_id: int, scenario_id: int):
 @reads_only
 def staffing(school_id: int, scenario_id: int):
     """The staffing curve for the inputs on screen; loaded after each preview."""
-    store.scenario_or_404(school_id, scenario_id)
+    scenario = store.scenario_or_404(school_id, scenario_id)
     draft = Draft.from_form(ScenarioForm(formdata=request.form))
     checked = check(draft.form(), draft)
     if checked.scenario is None:
         body = render_block(TEMPLATE, "staffing_chart", chart=None, rows=[], invalid=True)
         return _fragment(body, 422)
+    if _in_background():
+        first, last = staffing_range(checked.scenario)
+        limit = current_app.config["JOBS_STAFFING_TIME_LIMIT"]
+        params = {"first": first, "last": last, "time_limit": limit}
+        return _job(scenario, jobs.STAFFING, checked.inputs, params)
     rows = staffing_rows(checked.scenario)
     chart = staffing_chart(rows, checked.scenario.teachers)
     body = render_block(TEMPLATE, "staffing_chart", chart=chart, rows=rows)
@@ -79,6 +94,13 @@ def options(school_id: int, scenario_id: int):
     draft = Draft.from_form(ScenarioForm(formdata=request.form))
     checked = check(draft.form(), draft)
     plan = None
+    if checked.scenario is not None and _in_background():
+        params = {
+            "alternatives": current_app.config["PREVIEW_ALTERNATIVES"],
+            "picked": request.form.get("picked", "")[:40],
+            "time_limit": current_app.config["JOBS_SOLVE_TIME_LIMIT"],
+        }
+        return _job(scenario, jobs.OPTIONS, checked.inputs, params)
     if checked.scenario is not None:
         plan = make_plan(
             checked.scenario,
@@ -185,6 +207,7 @@ def _context(scenario, state: editing.Editor) -> dict:
         "summary": grade_summary(table) if table else [],
         "chart": class_chart(table) if table else None,
         "unsaved": _unsaved(scenario, state),
+        "background": not state.stale and is_slow(state.plan),
         "oob": False,
     }
 
@@ -202,6 +225,17 @@ def _unsaved(scenario, state: editing.Editor) -> bool:
     if state.inputs is None or current is None:
         return False
     return inputs_key(state.inputs) != inputs_key(current.inputs)
+
+
+def _in_background() -> bool:
+    """The preview of these inputs was slow (see planning.is_slow): the editor says so
+    in the form, and the options and the staffing curve then become jobs."""
+    return request.form.get("background") == "1"
+
+
+def _job(scenario, kind: str, inputs: dict, params: dict) -> Response:
+    job = jobs.start(scenario, current_user._get_current_object(), kind, inputs, params)
+    return job_views.answer(job)
 
 
 def _fragment(body: str, status: int) -> Response:

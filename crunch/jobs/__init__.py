@@ -1,0 +1,152 @@
+"""Slow work in the background: start a job, watch it, cancel it.
+
+A request that would take more than about a second (other options, the staffing
+curve, for inputs whose preview was slow) starts a job instead: a row in the
+`jobs` table, handed to the configured backend (crunch.jobs.backends), which
+solves it in another process and writes its progress and result to the row.
+The page polls the row's status (views/jobs.py).
+
+Everything here goes through the ORM and so through the tenancy filter; only
+the runner's own writes (by job id, from its thread) do not need a scope.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import Flask, abort, current_app
+from sqlalchemy import inspect, select, update
+
+from ..extensions import db
+from ..models import Job, JobState, Scenario, User, utcnow
+from ..sqlite import begin_write
+from . import runner as runners
+from .backends import EXTENSION, Backend, make_backend
+from .worker import KINDS, OPTIONS, STAFFING
+
+__all__ = ["KINDS", "OPTIONS", "STAFFING", "backend", "cancel", "init_app", "job_or_404", "start"]
+
+DEFAULTS = {
+    "JOBS_BACKEND": "embedded",
+    # Solves at once; more wait as `queued`. Each takes one core while it runs.
+    "JOBS_MAX_CONCURRENT": 2,
+    # Wall-clock seconds from a job's start to `timed_out`.
+    "JOBS_TIME_LIMIT": 60.0,
+    # The solver's own limit inside a job (per number of teachers for staffing):
+    # below the job's limit, so the solver stops with its best answer first.
+    "JOBS_SOLVE_TIME_LIMIT": 30.0,
+    "JOBS_STAFFING_TIME_LIMIT": 5.0,
+    # A queued or running job whose heartbeat is older than this lost its runner.
+    "JOBS_STALE_SECONDS": 15.0,
+    # A preview slower than this marks its inputs as slow: their options and
+    # staffing curve are then worked out in the background.
+    "JOBS_SLOW_PREVIEW_SECONDS": 1.0,
+}
+STOPPED_BY = "Cancelled by {name}. The best allocation found before that is shown."
+
+
+def init_app(app: Flask) -> None:
+    for key, value in DEFAULTS.items():
+        app.config.setdefault(key, value)
+    with app.app_context():
+        engine = db.engine
+        if inspect(engine).has_table(Job.__tablename__):
+            runners.recover(engine, app.config["JOBS_STALE_SECONDS"])
+
+
+def backend(app: Flask | None = None) -> Backend:
+    """The app's backend, created on first use (no thread runs before a job does)."""
+    app = app or current_app._get_current_object()
+    found = app.extensions.get(EXTENSION)
+    if found is None:
+        found = app.extensions[EXTENSION] = make_backend(app, db.engine)
+    return found
+
+
+def start(
+    scenario: Scenario, user: User | None, kind: str, inputs: dict[str, Any], params: dict
+) -> Job:
+    """A new queued job for this scenario; the same user's earlier job of the same
+    kind for it is cancelled first (the inputs on screen changed since)."""
+    assert kind in KINDS
+    begin_write()
+    superseded = list(
+        db.session.scalars(
+            select(Job.id).where(
+                Job.scenario_id == scenario.id,
+                Job.kind == kind,
+                Job.created_by_id == (user.id if user else None),
+                Job.state.in_(JobState.ACTIVE),
+            )
+        )
+    )
+    if superseded:
+        _set_cancelled(superseded, "Replaced by a newer request.")
+    now = utcnow()
+    job = Job(
+        school_id=scenario.school_id,
+        scenario_id=scenario.id,
+        revision_id=scenario.current_revision_id,
+        kind=kind,
+        state=JobState.QUEUED,
+        inputs=inputs,
+        params=params,
+        created_by_id=user.id if user else None,
+        created_at=now,
+        heartbeat_at=now,
+    )
+    db.session.add(job)
+    db.session.commit()
+    work = backend()
+    for job_id in superseded:
+        work.cancel(job_id)
+    work.submit(job.id, kind, inputs, params)
+    return job
+
+
+def job_or_404(school_id: int, job_id: int) -> Job:
+    """The job, if the current user may see its school; a dead runner's job is failed."""
+    query = select(Job).where(Job.id == job_id, Job.school_id == school_id)
+    job = db.session.scalar(query)
+    if job is None:
+        abort(404)
+    if job.active:
+        stale = current_app.config["JOBS_STALE_SECONDS"]
+        if runners.recover(db.engine, stale, job_id=job.id):
+            db.session.commit()
+            job = db.session.scalar(query.execution_options(populate_existing=True))
+    return job
+
+
+def may_cancel(job: Job, user: User | None) -> bool:
+    """Planners and admins of the school, and whoever started it (a viewer's own preview)."""
+    return user is not None and (user.can_edit or job.created_by_id == user.id)
+
+
+def cancel(job: Job, user: User) -> bool:
+    """Cancel the job if it is still queued or running; True if this call cancelled it."""
+    begin_write()
+    done = _set_cancelled([job.id], STOPPED_BY.format(name=user.name or user.email))
+    db.session.commit()
+    if done:
+        backend().cancel(job.id)
+    db.session.refresh(job)
+    return bool(done)
+
+
+def _set_cancelled(ids: list[int], message: str) -> int:
+    result = db.session.execute(
+        update(Job)
+        .where(Job.id.in_(ids), Job.state.in_(JobState.ACTIVE))
+        .values(state=JobState.CANCELLED, message=message, finished_at=utcnow()),
+        execution_options={"synchronize_session": False},
+    )
+    return result.rowcount
+
+
+def elapsed(job: Job, now: datetime | None = None) -> float:
+    """Seconds since the job started (or was queued), up to its end."""
+    begin = job.started_at or job.created_at
+    end = job.finished_at or now or utcnow()
+    return max(0.0, (end - begin).total_seconds())

@@ -1,0 +1,44 @@
+"""Where jobs run, chosen by configuration: `JOBS_BACKEND` (env `CRUNCH_JOBS_BACKEND`).
+
+- `embedded` (the default): `EmbeddedRunner`, inside the app's own processes.
+
+Every backend has the same three methods: `submit(job_id, kind, inputs, params)`
+after the job's row is committed as `queued`; `cancel(job_id)` after its state
+was set to `cancelled` (a backend only stops the work: the state is the truth);
+`shutdown()`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from flask import Flask
+
+from .runner import EmbeddedRunner
+
+EXTENSION = "crunch.jobs"
+
+
+class Backend(Protocol):
+    name: str
+
+    def submit(self, job_id: int, kind: str, inputs: dict[str, Any], params: dict) -> None: ...
+
+    def cancel(self, job_id: int) -> None: ...
+
+    def shutdown(self) -> None: ...
+
+
+class UnknownBackend(RuntimeError):
+    pass
+
+
+def make_backend(app: Flask, engine) -> Backend:
+    name = str(app.config.get("JOBS_BACKEND") or "embedded").strip().lower()
+    if name == "embedded":
+        return EmbeddedRunner(
+            engine,
+            max_concurrent=app.config["JOBS_MAX_CONCURRENT"],
+            time_limit=app.config["JOBS_TIME_LIMIT"],
+        )
+    raise UnknownBackend(f"JOBS_BACKEND is {name!r}; this version runs jobs with 'embedded' only.")

@@ -1,0 +1,280 @@
+"""The embedded job runner: slow solves in their own processes, supervised by threads.
+
+Each job gets a thread in the web process. The thread waits for one of
+`max_concurrent` slots (the job is `queued` meanwhile), then starts the solve in
+a fresh process with `multiprocessing.get_context("spawn")` (a forked copy of a
+process that holds SQLite connections could corrupt them) and writes what that
+process reports to the jobs table: the best allocation so far, then the result.
+
+The thread alone writes; the solving process never opens the database. Every
+write is one conditional UPDATE (`... WHERE state = 'running'`), so a cancel made
+by any web process, which sets the state itself, always wins over a late answer.
+
+Cancel: the thread looks at the job's state every `poll` seconds (and at once
+when this process's cancel() pokes it), then terminates the process: python-mip
+has no cancel callback, so stopping the process is the only way to stop HiGHS.
+The time limit is enforced the same way. A heartbeat every `heartbeat` seconds
+lets `recover()` tell a job whose runner died from one that is still running.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import socket
+import threading
+import time
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import Engine, or_, select, update
+
+from ..models import Job, JobState, utcnow
+from . import worker
+
+log = logging.getLogger(__name__)
+JOBS = Job.__table__
+
+STOPPED_MESSAGE = (
+    "The server stopped while this job was running, so it did not finish. Start it again."
+)
+CRASHED_MESSAGE = "The solving process stopped unexpectedly (exit code {code}). Start it again."
+TIMED_OUT_MESSAGE = (
+    "Stopped after {seconds:.0f} seconds, the time limit for work in the background."
+)
+
+
+def _update(engine: Engine, job_id: int, *, when: tuple[str, ...], **values: Any) -> bool:
+    """Set `values` on the job if its state is one of `when`; True if it was."""
+    with engine.begin() as connection:
+        result = connection.execute(
+            update(JOBS).where(JOBS.c.id == job_id, JOBS.c.state.in_(when)).values(**values)
+        )
+        return result.rowcount == 1
+
+
+def state_of(engine: Engine, job_id: int) -> str | None:
+    with engine.connect() as connection:
+        return connection.execute(select(JOBS.c.state).where(JOBS.c.id == job_id)).scalar()
+
+
+def recover(engine: Engine, stale_after: float, job_id: int | None = None) -> int:
+    """Mark failed the queued or running jobs whose runner stopped beating; how many.
+
+    At start-up this finds the jobs a crash left behind; a poll of one job's status
+    does the same for that job, so a page never waits forever for a dead runner.
+    """
+    cutoff = utcnow() - timedelta(seconds=stale_after)
+    query = update(JOBS).where(
+        JOBS.c.state.in_(JobState.ACTIVE),
+        or_(JOBS.c.heartbeat_at.is_(None), JOBS.c.heartbeat_at < cutoff),
+    )
+    if job_id is not None:
+        query = query.where(JOBS.c.id == job_id)
+    with engine.begin() as connection:
+        result = connection.execute(
+            query.values(state=JobState.FAILED, message=STOPPED_MESSAGE, finished_at=utcnow())
+        )
+        return result.rowcount
+
+
+def stop_process(process) -> None:
+    """Terminate, then kill if it lingers; always reaped."""
+    if process.is_alive():
+        process.terminate()
+        process.join(1.0)
+    if process.is_alive():
+        process.kill()
+    process.join(5.0)
+
+
+class EmbeddedRunner:
+    """Solves jobs inside this app's process tree: no extra service to run."""
+
+    name = "embedded"
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        max_concurrent: int = 2,
+        time_limit: float = 60.0,
+        heartbeat: float = 1.0,
+        poll: float = 0.2,
+    ) -> None:
+        self.engine = engine
+        self.max_concurrent = max(1, int(max_concurrent))
+        self.time_limit = float(time_limit)
+        self.heartbeat = heartbeat
+        self.poll = poll
+        self.ident = f"{socket.gethostname()}:{os.getpid()}"[:120]
+        self._slots = threading.BoundedSemaphore(self.max_concurrent)
+        self._lock = threading.Lock()
+        self._events: dict[int, threading.Event] = {}
+        self._threads: dict[int, threading.Thread] = {}
+        self._processes: dict[int, Any] = {}
+        self._context = multiprocessing.get_context("spawn")
+        self._closing = False
+
+    # -- the backend interface -------------------------------------------------
+
+    def submit(self, job_id: int, kind: str, inputs: dict, params: dict) -> None:
+        event = threading.Event()
+        thread = threading.Thread(
+            target=self._supervise,
+            args=(job_id, kind, inputs, params, event),
+            name=f"crunch-job-{job_id}",
+            daemon=True,
+        )
+        with self._lock:
+            self._events[job_id] = event
+            self._threads[job_id] = thread
+        thread.start()
+
+    def cancel(self, job_id: int) -> None:
+        """Wake the job's thread if it runs here (its state was set by the caller)."""
+        with self._lock:
+            event = self._events.get(job_id)
+        if event is not None:
+            event.set()
+
+    def shutdown(self, timeout: float = 10.0) -> None:
+        """Stop every job of this runner (marked failed) and wait for the threads."""
+        self._closing = True
+        with self._lock:
+            events = list(self._events.values())
+            threads = list(self._threads.values())
+        for event in events:
+            event.set()
+        for thread in threads:
+            thread.join(timeout)
+
+    # -- for tests and benchmarks -----------------------------------------------
+
+    def process_of(self, job_id: int):
+        with self._lock:
+            return self._processes.get(job_id)
+
+    def wait(self, job_id: int, timeout: float) -> bool:
+        """Wait until the job's thread has finished; True if it has."""
+        with self._lock:
+            thread = self._threads.get(job_id)
+        if thread is not None:
+            thread.join(timeout)
+            return not thread.is_alive()
+        return True
+
+    # -- the supervising thread ------------------------------------------------
+
+    def _supervise(self, job_id: int, kind: str, inputs: dict, params: dict, event) -> None:
+        try:
+            while not self._slots.acquire(timeout=self.heartbeat):
+                if self._closing or state_of(self.engine, job_id) != JobState.QUEUED:
+                    self._give_up(job_id)
+                    return
+                _update(self.engine, job_id, when=JobState.ACTIVE, heartbeat_at=utcnow())
+            try:
+                now = utcnow()
+                started = _update(
+                    self.engine,
+                    job_id,
+                    when=(JobState.QUEUED,),
+                    state=JobState.RUNNING,
+                    started_at=now,
+                    heartbeat_at=now,
+                    runner=self.ident,
+                )
+                if started and not self._closing:
+                    self._run(job_id, kind, inputs, params, event)
+                else:
+                    self._give_up(job_id)
+            finally:
+                self._slots.release()
+        except Exception:
+            log.exception("job %s: the runner failed", job_id)
+            _update(
+                self.engine,
+                job_id,
+                when=JobState.ACTIVE,
+                state=JobState.FAILED,
+                message="The job runner failed. Start the job again.",
+                finished_at=utcnow(),
+            )
+        finally:
+            with self._lock:
+                self._events.pop(job_id, None)
+                self._threads.pop(job_id, None)
+
+    def _give_up(self, job_id: int) -> None:
+        if self._closing:
+            _update(
+                self.engine,
+                job_id,
+                when=JobState.ACTIVE,
+                state=JobState.FAILED,
+                message=STOPPED_MESSAGE,
+                finished_at=utcnow(),
+            )
+
+    def _run(self, job_id: int, kind: str, inputs: dict, params: dict, event) -> None:
+        reader, writer = self._context.Pipe(duplex=False)
+        process = self._context.Process(
+            target=worker.run,
+            args=(writer, kind, inputs, params),
+            name=f"crunch-solve-{job_id}",
+            daemon=True,
+        )
+        process.start()
+        writer.close()  # the child holds the only writer: its exit ends the pipe
+        with self._lock:
+            self._processes[job_id] = process
+        running = (JobState.RUNNING,)
+        _update(self.engine, job_id, when=running, pid=process.pid)
+        deadline = time.monotonic() + self.time_limit
+        beat = time.monotonic()
+        try:
+            while True:
+                if reader.poll(self.poll):
+                    try:
+                        tag, payload = reader.recv()
+                    except EOFError:
+                        process.join(1.0)
+                        code = process.exitcode
+                        message = CRASHED_MESSAGE.format(code=code)
+                        self._end(job_id, JobState.FAILED, message=message)
+                        return
+                    if tag == "progress":
+                        _update(self.engine, job_id, when=running, progress=payload)
+                    elif tag == "done":
+                        self._end(job_id, JobState.DONE, result=payload)
+                        return
+                    else:
+                        self._end(job_id, JobState.FAILED, message=str(payload))
+                        return
+                if self._closing:
+                    self._give_up(job_id)
+                    return
+                if event.is_set() or state_of(self.engine, job_id) != JobState.RUNNING:
+                    return  # cancelled (the state says so already): stop the process
+                if time.monotonic() > deadline:
+                    message = TIMED_OUT_MESSAGE.format(seconds=self.time_limit)
+                    self._end(job_id, JobState.TIMED_OUT, message=message)
+                    return
+                if time.monotonic() - beat >= self.heartbeat:
+                    beat = time.monotonic()
+                    _update(self.engine, job_id, when=running, heartbeat_at=utcnow())
+        finally:
+            stop_process(process)
+            reader.close()
+
+    def _end(self, job_id: int, state: str, **values: Any) -> None:
+        _update(
+            self.engine,
+            job_id,
+            when=(JobState.RUNNING,),
+            state=state,
+            finished_at=utcnow(),
+            heartbeat_at=utcnow(),
+            **values,
+        )

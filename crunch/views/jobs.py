@@ -1,0 +1,106 @@
+"""Jobs in the background: their status (polled by htmx every second) and cancel.
+
+An active job's status element replaces itself every second; a finished one is
+replaced by its result (the editor's `options` or `staffing_chart` block), or
+says plainly that it failed, was cancelled or ran out of time.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, make_response, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from .. import jobs
+from ..auth import reads_only
+from ..extensions import db
+from ..htmx import is_htmx, render_block
+from ..jobs import results
+from ..models import Job, JobState, Scenario
+from ..services.planning import choice_from, inputs_key
+from ..services.presenting import staffing_chart
+
+bp = Blueprint("jobs", __name__, url_prefix="/schools/<id:school_id>/jobs")
+bp.record_once(lambda state: jobs.init_app(state.app))
+
+TEMPLATE = "jobs/status.html"
+EDITOR = "scenarios/editor.html"
+TITLES = {jobs.OPTIONS: "Other options", jobs.STAFFING: "Staffing curve"}
+
+
+@bp.get("/<id:job_id>")
+def status(school_id: int, job_id: int):
+    job = jobs.job_or_404(school_id, job_id)
+    return answer(job)
+
+
+@bp.post("/<id:job_id>/cancel")
+@reads_only  # viewers may stop the previews they started themselves (checked below)
+def cancel(school_id: int, job_id: int):
+    job = jobs.job_or_404(school_id, job_id)
+    user = current_user._get_current_object()
+    if not jobs.may_cancel(job, user):
+        abort(403)
+    jobs.cancel(job, user)
+    if is_htmx():
+        return answer(job)
+    return redirect(url_for(".status", school_id=school_id, job_id=job_id), 303)
+
+
+def answer(job: Job):
+    """The job's status element (htmx), or a page with it; a finished job's result."""
+    context = context_of(job)
+    if is_htmx():
+        if job.state == JobState.DONE:
+            body = result_block(job, context)
+        else:
+            body = render_block(TEMPLATE, "job", **context)
+    else:
+        if job.state == JobState.DONE:
+            context["result"] = result_block(job, context)
+        body = render_template(TEMPLATE, **context)
+    response = make_response(body, 200)
+    response.vary.add("HX-Request")
+    return response
+
+
+def context_of(job: Job) -> dict:
+    scenario = db.session.scalar(select(Scenario).where(Scenario.id == job.scenario_id))
+    names = [g.get("name", "") for g in job.inputs.get("grades", []) if isinstance(g, dict)]
+    best = results.allocation(job.progress)
+    if best is None and job.state == JobState.DONE and job.kind == jobs.OPTIONS:
+        best = results.allocation(job.result)
+    return {
+        "job": job,
+        "school": scenario.school,
+        "scenario": scenario,
+        "title": TITLES.get(job.kind, "Work in the background"),
+        "elapsed": jobs.elapsed(job),
+        "best": best,
+        "grade_names": names,
+        "may_cancel": jobs.may_cancel(job, current_user._get_current_object()),
+        "status_url": url_for("jobs.status", school_id=job.school_id, job_id=job.id),
+        "cancel_url": url_for("jobs.cancel", school_id=job.school_id, job_id=job.id),
+    }
+
+
+def result_block(job: Job, context: dict) -> str:
+    if job.kind == jobs.STAFFING:
+        rows = results.staffing_rows(job.result or {})
+        chart = staffing_chart(rows, int(job.inputs.get("teachers", 0)))
+        return render_block(EDITOR, "staffing_chart", chart=chart, rows=rows)
+    key = inputs_key(job.inputs)
+    choice = choice_from(str(job.params.get("picked", "")), key, 1000)
+    plan = results.options(job.result or {}, choice)
+    return render_block(
+        EDITOR, "options", school=context["school"], scenario=context["scenario"], plan=plan
+    )
+
+
+def element_id(job: Job) -> str:
+    return job.kind if job.kind in jobs.KINDS else "job"
+
+
+@bp.app_template_global("job_element_id")
+def _job_element_id(job: Job) -> str:
+    return element_id(job)

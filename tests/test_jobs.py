@@ -1,0 +1,225 @@
+"""The embedded job runner: spawned solves, progress, cancel, time limits, recovery."""
+
+from __future__ import annotations
+
+import os
+import signal
+from datetime import timedelta
+
+import pytest
+
+from crunch import jobs, tenancy
+from crunch.extensions import db
+from crunch.jobs import runner as runners
+from crunch.models import Job, JobState, Scenario, utcnow
+from tests.conftest import HILLSIDE, save_scenario
+from tests.test_jobs_support import (
+    K12_FEWEST,
+    fresh,
+    job_app_factory,
+    process_gone,
+    set_up,
+    state,
+    tear_down,
+    wait_for,
+)
+
+
+@pytest.fixture
+def make(tmp_path):
+    """make(**config) -> an app in context; its jobs are stopped afterwards."""
+    made = []
+
+    def build(**overrides):
+        app = job_app_factory(tmp_path, **overrides)
+        context = app.app_context()
+        context.push()
+        set_up(app)
+        made.append((app, context))
+        return app
+
+    yield build
+    for app, context in made:
+        tear_down(app)
+        context.pop()
+
+
+def scenario_of(inputs=HILLSIDE, name="Plan B") -> Scenario:
+    existing = db.session.scalar(db.select(Scenario))
+    if inputs is HILLSIDE:
+        return existing
+    return save_scenario(existing.school, name, inputs)
+
+
+def start(scenario, kind=jobs.OPTIONS, inputs=None, **params) -> int:
+    inputs = inputs or scenario.current_revision.inputs
+    if kind == jobs.OPTIONS:
+        params = {"alternatives": 2, "time_limit": 30.0, **params}
+    else:
+        teachers = inputs["teachers"]
+        params = {"first": teachers - 1, "last": teachers + 1, "time_limit": 5.0, **params}
+    return jobs.start(scenario, None, kind, inputs, params).id
+
+
+def running_with_process(app, job_id):
+    job = fresh(job_id)
+    process = jobs.backend(app).process_of(job_id)
+    return job.state == JobState.RUNNING and job.pid and process is not None and process.is_alive()
+
+
+def test_a_small_job_reaches_done_with_its_result_and_revision(make):
+    app = make()
+    scenario = scenario_of()
+    job_id = start(scenario)
+    wait_for(lambda: state(job_id) not in JobState.ACTIVE)
+    job = fresh(job_id)
+    assert job.state == JobState.DONE, job.message
+    assert job.result["status"] == "optimal"
+    assert job.result["classes"] and len(job.result["alternatives"]) >= 1
+    assert job.progress is not None  # the best allocation reported along the way
+    assert job.revision_id == scenario.current_revision_id
+    assert job.school_id == scenario.school_id
+    assert job.started_at and job.finished_at and job.heartbeat_at
+    wait_for(lambda: jobs.backend(app).wait(job_id, 0.1))
+    assert process_gone(job.pid)
+
+
+def test_a_staffing_job_reaches_done_with_one_row_per_number_of_teachers(make):
+    make()
+    job_id = start(scenario_of(), jobs.STAFFING)
+    wait_for(lambda: state(job_id) not in JobState.ACTIVE)
+    job = fresh(job_id)
+    assert job.state == JobState.DONE, job.message
+    assert [row["teachers"] for row in job.result["rows"]] == [5, 6, 7]
+
+
+def test_cancel_stops_the_process_and_keeps_the_best_allocation_so_far(make):
+    app = make()
+    scenario = scenario_of(K12_FEWEST)
+    job_id = start(scenario)
+    wait_for(lambda: fresh(job_id).progress is not None and running_with_process(app, job_id))
+    process = jobs.backend(app).process_of(job_id)
+    pid = fresh(job_id).pid
+    assert process.pid == pid
+    user = db.session.scalar(db.select(tenancy.User).limit(1))
+    assert jobs.cancel(fresh(job_id), user) is True
+    wait_for(lambda: not process.is_alive() and process_gone(pid))
+    job = fresh(job_id)
+    assert job.state == JobState.CANCELLED
+    assert job.progress["classes"]  # the last good answer stays
+    assert job.result is None
+    assert "Cancelled by" in job.message
+    # Cancelling again changes nothing.
+    assert jobs.cancel(job, user) is False
+
+
+def test_a_killed_solving_process_fails_its_job_plainly(make):
+    app = make()
+    job_id = start(scenario_of(K12_FEWEST))
+    wait_for(lambda: running_with_process(app, job_id))
+    os.kill(fresh(job_id).pid, signal.SIGKILL)
+    wait_for(lambda: state(job_id) == JobState.FAILED)
+    assert "stopped unexpectedly" in fresh(job_id).message
+
+
+def test_a_job_past_its_time_limit_is_timed_out_and_its_process_stopped(make):
+    app = make(JOBS_TIME_LIMIT=1.5)
+    job_id = start(scenario_of(K12_FEWEST))
+    wait_for(lambda: state(job_id) not in JobState.ACTIVE)
+    job = fresh(job_id)
+    assert job.state == JobState.TIMED_OUT
+    assert "time limit" in job.message
+    wait_for(lambda: jobs.backend(app).wait(job_id, 0.1))
+    assert process_gone(job.pid)
+
+
+def test_two_jobs_run_at_once(make):
+    app = make(JOBS_MAX_CONCURRENT=2)
+    first = start(scenario_of(K12_FEWEST))
+    second = start(scenario_of(K12_FEWEST | {"teachers": 94}, name="Plan C"))
+    wait_for(lambda: running_with_process(app, first) and running_with_process(app, second))
+    assert fresh(first).pid != fresh(second).pid
+    user = db.session.scalar(db.select(tenancy.User).limit(1))
+    for job_id in (first, second):
+        jobs.cancel(fresh(job_id), user)
+    wait_for(lambda: {state(first), state(second)} == {JobState.CANCELLED})
+
+
+def test_the_bound_on_concurrent_solves_keeps_the_next_job_queued(make):
+    app = make(JOBS_MAX_CONCURRENT=1)
+    scenario = scenario_of(K12_FEWEST)
+    other = scenario_of(K12_FEWEST | {"teachers": 94}, name="Plan C")
+    first = start(scenario)
+    second = start(other)
+    wait_for(lambda: running_with_process(app, first))
+    assert state(second) == JobState.QUEUED
+    user = db.session.scalar(db.select(tenancy.User).limit(1))
+    jobs.cancel(fresh(first), user)
+    wait_for(lambda: running_with_process(app, second))
+    jobs.cancel(fresh(second), user)
+    wait_for(lambda: state(second) == JobState.CANCELLED)
+
+
+def test_a_new_request_replaces_the_same_users_running_job(make):
+    app = make()
+    scenario = scenario_of(K12_FEWEST)
+    first = start(scenario)
+    wait_for(lambda: running_with_process(app, first))
+    process = jobs.backend(app).process_of(first)
+    second = start(scenario)
+    assert state(first) == JobState.CANCELLED
+    assert fresh(first).message == "Replaced by a newer request."
+    wait_for(lambda: not process.is_alive())
+    assert state(second) in JobState.ACTIVE
+
+
+def add_stranded(scenario, state_, heartbeat_age: float) -> int:
+    job = Job(
+        school_id=scenario.school_id,
+        scenario_id=scenario.id,
+        kind=jobs.OPTIONS,
+        state=state_,
+        inputs=HILLSIDE,
+        params={},
+        heartbeat_at=utcnow() - timedelta(seconds=heartbeat_age),
+        pid=999_999,
+    )
+    db.session.add(job)
+    db.session.commit()
+    return job.id
+
+
+def test_start_up_marks_jobs_left_running_by_a_crash_as_failed(make, tmp_path):
+    app = make()
+    scenario = scenario_of()
+    crashed = add_stranded(scenario, JobState.RUNNING, 3600)
+    waiting = add_stranded(scenario, JobState.QUEUED, 3600)
+    alive = add_stranded(scenario, JobState.RUNNING, 0)  # another web process's job
+    finished = add_stranded(scenario, JobState.DONE, 3600)
+    db.session.commit()
+    # The app starting again on the same database (as after a crash) recovers them.
+    job_app_factory(tmp_path)
+    assert state(crashed) == JobState.FAILED
+    assert "server stopped" in fresh(crashed).message
+    assert state(waiting) == JobState.FAILED
+    assert state(alive) == JobState.RUNNING
+    assert state(finished) == JobState.DONE
+    assert runners.recover(db.engine, app.config["JOBS_STALE_SECONDS"]) == 0
+
+
+def test_jobs_are_filtered_by_school_and_fail_closed(make):
+    make()
+    scenario = scenario_of()
+    job_id = add_stranded(scenario, JobState.DONE, 0)
+    with tenancy.scoped(tenancy.NOTHING):
+        assert db.session.scalars(db.select(Job)).all() == []
+    with tenancy.scoped(tenancy.Scope(None, frozenset({scenario.school_id + 1}))):
+        assert db.session.scalars(db.select(Job)).all() == []
+    with tenancy.scoped(tenancy.Scope(None, frozenset({scenario.school_id}))):
+        assert [j.id for j in db.session.scalars(db.select(Job))] == [job_id]
+
+
+def test_an_unknown_backend_is_refused_plainly(make):
+    app = make(JOBS_BACKEND="carrier-pigeon")
+    with pytest.raises(jobs.backends.UnknownBackend, match="carrier-pigeon"):
+        jobs.backend(app)

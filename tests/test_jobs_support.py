@@ -1,0 +1,108 @@
+"""Shared by the jobs tests: a slow model, an app whose jobs are stopped after each test,
+and bounded waits (a wait that runs out fails the test; no latency is asserted)."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from crunch import jobs
+from crunch.extensions import db
+from crunch.models import Job
+from tests.conftest import add_school, add_users, make_app
+
+# A generated K-12 school (bench/schools.py, "k12" number 0) at the fewest teachers
+# that work: its balance stage runs for many seconds (bench/solver_speed.py).
+K12_FEWEST = {
+    "name": "k12 school 1",
+    "teachers": 93,
+    "min_subclass_size": 5,
+    "grades": [
+        {"name": n, "students": s, "min_size": lo, "max_size": hi}
+        for n, s, lo, hi in [
+            ("K", 111, 15, 24),
+            ("1", 149, 15, 25),
+            ("2", 280, 15, 24),
+            ("3", 255, 18, 28),
+            ("4", 195, 18, 30),
+            ("5", 227, 18, 28),
+            ("6", 134, 18, 29),
+            ("7", 263, 18, 28),
+            ("8", 101, 18, 30),
+            ("9", 246, 18, 30),
+            ("10", 269, 18, 31),
+            ("11", 120, 18, 30),
+            ("12", 254, 18, 32),
+        ]
+    ],
+    "composites": [
+        {"grades": [a, b]}
+        for a, b in zip(
+            ["K", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11"],
+            ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12"],
+            strict=True,
+        )
+    ],
+}
+
+# Generous bounds for a loaded 2-core machine: only there so nothing waits forever.
+WAIT = 60.0
+
+
+def wait_for(predicate, timeout: float = WAIT, step: float = 0.05):
+    """Poll until `predicate()` is truthy; fail the test if it never is."""
+    ends = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > ends:
+            pytest.fail(f"gave up waiting after {timeout} s")
+        time.sleep(step)
+
+
+def fresh(job_id: int) -> Job:
+    db.session.commit()  # end the read transaction: see the runner's writes
+    return db.session.scalar(
+        db.select(Job).where(Job.id == job_id).execution_options(populate_existing=True)
+    )
+
+
+def state(job_id: int) -> str:
+    return fresh(job_id).state
+
+
+def process_gone(pid: int) -> bool:
+    """True once the process has exited and been reaped."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+def job_app_factory(tmp_path, **overrides):
+    # A short preview limit: saving the slow test school solves it in the request.
+    config = {
+        "JOBS_SOLVE_TIME_LIMIT": 30.0,
+        "JOBS_TIME_LIMIT": 60.0,
+        "PREVIEW_TIME_LIMIT": 0.5,
+        **overrides,
+    }
+    app = make_app(tmp_path / "jobs.sqlite", **config)
+    return app
+
+
+def set_up(app):
+    db.create_all()
+    add_users(add_school())
+
+
+def tear_down(app):
+    found = app.extensions.get(jobs.backends.EXTENSION)
+    if found is not None:
+        found.shutdown()
+    db.session.remove()
+    db.engine.dispose()
