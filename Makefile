@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench lock clean
+.PHONY: run test test-services lint format bench lock clean
 
 $(STAMP): requirements-dev.lock pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,11 @@ test: $(STAMP) $(CHROMIUM)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
+
+# The whole suite again against throwaway PostgreSQL and Redis servers (Debian's
+# packages, installed if missing; see docs/jobs-ci.md). CI runs it after `make test`.
+test-services: $(STAMP) $(CHROMIUM)
+	.ci/with-services $(BIN)/python -m pytest
 
 # The browser tests drive Debian's Chromium; Playwright's own download cannot work here.
 $(CHROMIUM):
