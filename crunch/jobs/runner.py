@@ -133,11 +133,18 @@ class EmbeddedRunner:
         thread.start()
 
     def cancel(self, job_id: int) -> None:
-        """Wake the job's thread if it runs here (its state was set by the caller)."""
+        """Stop the job's process at once if it runs here (the caller set its state).
+
+        A cancel made in another web process is seen by the job's thread within
+        `poll` seconds instead, from the state in the table.
+        """
         with self._lock:
             event = self._events.get(job_id)
+            process = self._processes.get(job_id)
         if event is not None:
             event.set()
+        if process is not None and process.is_alive():
+            process.terminate()  # the thread sees the pipe close and reaps it
 
     def shutdown(self, timeout: float = 10.0) -> None:
         """Stop every job of this runner (marked failed) and wait for the threads."""
@@ -218,6 +225,11 @@ class EmbeddedRunner:
             )
 
     def _run(self, job_id: int, kind: str, inputs: dict, params: dict, event) -> None:
+        me = multiprocessing.current_process()
+        if me.daemon:
+            # A daemonic process (a test's live server runs as one) may not start
+            # children; this runner reaps every process it starts, so let it.
+            me._config["daemon"] = False
         reader, writer = self._context.Pipe(duplex=False)
         process = self._context.Process(
             target=worker.run,
