@@ -14,32 +14,48 @@ from crunch.jobs import runner as runners
 from crunch.models import Job, JobState, Scenario, utcnow
 from tests.conftest import HILLSIDE, save_scenario
 from tests.test_jobs_support import (
+    BACKENDS,
     K12_FEWEST,
     fresh,
     job_app_factory,
     process_gone,
+    rq_config,
     set_up,
+    start_rq_workers,
     state,
+    stop_rq_workers,
     tear_down,
     wait_for,
 )
 
 
-@pytest.fixture
-def make(tmp_path):
-    """make(**config) -> an app in context; its jobs are stopped afterwards."""
+@pytest.fixture(params=BACKENDS)
+def make(request, tmp_path):
+    """make(**config) -> an app in context; its jobs are stopped afterwards.
+
+    Every test runs with the embedded runner, and again with the RQ backend and
+    real `rq worker` processes (as many as JOBS_MAX_CONCURRENT) when
+    CRUNCH_TEST_REDIS_URL is set.
+    """
     made = []
 
     def build(**overrides):
+        if request.param == "rq":
+            overrides = {**rq_config(), **overrides}
         app = job_app_factory(tmp_path, **overrides)
         context = app.app_context()
         context.push()
         set_up(app)
-        made.append((app, context))
+        workers = []
+        if request.param == "rq":
+            workers = start_rq_workers(app, app.config["JOBS_MAX_CONCURRENT"])
+        made.append((app, context, workers))
         return app
 
     yield build
-    for app, context in made:
+    for app, context, workers in made:
+        if workers:
+            stop_rq_workers(app, workers)
         tear_down(app)
         context.pop()
 
@@ -61,14 +77,14 @@ def start(scenario, kind=jobs.OPTIONS, inputs=None, **params) -> int:
     return jobs.start(scenario, None, kind, inputs, params).id
 
 
-def running_with_process(app, job_id):
+def running_with_process(job_id):
+    """Running, with its solving process started and alive (wherever the backend runs it)."""
     job = fresh(job_id)
-    process = jobs.backend(app).process_of(job_id)
-    return job.state == JobState.RUNNING and job.pid and process is not None and process.is_alive()
+    return job.state == JobState.RUNNING and job.pid and not process_gone(job.pid)
 
 
 def test_a_small_job_reaches_done_with_its_result_and_revision(make):
-    app = make()
+    make()
     scenario = scenario_of()
     job_id = start(scenario)
     wait_for(lambda: state(job_id) not in JobState.ACTIVE)
@@ -80,8 +96,7 @@ def test_a_small_job_reaches_done_with_its_result_and_revision(make):
     assert job.revision_id == scenario.current_revision_id
     assert job.school_id == scenario.school_id
     assert job.started_at and job.finished_at and job.heartbeat_at
-    wait_for(lambda: jobs.backend(app).wait(job_id, 0.1))
-    assert process_gone(job.pid)
+    wait_for(lambda: process_gone(job.pid))
 
 
 def test_a_staffing_job_reaches_done_with_one_row_per_number_of_teachers(make):
@@ -94,16 +109,14 @@ def test_a_staffing_job_reaches_done_with_one_row_per_number_of_teachers(make):
 
 
 def test_cancel_stops_the_process_and_keeps_the_best_allocation_so_far(make):
-    app = make()
+    make()
     scenario = scenario_of(K12_FEWEST)
     job_id = start(scenario)
-    wait_for(lambda: fresh(job_id).progress is not None and running_with_process(app, job_id))
-    process = jobs.backend(app).process_of(job_id)
+    wait_for(lambda: fresh(job_id).progress is not None and running_with_process(job_id))
     pid = fresh(job_id).pid
-    assert process.pid == pid
     user = db.session.scalar(db.select(tenancy.User).limit(1))
     assert jobs.cancel(fresh(job_id), user) is True
-    wait_for(lambda: not process.is_alive() and process_gone(pid))
+    wait_for(lambda: process_gone(pid))
     job = fresh(job_id)
     assert job.state == JobState.CANCELLED
     assert job.progress["classes"]  # the last good answer stays
@@ -114,30 +127,29 @@ def test_cancel_stops_the_process_and_keeps_the_best_allocation_so_far(make):
 
 
 def test_a_killed_solving_process_fails_its_job_plainly(make):
-    app = make()
+    make()
     job_id = start(scenario_of(K12_FEWEST))
-    wait_for(lambda: running_with_process(app, job_id))
+    wait_for(lambda: running_with_process(job_id))
     os.kill(fresh(job_id).pid, signal.SIGKILL)
     wait_for(lambda: state(job_id) == JobState.FAILED)
     assert "stopped unexpectedly" in fresh(job_id).message
 
 
 def test_a_job_past_its_time_limit_is_timed_out_and_its_process_stopped(make):
-    app = make(JOBS_TIME_LIMIT=1.5)
+    make(JOBS_TIME_LIMIT=1.5)
     job_id = start(scenario_of(K12_FEWEST))
     wait_for(lambda: state(job_id) not in JobState.ACTIVE)
     job = fresh(job_id)
     assert job.state == JobState.TIMED_OUT
     assert "time limit" in job.message
-    wait_for(lambda: jobs.backend(app).wait(job_id, 0.1))
-    assert process_gone(job.pid)
+    wait_for(lambda: process_gone(job.pid))
 
 
 def test_two_jobs_run_at_once(make):
-    app = make(JOBS_MAX_CONCURRENT=2)
+    make(JOBS_MAX_CONCURRENT=2)
     first = start(scenario_of(K12_FEWEST))
     second = start(scenario_of(K12_FEWEST | {"teachers": 94}, name="Plan C"))
-    wait_for(lambda: running_with_process(app, first) and running_with_process(app, second))
+    wait_for(lambda: running_with_process(first) and running_with_process(second))
     assert fresh(first).pid != fresh(second).pid
     user = db.session.scalar(db.select(tenancy.User).limit(1))
     for job_id in (first, second):
@@ -146,30 +158,30 @@ def test_two_jobs_run_at_once(make):
 
 
 def test_the_bound_on_concurrent_solves_keeps_the_next_job_queued(make):
-    app = make(JOBS_MAX_CONCURRENT=1)
+    make(JOBS_MAX_CONCURRENT=1)
     scenario = scenario_of(K12_FEWEST)
     other = scenario_of(K12_FEWEST | {"teachers": 94}, name="Plan C")
     first = start(scenario)
     second = start(other)
-    wait_for(lambda: running_with_process(app, first))
+    wait_for(lambda: running_with_process(first))
     assert state(second) == JobState.QUEUED
     user = db.session.scalar(db.select(tenancy.User).limit(1))
     jobs.cancel(fresh(first), user)
-    wait_for(lambda: running_with_process(app, second))
+    wait_for(lambda: running_with_process(second))
     jobs.cancel(fresh(second), user)
     wait_for(lambda: state(second) == JobState.CANCELLED)
 
 
 def test_a_new_request_replaces_the_same_users_running_job(make):
-    app = make()
+    make()
     scenario = scenario_of(K12_FEWEST)
     first = start(scenario)
-    wait_for(lambda: running_with_process(app, first))
-    process = jobs.backend(app).process_of(first)
+    wait_for(lambda: running_with_process(first))
+    pid = fresh(first).pid
     second = start(scenario)
     assert state(first) == JobState.CANCELLED
     assert fresh(first).message == "Replaced by a newer request."
-    wait_for(lambda: not process.is_alive())
+    wait_for(lambda: process_gone(pid))
     assert state(second) in JobState.ACTIVE
 
 
@@ -189,7 +201,7 @@ def add_stranded(scenario, state_, heartbeat_age: float) -> int:
     return job.id
 
 
-def test_start_up_marks_jobs_left_running_by_a_crash_as_failed(make, tmp_path):
+def test_start_up_marks_jobs_left_running_by_a_crash_as_failed(make):
     app = make()
     scenario = scenario_of()
     crashed = add_stranded(scenario, JobState.RUNNING, 3600)
@@ -197,14 +209,18 @@ def test_start_up_marks_jobs_left_running_by_a_crash_as_failed(make, tmp_path):
     alive = add_stranded(scenario, JobState.RUNNING, 0)  # another web process's job
     finished = add_stranded(scenario, JobState.DONE, 3600)
     db.session.commit()
-    # The app starting again on the same database (as after a crash) recovers them.
-    job_app_factory(tmp_path)
+    # What the app runs at start-up on its database (as after a crash) recovers them.
+    jobs.init_app(app)
     assert state(crashed) == JobState.FAILED
     assert "server stopped" in fresh(crashed).message
-    assert state(waiting) == JobState.FAILED
+    if app.config["JOBS_BACKEND"] == "rq":
+        assert state(waiting) == JobState.QUEUED  # it waits in Redis, which has no heartbeat
+    else:
+        assert state(waiting) == JobState.FAILED  # its thread died with the process
     assert state(alive) == JobState.RUNNING
     assert state(finished) == JobState.DONE
-    assert runners.recover(db.engine, app.config["JOBS_STALE_SECONDS"]) == 0
+    stale = app.config["JOBS_STALE_SECONDS"]
+    assert runners.recover(db.engine, stale, states=jobs.stale_states(app)) == 0
 
 
 def test_jobs_are_filtered_by_school_and_fail_closed(make):

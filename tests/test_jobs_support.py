@@ -3,10 +3,16 @@ and bounded waits (a wait that runs out fails the test; no latency is asserted).
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 import time
+import uuid
+from pathlib import Path
 
 import pytest
+from rq import SimpleWorker
 
 from crunch import jobs
 from crunch.extensions import db
@@ -106,3 +112,84 @@ def tear_down(app):
         found.shutdown()
     db.session.remove()
     db.engine.dispose()
+
+
+# The RQ backend: the same tests against a real Redis when CRUNCH_TEST_REDIS_URL is set.
+REDIS_URL = os.environ.get("CRUNCH_TEST_REDIS_URL", "")
+BACKENDS = [
+    "embedded",
+    pytest.param(
+        "rq",
+        marks=pytest.mark.skipif(
+            not REDIS_URL, reason="needs CRUNCH_TEST_REDIS_URL (make test-services)"
+        ),
+    ),
+]
+ROOT = Path(__file__).resolve().parents[1]
+CONFIG_ENV = "CRUNCH_TEST_WORKER_CONFIG"
+SHARED = ("SQLALCHEMY_DATABASE_URI", "SQLALCHEMY_ENGINE_OPTIONS", "SECRET_KEY", "TESTING")
+
+
+class TestAppWorker(SimpleWorker):
+    """`rq worker -w tests.test_jobs_support.TestAppWorker`: writes to the test's database."""
+
+    def __init__(self, *args, **kwargs):
+        from crunch import create_app
+        from crunch.jobs import rq_backend
+
+        rq_backend.use_app(create_app(json.loads(os.environ[CONFIG_ENV])))
+        super().__init__(*args, **kwargs)
+
+
+def rq_config() -> dict:
+    """The settings of a test app that uses the RQ backend on a queue of its own."""
+    from redis import Redis
+
+    Redis.from_url(REDIS_URL).ping()  # unreachable: the test fails, it does not skip
+    return {
+        "JOBS_BACKEND": "rq",
+        "JOBS_REDIS_URL": REDIS_URL,
+        "JOBS_RQ_QUEUE": f"crunch-test-{uuid.uuid4().hex[:12]}",
+    }
+
+
+def start_rq_workers(app, count: int) -> list[subprocess.Popen]:
+    config = {k: app.config[k] for k in SHARED if k in app.config}
+    config.update({k: v for k, v in app.config.items() if k.startswith("JOBS_")})
+    env = {**os.environ, CONFIG_ENV: json.dumps(config)}
+    command = [
+        str(Path(sys.executable).with_name("rq")),
+        "worker",
+        "--worker-class",
+        "tests.test_jobs_support.TestAppWorker",
+        "--path",
+        str(ROOT),
+        "--url",
+        REDIS_URL,
+        "--quiet",
+        app.config["JOBS_RQ_QUEUE"],
+    ]
+    return [subprocess.Popen(command, env=env, cwd=ROOT) for _ in range(count)]
+
+
+def stop_rq_workers(app, workers: list[subprocess.Popen]) -> None:
+    """Cancel what is left (the workers stop those solves), then stop the workers."""
+    from crunch.jobs import runner as runners
+    from crunch.models import JobState
+
+    with app.app_context():
+        for job_id in db.session.scalars(db.select(Job.id)):
+            runners._update(db.engine, job_id, when=JobState.ACTIVE, state=JobState.CANCELLED)
+        pids = [p for p in db.session.scalars(db.select(Job.pid)) if p]
+        db.session.commit()
+    ends = time.monotonic() + 10
+    while time.monotonic() < ends and not all(process_gone(pid) for pid in pids):
+        time.sleep(0.05)
+    for worker in workers:
+        worker.terminate()
+    for worker in workers:
+        try:
+            worker.wait(10)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait(5)

@@ -29,6 +29,9 @@ __all__ = ["KINDS", "OPTIONS", "STAFFING", "backend", "cancel", "init_app", "job
 
 DEFAULTS = {
     "JOBS_BACKEND": "embedded",
+    # For JOBS_BACKEND = "rq": the Redis server and the queue the workers listen on.
+    "JOBS_REDIS_URL": "redis://127.0.0.1:6379/0",
+    "JOBS_RQ_QUEUE": "crunch-jobs",
     # Solves at once; more wait as `queued`. Each takes one core while it runs.
     "JOBS_MAX_CONCURRENT": 2,
     # Wall-clock seconds from a job's start to `timed_out`.
@@ -52,7 +55,14 @@ def init_app(app: Flask) -> None:
     with app.app_context():
         engine = db.engine
         if inspect(engine).has_table(Job.__tablename__):
-            runners.recover(engine, app.config["JOBS_STALE_SECONDS"])
+            runners.recover(engine, app.config["JOBS_STALE_SECONDS"], states=stale_states(app))
+
+
+def stale_states(app: Flask) -> tuple[str, ...]:
+    """Jobs that beat while queued (embedded) go stale queued too; RQ's wait in Redis."""
+    if str(app.config.get("JOBS_BACKEND") or "embedded").strip().lower() == "rq":
+        return (JobState.RUNNING,)
+    return JobState.ACTIVE
 
 
 def backend(app: Flask | None = None) -> Backend:
@@ -113,7 +123,8 @@ def job_or_404(school_id: int, job_id: int) -> Job:
         abort(404)
     if job.active:
         stale = current_app.config["JOBS_STALE_SECONDS"]
-        if runners.recover(db.engine, stale, job_id=job.id):
+        states = stale_states(current_app)
+        if runners.recover(db.engine, stale, job_id=job.id, states=states):
             db.session.commit()
             job = db.session.scalar(query.execution_options(populate_existing=True))
     return job

@@ -1,6 +1,8 @@
 """Where jobs run, chosen by configuration: `JOBS_BACKEND` (env `CRUNCH_JOBS_BACKEND`).
 
 - `embedded` (the default): `EmbeddedRunner`, inside the app's own processes.
+- `rq`: `RQBackend`, a Redis queue (`JOBS_REDIS_URL`) served by `rq worker`
+  processes (crunch.jobs.rq_backend); `rq` and `redis` are imported only then.
 
 Every backend has the same three methods: `submit(job_id, kind, inputs, params)`
 after the job's row is committed as `queued`; `cancel(job_id)` after its state
@@ -41,4 +43,8 @@ def make_backend(app: Flask, engine) -> Backend:
             max_concurrent=app.config["JOBS_MAX_CONCURRENT"],
             time_limit=app.config["JOBS_TIME_LIMIT"],
         )
-    raise UnknownBackend(f"JOBS_BACKEND is {name!r}; this version runs jobs with 'embedded' only.")
+    if name == "rq":
+        from .rq_backend import RQBackend
+
+        return RQBackend(app)
+    raise UnknownBackend(f"JOBS_BACKEND is {name!r}: use 'embedded' or 'rq'.")

@@ -59,7 +59,12 @@ def state_of(engine: Engine, job_id: int) -> str | None:
         return connection.execute(select(JOBS.c.state).where(JOBS.c.id == job_id)).scalar()
 
 
-def recover(engine: Engine, stale_after: float, job_id: int | None = None) -> int:
+def recover(
+    engine: Engine,
+    stale_after: float,
+    job_id: int | None = None,
+    states: tuple[str, ...] = JobState.ACTIVE,
+) -> int:
     """Mark failed the queued or running jobs whose runner stopped beating; how many.
 
     At start-up this finds the jobs a crash left behind; a poll of one job's status
@@ -67,7 +72,7 @@ def recover(engine: Engine, stale_after: float, job_id: int | None = None) -> in
     """
     cutoff = utcnow() - timedelta(seconds=stale_after)
     query = update(JOBS).where(
-        JOBS.c.state.in_(JobState.ACTIVE),
+        JOBS.c.state.in_(states),
         or_(JOBS.c.heartbeat_at.is_(None), JOBS.c.heartbeat_at < cutoff),
     )
     if job_id is not None:

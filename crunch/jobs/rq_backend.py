@@ -1,0 +1,101 @@
+"""The RQ (Redis) backend: jobs solved by `rq worker` processes on any machine.
+
+For a district whose app servers outgrow one machine (or that keeps web workers
+free of solving altogether): the web app puts each job on a Redis queue, and RQ
+workers, started beside the app with the same settings (`CRUNCH_DATABASE_URL`
+pointing at the shared PostgreSQL database), take them:
+
+    CRUNCH_JOBS_BACKEND=rq CRUNCH_JOBS_REDIS_URL=redis://redis.example:6379/0 \\
+        rq worker --worker-class rq.worker.SimpleWorker \\
+                  --url redis://redis.example:6379/0 crunch-jobs
+
+A worker supervises each job exactly as the embedded runner does (the same
+code: a spawned solving process, progress and the result written to the jobs
+table, heartbeats, the time limit), so cancel works the same way: the state in
+the table says `cancelled`, and the worker terminates the solve within 0.2 s.
+The number of workers is the bound on concurrent solves. `SimpleWorker` runs
+each job in the worker process instead of a forked copy: the solve gets its
+own spawned process anyway, and forking a process that holds database
+connections is unsafe.
+
+`rq` and `redis` are imported only when this backend is chosen.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from flask import Flask
+
+from .runner import EmbeddedRunner
+
+QUEUE = "crunch-jobs"
+_app: list[Flask] = []
+
+
+def use_app(app: Flask) -> None:
+    """The app whose database the tasks of this worker process write to."""
+    _app[:] = [app]
+
+
+def _worker_app() -> Flask:
+    if not _app:
+        from .. import create_app
+
+        use_app(create_app())  # the settings of the web app: instance/ and CRUNCH_*
+    return _app[0]
+
+
+def run(job_id: int, kind: str, inputs: dict[str, Any], params: dict[str, Any]) -> None:
+    """The RQ task: supervise one job in this worker process until it ends."""
+    from ..extensions import db
+
+    app = _worker_app()
+    with app.app_context():
+        runner = EmbeddedRunner(
+            db.engine, max_concurrent=1, time_limit=app.config["JOBS_TIME_LIMIT"]
+        )
+        runner._supervise(job_id, kind, inputs, params, threading.Event())
+
+
+class RQBackend:
+    name = "rq"
+
+    def __init__(self, app: Flask) -> None:
+        from redis import Redis
+        from rq import Queue
+
+        url = app.config.get("JOBS_REDIS_URL") or "redis://127.0.0.1:6379/0"
+        self.redis = Redis.from_url(url)
+        self.queue = Queue(app.config.get("JOBS_RQ_QUEUE") or QUEUE, connection=self.redis)
+        self.time_limit = float(app.config["JOBS_TIME_LIMIT"])
+
+    def submit(self, job_id: int, kind: str, inputs: dict, params: dict) -> None:
+        self.queue.enqueue(
+            run,
+            job_id,
+            kind,
+            inputs,
+            params,
+            job_id=f"crunch-job-{job_id}",
+            # RQ's own limit only catches a stuck worker: the job's limit comes first.
+            job_timeout=int(self.time_limit) + 60,
+            result_ttl=0,
+            failure_ttl=24 * 3600,
+        )
+
+    def cancel(self, job_id: int) -> None:
+        """A job still waiting in Redis is dropped; a running one stops by its state."""
+        from rq.exceptions import NoSuchJobError
+        from rq.job import Job
+
+        try:
+            job = Job.fetch(f"crunch-job-{job_id}", connection=self.redis)
+        except NoSuchJobError:
+            return
+        if job.get_status() == "queued":
+            job.cancel()
+
+    def shutdown(self) -> None:
+        self.redis.close()
