@@ -3,9 +3,10 @@
 Without `CRUNCH_TEST_DATABASE_URL` every test app gets a temporary SQLite file.
 With it (e.g. `postgresql+psycopg://crunch:crunch@127.0.0.1:5432/crunch_test`,
 as `.ci/with-services` sets it) the test session creates a database of its own
-beside the one named, named after the process, and every test app gets a fresh
-schema in it (its connections' `search_path`), so tests stay as independent as
-with SQLite files. The session's database is dropped at the end, with any
+beside the one named, named after the process, and every database path a test
+gives `make_app` gets a fresh schema in it (its connections' `search_path`), so
+tests stay as independent as with SQLite files, and an app made again with the
+same path finds the same data. The session's database is dropped at the end, with any
 connection still open, and databases left by sessions that died are dropped
 at the start of the next one. The role needs CREATEDB.
 """
@@ -24,6 +25,7 @@ TEST_DATABASE_URL = os.environ.get("CRUNCH_TEST_DATABASE_URL") or None
 PREFIX = "crunch_test_run_"
 
 _schemas = itertools.count(1)
+_schema_of_path: dict[str, str] = {}
 _session_url: URL | None = None
 _apps: weakref.WeakSet = weakref.WeakSet()
 
@@ -33,17 +35,22 @@ def on_postgres() -> bool:
 
 
 def config_for(database_path) -> dict:
-    """The app settings that give a new test app an empty database of its own."""
+    """The app settings of the test database `database_path`: the SQLite file, or on
+    PostgreSQL the schema that stands for it. A new path gets an empty database; an
+    app made again with the same path opens the same one (as after a restart)."""
     if not on_postgres():
         return {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{database_path}"}
     url = _session_database()
-    schema = f"app_{next(_schemas)}"
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as connection:
-            connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    finally:
-        engine.dispose()
+    key = os.path.abspath(database_path)
+    schema = _schema_of_path.get(key)
+    if schema is None:
+        schema = _schema_of_path[key] = f"app_{next(_schemas)}"
+        engine = create_engine(url, isolation_level="AUTOCOMMIT")
+        try:
+            with engine.connect() as connection:
+                connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
+        finally:
+            engine.dispose()
     return {
         "SQLALCHEMY_DATABASE_URI": url.render_as_string(hide_password=False),
         "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": f"-c search_path={schema}"}},

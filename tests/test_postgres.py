@@ -117,3 +117,16 @@ def test_each_test_app_has_a_schema_of_its_own(app, tmp_path):
             == 0
         )
         db.session.remove()
+
+
+@postgres_only
+def test_the_same_path_opens_the_same_schema(app, tmp_path):
+    from tests.conftest import make_app
+
+    first, again = make_app(tmp_path / "same.sqlite"), make_app(tmp_path / "same.sqlite")
+    with first.app_context():
+        db.session.execute(text("CREATE TABLE marker (id integer)"))
+        db.session.commit()
+    with again.app_context():
+        assert db.session.execute(text("SELECT count(*) FROM marker")).scalar() == 0
+        db.session.remove()
