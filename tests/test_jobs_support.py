@@ -130,8 +130,8 @@ CONFIG_ENV = "CRUNCH_TEST_WORKER_CONFIG"
 SHARED = ("SQLALCHEMY_DATABASE_URI", "SQLALCHEMY_ENGINE_OPTIONS", "SECRET_KEY", "TESTING")
 
 
-class TestAppWorker(SimpleWorker):
-    """`rq worker -w tests.test_jobs_support.TestAppWorker`: writes to the test's database."""
+class AppWorker(SimpleWorker):
+    """`rq worker -w tests.test_jobs_support.AppWorker`: writes to the test's database."""
 
     def __init__(self, *args, **kwargs):
         from crunch import create_app
@@ -161,7 +161,7 @@ def start_rq_workers(app, count: int) -> list[subprocess.Popen]:
         str(Path(sys.executable).with_name("rq")),
         "worker",
         "--worker-class",
-        "tests.test_jobs_support.TestAppWorker",
+        "tests.test_jobs_support.AppWorker",
         "--path",
         str(ROOT),
         "--url",

@@ -217,6 +217,7 @@ class EmbeddedRunner:
             with self._lock:
                 self._events.pop(job_id, None)
                 self._threads.pop(job_id, None)
+                self._processes.pop(job_id, None)
 
     def _give_up(self, job_id: int) -> None:
         if self._closing:
