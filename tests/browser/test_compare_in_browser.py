@@ -76,6 +76,8 @@ def test_history_shows_the_changes_between_picked_revisions(page, editor):
     page.get_by_role("button", name="Save as a new revision").click()
     expect(page.locator("#flash")).to_contain_text("Saved as revision 2.")
     page.get_by_role("link", name="History: what changed, open or restore a revision").click()
+    # htmx binds the menus once the page has loaded; a choice made before is not sent
+    page.wait_for_load_state("load")
     expect(page.locator("#diff")).to_contain_text("teachers 6 -> 5")
     page.locator("#to").select_option("1")
     expect(page.locator("#diff")).to_contain_text("Pick two different revisions")
