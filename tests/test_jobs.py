@@ -69,8 +69,9 @@ def scenario_of(inputs=HILLSIDE, name="Plan B") -> Scenario:
 
 def start(scenario, kind=jobs.OPTIONS, inputs=None, **params) -> int:
     inputs = inputs or scenario.current_revision.inputs
-    if kind == jobs.OPTIONS:
-        params = {"alternatives": 2, "time_limit": 30.0, **params}
+    if kind in (jobs.OPTIONS, jobs.SOLVE):
+        alternatives = 2 if kind == jobs.OPTIONS else 0
+        params = {"alternatives": alternatives, "time_limit": 30.0, **params}
     else:
         teachers = inputs["teachers"]
         params = {"first": teachers - 1, "last": teachers + 1, "time_limit": 5.0, **params}
@@ -183,6 +184,53 @@ def test_a_new_request_replaces_the_same_users_running_job(make):
     assert fresh(first).message == "Replaced by a newer request."
     wait_for(lambda: process_gone(pid))
     assert state(second) in JobState.ACTIVE
+
+
+def test_a_solve_job_carries_on_with_the_best_allocation_alone(make):
+    make()
+    job_id = start(scenario_of(), jobs.SOLVE)
+    wait_for(lambda: state(job_id) not in JobState.ACTIVE)
+    job = fresh(job_id)
+    assert job.state == JobState.DONE, job.message
+    assert job.result["status"] == "optimal" and job.result["classes"]
+    assert job.result["alternatives"] == []
+
+
+def add_ended(scenario, state_, days_ago: float | None) -> int:
+    ended = None if days_ago is None else utcnow() - timedelta(days=days_ago)
+    job = Job(
+        school_id=scenario.school_id,
+        scenario_id=scenario.id,
+        kind=jobs.SOLVE,
+        state=state_,
+        inputs=HILLSIDE,
+        params={},
+        created_at=utcnow() - timedelta(days=60),
+        finished_at=ended,
+    )
+    db.session.add(job)
+    db.session.commit()
+    return job.id
+
+
+def test_jobs_that_ended_long_ago_are_deleted_at_start_up_and_with_new_jobs(make):
+    app = make(JOBS_KEEP_DAYS=30)
+    scenario = scenario_of()
+    old_done = add_ended(scenario, JobState.DONE, 31)
+    old_failed = add_ended(scenario, JobState.FAILED, 45)
+    recent = add_ended(scenario, JobState.CANCELLED, 29)
+    still_queued = add_ended(scenario, JobState.QUEUED, None)  # never pruned: not ended
+    jobs.init_app(app)
+    db.session.commit()  # end the read transaction: see the deletes
+    left = set(db.session.scalars(db.select(Job.id)))
+    assert old_done not in left and old_failed not in left
+    assert {recent, still_queued} <= left
+    # Starting a job prunes too: with a shorter keep, the recent one goes as well.
+    app.config["JOBS_KEEP_DAYS"] = 7
+    new = start(scenario, jobs.SOLVE)
+    db.session.commit()
+    left = set(db.session.scalars(db.select(Job.id)))
+    assert recent not in left and {new, still_queued} <= left
 
 
 def add_stranded(scenario, state_, heartbeat_age: float) -> int:

@@ -1,7 +1,8 @@
 """Slow work in the background: start a job, watch it, cancel it.
 
-A request that would take more than about a second (other options, the staffing
-curve, for inputs whose preview was slow) starts a job instead: a row in the
+A request that would take more than about a second (a preview that ran out of
+time, and the other options and the staffing curve of inputs whose preview was
+slow) starts a job instead: a row in the
 `jobs` table, handed to the configured backend (crunch.jobs.backends), which
 solves it in another process and writes its progress and result to the row.
 The page polls the row's status (views/jobs.py).
@@ -12,20 +13,34 @@ the runner's own writes (by job id, from its thread) do not need a scope.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask, abort, current_app
-from sqlalchemy import inspect, select, update
+from sqlalchemy import delete, inspect, select, update
 
 from ..extensions import db
 from ..models import Job, JobState, Scenario, User, utcnow
+from ..services.planning import inputs_key
 from ..sqlite import begin_write
 from . import runner as runners
 from .backends import EXTENSION, Backend, make_backend
-from .worker import KINDS, OPTIONS, STAFFING
+from .worker import KINDS, OPTIONS, SOLVE, STAFFING
 
-__all__ = ["KINDS", "OPTIONS", "STAFFING", "backend", "cancel", "init_app", "job_or_404", "start"]
+__all__ = [
+    "KINDS",
+    "OPTIONS",
+    "SOLVE",
+    "STAFFING",
+    "backend",
+    "cancel",
+    "cancel_outdated",
+    "finished_solve",
+    "init_app",
+    "job_or_404",
+    "prune",
+    "start",
+]
 
 DEFAULTS = {
     "JOBS_BACKEND": "embedded",
@@ -45,6 +60,9 @@ DEFAULTS = {
     # A preview slower than this marks its inputs as slow: their options and
     # staffing curve are then worked out in the background.
     "JOBS_SLOW_PREVIEW_SECONDS": 1.0,
+    # Finished jobs are deleted this many days after they ended (saved revisions
+    # keep their own allocation, so nothing a user saved goes with them).
+    "JOBS_KEEP_DAYS": 30,
 }
 STOPPED_BY = "Cancelled by {name}. The best allocation found before that is shown."
 
@@ -56,6 +74,7 @@ def init_app(app: Flask) -> None:
         engine = db.engine
         if inspect(engine).has_table(Job.__tablename__):
             runners.recover(engine, app.config["JOBS_STALE_SECONDS"], states=stale_states(app))
+            prune(engine, app.config["JOBS_KEEP_DAYS"])
 
 
 def stale_states(app: Flask) -> tuple[str, ...]:
@@ -108,11 +127,67 @@ def start(
     )
     db.session.add(job)
     db.session.commit()
+    prune(db.engine, current_app.config["JOBS_KEEP_DAYS"])
     work = backend()
     for job_id in superseded:
         work.cancel(job_id)
     work.submit(job.id, kind, inputs, params)
     return job
+
+
+def prune(engine, keep_days: float) -> int:
+    """Delete the jobs that ended more than `keep_days` days ago, in every school; how many.
+
+    Runs at start-up and whenever a job starts: an indexed delete, quick when
+    there is nothing to do.
+    """
+    cutoff = utcnow() - timedelta(days=float(keep_days))
+    jobs = Job.__table__
+    with engine.begin() as connection:
+        result = connection.execute(
+            delete(jobs).where(jobs.c.state.in_(JobState.FINAL), jobs.c.finished_at < cutoff)
+        )
+        return result.rowcount
+
+
+def finished_solve(scenario: Scenario, raw_id: str | None) -> Job | None:
+    """The finished solve or options job `raw_id` (from a form) of this scenario, if any."""
+    raw = (raw_id or "").strip()
+    if not (raw.isascii() and raw.isdigit() and len(raw) < 12):
+        return None
+    return db.session.scalar(
+        select(Job).where(
+            Job.id == int(raw),
+            Job.scenario_id == scenario.id,
+            Job.kind.in_((SOLVE, OPTIONS)),
+            Job.state == JobState.DONE,
+        )
+    )
+
+
+def cancel_outdated(scenario: Scenario, user: User | None, key: str) -> int:
+    """Cancel this user's jobs on the scenario whose inputs are no longer on screen.
+
+    Typing new inputs makes a running job's answer useless to the editor; stopping
+    it frees its solver at once. How many were cancelled.
+    """
+    active = db.session.scalars(
+        select(Job).where(
+            Job.scenario_id == scenario.id,
+            Job.created_by_id == (user.id if user else None),
+            Job.state.in_(JobState.ACTIVE),
+        )
+    ).all()
+    outdated = [job.id for job in active if inputs_key(job.inputs) != key]
+    if not outdated:
+        return 0
+    begin_write()
+    done = _set_cancelled(outdated, "Replaced: the inputs changed.")
+    db.session.commit()
+    work = backend()
+    for job_id in outdated:
+        work.cancel(job_id)
+    return done
 
 
 def job_or_404(school_id: int, job_id: int) -> Job:

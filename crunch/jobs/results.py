@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..solver import Allocation, Class, Metrics, StaffingRow, Status
+from ..models import Job
+from ..services.planning import Solved, inputs_key
+from ..solver import Allocation, Class, Metrics, Solution, StaffingRow, Status, Suggestion
 
 
 def allocation(raw: dict[str, Any] | None) -> Allocation | None:
@@ -23,16 +25,36 @@ class Options:
 
     options: tuple[Allocation, ...]
     choice: int = 0
+    job_id: int | None = None
 
     @property
     def shown(self) -> Allocation | None:
         return self.options[self.choice] if self.options else None
 
 
-def options(result: dict[str, Any], choice: int) -> Options:
+def options(result: dict[str, Any], choice: int, job_id: int | None = None) -> Options:
     found = [allocation(result)] + [allocation(a) for a in result.get("alternatives", [])]
     found = tuple(a for a in found if a is not None)
-    return Options(found, choice if choice < len(found) else 0)
+    return Options(found, choice if choice < len(found) else 0, job_id)
+
+
+def solution(raw: dict[str, Any]) -> Solution:
+    """A stored `Solution.to_dict()` back as the solver's answer."""
+    alternatives = (allocation(a) for a in raw.get("alternatives", []))
+    return Solution(
+        Status(raw["status"]),
+        allocation(raw),
+        tuple(a for a in alternatives if a is not None),
+        tuple(raw.get("diagnosis", [])),
+        tuple(Suggestion(s["text"], s["patch"]) for s in raw.get("suggestions", [])),
+        float(raw.get("solve_seconds", 0.0)),
+        tuple(raw.get("notes", [])),
+    )
+
+
+def solved(job: Job) -> Solved:
+    """A finished solve or options job as the editor's plans reuse it."""
+    return Solved(job.id, inputs_key(job.inputs), solution(job.result or {}))
 
 
 def staffing_rows(result: dict[str, Any]) -> list[StaffingRow]:

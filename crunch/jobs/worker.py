@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from typing import Any
 
-OPTIONS = "options"
+OPTIONS = "options"  # the best allocation and alternatives of another structure
+SOLVE = "solve"  # the best allocation alone: a preview that ran out of time, carried on
 STAFFING = "staffing"
-KINDS = (OPTIONS, STAFFING)
+KINDS = (OPTIONS, SOLVE, STAFFING)
 
 
 def compute(
@@ -28,11 +29,11 @@ def compute(
 
     scenario = parse_scenario(inputs)
     limit = float(params.get("time_limit", 30.0))
-    if kind == OPTIONS:
+    if kind in (OPTIONS, SOLVE):
         solution = solve(
             scenario,
             time_limit=limit,
-            alternatives=int(params.get("alternatives", 3)),
+            alternatives=int(params.get("alternatives", 3 if kind == OPTIONS else 0)),
             on_progress=lambda allocation: send("progress", allocation.to_dict()),
         )
         return solution.to_dict()

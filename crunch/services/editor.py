@@ -16,7 +16,7 @@ from ..models import Revision
 from ..solver.patch import merge_patch
 from . import actions
 from .drafts import Draft, check
-from .planning import Plan, Table, inputs_key, make_plan, saved_table, table_from_json
+from .planning import Plan, Solved, Table, inputs_key, make_plan, saved_table, table_from_json
 
 
 @dataclass
@@ -67,8 +67,19 @@ def from_revision(revision: Revision, title: str) -> Editor:
     )
 
 
-def from_post(formdata: MultiDict, title: str) -> Editor:
-    """The editor after a POST: apply the button's action, check the inputs, solve."""
+def from_post(
+    formdata: MultiDict,
+    title: str,
+    *,
+    solved: Solved | None = None,
+    time_limit: float | None = None,
+) -> Editor:
+    """The editor after a POST: apply the button's action, check the inputs, solve.
+
+    `solved` is an answer worked out in the background that the page showed (used
+    instead of solving again while the inputs are the same); `time_limit` shortens
+    the request's own solve when these inputs are known to be slow.
+    """
     draft = Draft.from_form(ScenarioForm(formdata=formdata))
     action, index = actions.parse(formdata.get("action", ""))
     picked = formdata.get("picked", "")
@@ -78,10 +89,12 @@ def from_post(formdata: MultiDict, title: str) -> Editor:
     checked = check(draft.form(), draft, title)
 
     if checked.scenario is not None and action in ("lock", "apply"):
-        before = make_plan(checked.scenario, checked.inputs, picked)
         if action == "lock":
-            draft, note = _lock(draft, before, index)
+            draft, note = _lock(draft, _on_screen(formdata, draft), index)
         else:
+            before = make_plan(
+                checked.scenario, checked.inputs, picked, solved=solved, time_limit=time_limit
+            )
             draft, note = _apply(checked.inputs, before, index, draft)
         notes.append(note)
         checked = check(draft.form(), draft, title)
@@ -105,7 +118,7 @@ def from_post(formdata: MultiDict, title: str) -> Editor:
             picked=picked,
             focus=focus,
         )
-    plan = make_plan(checked.scenario, checked.inputs, picked)
+    plan = make_plan(checked.scenario, checked.inputs, picked, solved=solved, time_limit=time_limit)
     return Editor(
         draft,
         draft.form(note=note),
@@ -128,9 +141,21 @@ def _focus_after(action: str, draft: Draft) -> str:
     return ""
 
 
-def _lock(draft: Draft, plan: Plan, index: int | None) -> tuple[Draft, str]:
+def _on_screen(formdata: MultiDict, draft: Draft) -> Table | None:
+    """The class table the page showed when its button was pressed.
+
+    Fixing a class takes it from there rather than from a new solve, which could
+    differ when the solve is not proved best. Trusting the browser is safe here:
+    a fixed class is an input like any other, checked against the rules.
+    """
+    table = table_from_json(formdata.get("shown", ""))
+    if table is None or list(table.grade_names) != draft.grade_names:
+        return None
+    return table
+
+
+def _lock(draft: Draft, table: Table | None, index: int | None) -> tuple[Draft, str]:
     """Fix one class of the shown allocation, so the rest is planned around it."""
-    table = plan.table
     if table is None or index is None or not 0 <= index < len(table.classes):
         return draft, "That class is no longer on screen; nothing was fixed."
     chosen = table.classes[index]

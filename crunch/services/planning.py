@@ -55,13 +55,27 @@ class Table:
 
 
 @dataclass(frozen=True)
+class Solved:
+    """A solution worked out in the background (a finished job), for the inputs `key`."""
+
+    job_id: int
+    key: str
+    solution: Solution
+
+
+@dataclass(frozen=True)
 class Plan:
-    """One solve of the editor's inputs and the option the user picked among its answers."""
+    """One solve of the editor's inputs and the option the user picked among its answers.
+
+    `job_id` names the background job whose answer this is, when it is not the
+    request's own solve.
+    """
 
     scenario: Scenario
     solution: Solution
     key: str
     choice: int = 0
+    job_id: int | None = None
 
     @property
     def options(self) -> tuple[Allocation, ...]:
@@ -90,6 +104,11 @@ class Plan:
     def proved(self) -> bool:
         return self.solution.status is Status.OPTIMAL
 
+    @property
+    def unfinished(self) -> bool:
+        """The request's own solve ran out of time: carrying on in the background helps."""
+        return self.job_id is None and self.solution.status in (Status.FEASIBLE, Status.TIMEOUT)
+
     def saved_allocation(self) -> dict[str, Any] | None:
         """The picked option as stored in a revision."""
         shown = self.shown
@@ -111,15 +130,25 @@ def make_plan(
     picked: str = "",
     *,
     alternatives: int | None = None,
+    solved: Solved | None = None,
+    time_limit: float | None = None,
 ) -> Plan:
     """Solve the inputs. Alternatives cost a second or more, so only as many are
-    sought as the picked option needs, unless `alternatives` asks for more."""
+    sought as the picked option needs, unless `alternatives` asks for more.
+
+    `solved`, an answer already worked out in the background, is used instead of
+    solving when it is for these very inputs and holds the option picked.
+    """
     config = current_app.config
     key = inputs_key(inputs)
     wanted = choice_from(picked, key, config["PREVIEW_ALTERNATIVES"] + 1)
+    if solved is not None and solved.key == key and alternatives is None:
+        plan = Plan(scenario, solved.solution, key, job_id=solved.job_id)
+        if wanted < len(plan.options):
+            return replace(plan, choice=wanted)
     solution = solve(
         scenario,
-        time_limit=config["PREVIEW_TIME_LIMIT"],
+        time_limit=time_limit or config["PREVIEW_TIME_LIMIT"],
         alternatives=max(wanted, alternatives or 0),
     )
     plan = Plan(scenario, solution, key)

@@ -1,8 +1,10 @@
 """Jobs in the background: their status (polled by htmx every second) and cancel.
 
 An active job's status element replaces itself every second; a finished one is
-replaced by its result (the editor's `options` or `staffing_chart` block), or
-says plainly that it failed, was cancelled or ran out of time.
+replaced by its result (the editor's `options` or `staffing_chart` block; for a
+preview carried on in the background, an element that redraws the editor's
+results with the job's answer), or says plainly that it failed, was cancelled or
+ran out of time.
 """
 
 from __future__ import annotations
@@ -25,7 +27,11 @@ bp.record_once(lambda state: jobs.init_app(state.app))
 
 TEMPLATE = "jobs/status.html"
 EDITOR = "scenarios/editor.html"
-TITLES = {jobs.OPTIONS: "Other options", jobs.STAFFING: "Staffing curve"}
+TITLES = {
+    jobs.OPTIONS: "Other options",
+    jobs.SOLVE: "Still solving",
+    jobs.STAFFING: "Staffing curve",
+}
 
 
 @bp.get("/<id:job_id>")
@@ -50,13 +56,11 @@ def cancel(school_id: int, job_id: int):
 def answer(job: Job):
     """The job's status element (htmx), or a page with it; a finished job's result."""
     context = context_of(job)
+    done = job.state == JobState.DONE
     if is_htmx():
-        if job.state == JobState.DONE:
-            body = result_block(job, context)
-        else:
-            body = render_block(TEMPLATE, "job", **context)
+        body = result_block(job, context) if done else render_block(TEMPLATE, "job", **context)
     else:
-        if job.state == JobState.DONE:
+        if done and job.kind != jobs.SOLVE:  # a solve's page shows its answer as "best"
             context["result"] = result_block(job, context)
         body = render_template(TEMPLATE, **context)
     response = make_response(body, 200)
@@ -68,7 +72,7 @@ def context_of(job: Job) -> dict:
     scenario = db.session.scalar(select(Scenario).where(Scenario.id == job.scenario_id))
     names = [g.get("name", "") for g in job.inputs.get("grades", []) if isinstance(g, dict)]
     best = results.allocation(job.progress)
-    if best is None and job.state == JobState.DONE and job.kind == jobs.OPTIONS:
+    if job.state == JobState.DONE and job.kind in (jobs.OPTIONS, jobs.SOLVE):
         best = results.allocation(job.result)
     return {
         "job": job,
@@ -81,17 +85,20 @@ def context_of(job: Job) -> dict:
         "may_cancel": jobs.may_cancel(job, current_user._get_current_object()),
         "status_url": url_for("jobs.status", school_id=job.school_id, job_id=job.id),
         "cancel_url": url_for("jobs.cancel", school_id=job.school_id, job_id=job.id),
+        "edit_url": url_for("scenarios.edit", school_id=job.school_id, scenario_id=job.scenario_id),
     }
 
 
 def result_block(job: Job, context: dict) -> str:
+    if job.kind == jobs.SOLVE:
+        return render_block(TEMPLATE, "solved", **context)
     if job.kind == jobs.STAFFING:
         rows = results.staffing_rows(job.result or {})
         chart = staffing_chart(rows, int(job.inputs.get("teachers", 0)))
         return render_block(EDITOR, "staffing_chart", chart=chart, rows=rows)
     key = inputs_key(job.inputs)
     choice = choice_from(str(job.params.get("picked", "")), key, 1000)
-    plan = results.options(job.result or {}, choice)
+    plan = results.options(job.result or {}, choice, job.id)
     return render_block(
         EDITOR, "options", school=context["school"], scenario=context["scenario"], plan=plan
     )

@@ -23,11 +23,13 @@ from .. import jobs
 from ..auth import reads_only
 from ..forms import ScenarioForm
 from ..htmx import is_htmx, page_or_block, render_block, target
+from ..jobs import results as job_results
 from ..services import editor as editing
 from ..services import export, history
 from ..services import scenarios as store
 from ..services.drafts import Draft, check, error_ids
 from ..services.planning import (
+    Solved,
     inputs_key,
     is_slow,
     make_plan,
@@ -55,7 +57,11 @@ def editor(school_id: int, scenario_id: int):
 def edit(school_id: int, scenario_id: int):
     """Typing (htmx targets #results) and the editor's buttons (htmx targets #editor)."""
     scenario = store.scenario_or_404(school_id, scenario_id)
-    state = editing.from_post(request.form, scenario.title)
+    state = editing.from_post(
+        request.form, scenario.title, solved=_solved(scenario), time_limit=_preview_limit()
+    )
+    if state.inputs is not None:
+        jobs.cancel_outdated(scenario, current_user._get_current_object(), inputs_key(state.inputs))
     status = 422 if state.errors else 200
     if target() == "results":
         # Typing: redraw the results and fill or clear the messages beside the
@@ -84,6 +90,22 @@ def staffing(school_id: int, scenario_id: int):
     chart = staffing_chart(rows, checked.scenario.teachers)
     body = render_block(TEMPLATE, "staffing_chart", chart=chart, rows=rows)
     return _fragment(body, 200)
+
+
+@bp.post("/<id:scenario_id>/solve")
+@reads_only
+def keep_solving(school_id: int, scenario_id: int):
+    """Carry on, as a job, with a preview that ran out of time before proving its answer.
+
+    The editor's results ask for this on load whenever their solve was unfinished.
+    """
+    scenario = store.scenario_or_404(school_id, scenario_id)
+    draft = Draft.from_form(ScenarioForm(formdata=request.form))
+    checked = check(draft.form(), draft)
+    if checked.scenario is None:
+        return _fragment("", 422)
+    params = {"alternatives": 0, "time_limit": current_app.config["JOBS_SOLVE_TIME_LIMIT"]}
+    return _job(scenario, jobs.SOLVE, checked.inputs, params)
 
 
 @bp.post("/<id:scenario_id>/options")
@@ -124,7 +146,8 @@ def save(school_id: int, scenario_id: int):
         state.errors.update(checked.errors)
         state.notes.append("Not saved: fix the marked inputs first.")
         return page_or_block(TEMPLATE, "editor", 422, **_context(scenario, state))
-    plan = make_plan(checked.scenario, checked.inputs, request.form.get("picked", ""))
+    picked = request.form.get("picked", "")
+    plan = make_plan(checked.scenario, checked.inputs, picked, solved=_solved(scenario))
     try:
         revision = history.save_on(
             scenario,
@@ -208,6 +231,7 @@ def _context(scenario, state: editing.Editor) -> dict:
         "chart": class_chart(table) if table else None,
         "unsaved": _unsaved(scenario, state),
         "background": not state.stale and is_slow(state.plan),
+        "keep_solving": not state.stale and state.plan is not None and state.plan.unfinished,
         "oob": False,
     }
 
@@ -225,6 +249,20 @@ def _unsaved(scenario, state: editing.Editor) -> bool:
     if state.inputs is None or current is None:
         return False
     return inputs_key(state.inputs) != inputs_key(current.inputs)
+
+
+def _solved(scenario) -> Solved | None:
+    """The answer worked out in the background that the page shows, if it names one."""
+    job = jobs.finished_solve(scenario, request.form.get("solved_by"))
+    return job_results.solved(job) if job is not None else None
+
+
+def _preview_limit() -> float | None:
+    """Inputs known to be slow get a short solve in the request, then carry on as a job."""
+    if _in_background():
+        config = current_app.config
+        return min(config["PREVIEW_TIME_LIMIT"], config["JOBS_SLOW_PREVIEW_SECONDS"])
+    return None
 
 
 def _in_background() -> bool:

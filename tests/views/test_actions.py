@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from tests.conftest import EDITOR, form_data
 
 
@@ -81,6 +83,31 @@ def test_fix_a_class_and_plan_the_rest_around_it(client, editor_url, editor_form
     assert form["fixed-0-counts-0"] != ""
     assert 'class="badge fixed"' in html
     assert "Proved best" in html
+
+
+def test_fix_takes_the_class_from_the_table_on_screen(client, editor_url, editor_form):
+    """The class fixed is the row the user saw, even where a new solve would differ."""
+    shown = json.loads(editor_form["shown"])
+    classes = shown["classes"]
+    other = next(i for i, c in enumerate(classes) if c["grades"] != classes[0]["grades"])
+    second = dict(classes[other]["grades"])
+    classes[0], classes[other] = classes[other], classes[0]
+    editor_form["shown"] = json.dumps(shown)
+    html, form = press(client, editor_url, editor_form, "lock:0")
+    assert "Class 1 is fixed" in html
+    fixed = {
+        name: int(form[f"fixed-0-counts-{i}"] or 0)
+        for i, name in enumerate(grade_names(form))
+        if form[f"fixed-0-counts-{i}"]
+    }
+    assert fixed == second
+
+
+def test_fix_without_the_table_fixes_nothing(client, editor_url, editor_form):
+    del editor_form["shown"]
+    html, form = press(client, editor_url, editor_form, "lock:0")
+    assert "no longer on screen; nothing was fixed" in html
+    assert "fixed-0-counts-0" not in form
 
 
 def test_type_in_a_class_by_hand(client, editor_url, editor_form):

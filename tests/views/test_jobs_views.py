@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+from html import unescape
 
 import pytest
 
@@ -223,3 +225,178 @@ def test_typing_keeps_the_background_mark_in_the_results_block(client, slow_url)
     form = editor_form_of(client, slow_url)
     html = client.post(f"{slow_url}/edit", data=form, headers=LIVE).get_data(as_text=True)
     assert 'name="background" value="1"' in html
+
+
+# A preview that runs out of time carries on as a job, and its answer is used.
+
+
+def solve_url_of(html: str) -> str:
+    match = re.search(r'<div id="solve"[^>]*hx-post="([^"]+/solve)"[^>]*hx-trigger="load"', html)
+    assert match, html
+    return match.group(1)
+
+
+def finish(client, status: str) -> str:
+    """Poll the job's status until it is no longer active; the last answer."""
+    return wait_for(
+        lambda: (b := poll(client, status, headers=HX).get_data(as_text=True))
+        and "every 1s" not in b
+        and b
+    )
+
+
+def solved_job_of(html: str) -> int:
+    match = re.search(r"""hx-vals='\{"solved_by": "(\d+)"\}'""", html)
+    assert match, html
+    return int(match.group(1))
+
+
+def no_solving(monkeypatch):
+    """From here on, any solve in the request fails the test."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("solved again in the request")
+
+    monkeypatch.setattr("crunch.services.planning.solve", refuse)
+
+
+def test_an_unfinished_preview_carries_on_as_a_job_with_cancel(client, slow_url):
+    html = client.get(slow_url).get_data(as_text=True)
+    assert "Good, not proved best" in html or "No allocation found in time" in html
+    solve_url = solve_url_of(html)
+    form = form_data(html)
+    response = client.post(solve_url, data=form, headers=HX)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'id="solve"' in body and 'hx-trigger="every 1s"' in body and "job-cancel" in body
+    job = last_job()
+    assert job.kind == jobs.SOLVE and job.params["alternatives"] == 0
+    wait_for(lambda: fresh(job.id).pid and state(job.id) == JobState.RUNNING)
+    client.post(f"{poll_url(body)}/cancel", headers=HX)
+    assert state(job.id) == JobState.CANCELLED
+
+
+def test_a_proved_preview_does_not_carry_on(client, school):
+    html = client.get(editor_url_of(school)).get_data(as_text=True)
+    assert "Proved best" in html
+    assert 'id="solve"' not in html
+    assert 'name="solved_by" id="solved-by" value=""' in html
+
+
+def test_keep_solving_refuses_invalid_inputs_plainly(client, school):
+    url = editor_url_of(school)
+    form = editor_form_of(client, url)
+    form["teachers"] = "many"
+    response = client.post(f"{url}/solve", data=form, headers=HX)
+    assert response.status_code == 422
+    assert last_job() is None
+
+
+def run_solve_job(client, url) -> tuple[int, str]:
+    """A solve job for the editor's inputs, polled to its end: (job id, final answer)."""
+    form = editor_form_of(client, url)
+    html = client.post(f"{url}/solve", data=form, headers=HX).get_data(as_text=True)
+    done = finish(client, poll_url(html))
+    return last_job().id, done
+
+
+def test_a_finished_solve_redraws_the_results_with_its_answer(client, school, monkeypatch):
+    url = editor_url_of(school)
+    job_id, done = run_solve_job(client, url)
+    assert fresh(job_id).state == JobState.DONE
+    # The finished job's element posts the form back, naming itself, into #results.
+    assert f'hx-post="{url}/edit"' in done and 'hx-target="#results"' in done
+    assert 'hx-trigger="load"' in done and solved_job_of(done) == job_id
+    form = editor_form_of(client, url)
+    form["solved_by"] = str(job_id)
+    no_solving(monkeypatch)
+    response = client.post(f"{url}/edit", data=form, headers=LIVE)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'id="solved-note"' in html and "Worked out in the background" in html
+    assert f'name="solved_by" id="solved-by" value="{job_id}"' in html
+    assert "Proved best" in html
+    assert 'id="solve"' not in html  # an answer from a job never starts another
+
+
+def test_a_background_answer_is_used_only_for_the_same_inputs(client, school):
+    url = editor_url_of(school)
+    job_id, _ = run_solve_job(client, url)
+    form = editor_form_of(client, url)
+    form["solved_by"] = str(job_id)
+    form["teachers"] = str(int(form["teachers"]) + 1)
+    html = client.post(f"{url}/edit", data=form, headers=LIVE).get_data(as_text=True)
+    assert "solved-note" not in html
+    assert 'name="solved_by" id="solved-by" value=""' in html
+
+
+def test_another_scenarios_job_is_never_used(client, school):
+    url = editor_url_of(school)
+    job_id, _ = run_solve_job(client, url)
+    other = save_scenario(school, "Plan C", fresh(job_id).inputs)
+    other_url = f"/schools/{school.id}/scenarios/{other.id}"
+    form = editor_form_of(client, other_url)
+    form["solved_by"] = str(job_id)
+    html = client.post(f"{other_url}/edit", data=form, headers=LIVE).get_data(as_text=True)
+    assert "solved-note" not in html
+
+
+def test_saving_keeps_the_allocation_worked_out_in_the_background(client, school):
+    """The job's answer is saved as shown, even where a new solve would differ."""
+    url = editor_url_of(school)
+    scenario = db.session.scalar(db.select(Scenario).where(Scenario.school_id == school.id))
+    job_id, _ = run_solve_job(client, url)
+    job = fresh(job_id)
+    # Rearrange the job's answer into a different, equally valid allocation: swap
+    # the order of its classes, which a new solve would not reproduce.
+    reordered = dict(job.result, classes=list(reversed(job.result["classes"])))
+    job.result = reordered
+    db.session.commit()
+    form = editor_form_of(client, url)
+    form["solved_by"] = str(job_id)
+    response = client.post(f"{url}/revisions", data=form, headers=HX)
+    assert response.status_code == 204
+    db.session.commit()
+    saved = db.session.get(Scenario, scenario.id).current_revision.allocation
+    assert saved["classes"] == reordered["classes"]
+
+
+def test_show_this_option_after_background_options_does_not_solve_again(
+    client, school, monkeypatch
+):
+    url = editor_url_of(school)
+    form = editor_form_of(client, url)
+    form["background"] = "1"
+    html = client.post(f"{url}/options", data=form, headers=HX).get_data(as_text=True)
+    done = finish(client, poll_url(html))
+    job = last_job()
+    assert job.kind == jobs.OPTIONS and job.state == JobState.DONE
+    # The finished options name their job in the form, out of band.
+    assert f'id="solved-by" value="{job.id}" hx-swap-oob="true"' in done
+    form["solved_by"] = str(job.id)
+    form["action"] = "pick:1"
+    no_solving(monkeypatch)
+    response = client.post(f"{url}/edit", data=form, headers={**HX, "HX-Target": "editor"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Showing option 2" in page
+    # The table shown is the job's second option, as the hidden `shown` field records.
+    second = [{"grades": c["grades"]} for c in job.result["alternatives"][0]["classes"]]
+    assert '"classes":' + json.dumps(second, separators=(",", ":")) in unescape(page)
+
+
+def test_typing_cancels_the_users_jobs_for_other_inputs(client, slow_url):
+    html = client.get(slow_url).get_data(as_text=True)
+    form = form_data(html)
+    client.post(solve_url_of(html), data=form, headers=HX)
+    job = last_job()
+    # The same inputs again (a note typed, say): the job carries on.
+    form["note"] = "Still thinking."
+    client.post(f"{slow_url}/edit", data=form, headers=LIVE)
+    assert state(job.id) in JobState.ACTIVE
+    # Different inputs: the job for the old ones is stopped.
+    form["teachers"] = str(int(form["teachers"]) + 1)
+    client.post(f"{slow_url}/edit", data=form, headers=LIVE)
+    stopped = fresh(job.id)
+    assert stopped.state == JobState.CANCELLED
+    assert "inputs changed" in stopped.message
