@@ -32,6 +32,7 @@ __all__ = [
     "OPTIONS",
     "SOLVE",
     "STAFFING",
+    "active_for",
     "backend",
     "cancel",
     "cancel_outdated",
@@ -65,6 +66,10 @@ DEFAULTS = {
     "JOBS_KEEP_DAYS": 30,
 }
 STOPPED_BY = "Cancelled by {name}. The best allocation found before that is shown."
+# A new job cancels the same user's active jobs of these kinds on the scenario: the
+# inputs on screen changed since, or (options after solve) the new job's answer
+# holds the old one's, since other options are sought after the best allocation.
+SUPERSEDES = {OPTIONS: (OPTIONS, SOLVE), SOLVE: (SOLVE,), STAFFING: (STAFFING,)}
 
 
 def init_app(app: Flask) -> None:
@@ -96,15 +101,15 @@ def backend(app: Flask | None = None) -> Backend:
 def start(
     scenario: Scenario, user: User | None, kind: str, inputs: dict[str, Any], params: dict
 ) -> Job:
-    """A new queued job for this scenario; the same user's earlier job of the same
-    kind for it is cancelled first (the inputs on screen changed since)."""
+    """A new queued job for this scenario; the same user's earlier jobs that it
+    supersedes (SUPERSEDES) are cancelled first."""
     assert kind in KINDS
     begin_write()
     superseded = list(
         db.session.scalars(
             select(Job.id).where(
                 Job.scenario_id == scenario.id,
-                Job.kind == kind,
+                Job.kind.in_(SUPERSEDES[kind]),
                 Job.created_by_id == (user.id if user else None),
                 Job.state.in_(JobState.ACTIVE),
             )
@@ -163,6 +168,19 @@ def finished_solve(scenario: Scenario, raw_id: str | None) -> Job | None:
             Job.state == JobState.DONE,
         )
     )
+
+
+def active_for(scenario: Scenario, user: User | None, kind: str, key: str) -> Job | None:
+    """This user's queued or running job of this kind for these very inputs, if any."""
+    active = db.session.scalars(
+        select(Job).where(
+            Job.scenario_id == scenario.id,
+            Job.kind == kind,
+            Job.created_by_id == (user.id if user else None),
+            Job.state.in_(JobState.ACTIVE),
+        )
+    )
+    return next((job for job in active if inputs_key(job.inputs) == key), None)
 
 
 def cancel_outdated(scenario: Scenario, user: User | None, key: str) -> int:

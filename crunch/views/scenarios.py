@@ -104,6 +104,10 @@ def keep_solving(school_id: int, scenario_id: int):
     checked = check(draft.form(), draft)
     if checked.scenario is None:
         return _fragment("", 422)
+    user = current_user._get_current_object()
+    running = jobs.active_for(scenario, user, jobs.SOLVE, inputs_key(checked.inputs))
+    if running is not None:  # the results were redrawn for the same inputs: keep going
+        return job_views.answer(running)
     params = {"alternatives": 0, "time_limit": current_app.config["JOBS_SOLVE_TIME_LIMIT"]}
     return _job(scenario, jobs.SOLVE, checked.inputs, params)
 

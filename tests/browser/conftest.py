@@ -42,7 +42,9 @@ _names = itertools.count(1)
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     path = tmp_path_factory.mktemp("browser") / "browser.sqlite"
-    app = make_app(path, WTF_CSRF_ENABLED=True)
+    # A short solver limit inside jobs: a K-12 preview carried on in the background
+    # then finishes (unproved) within the test's patience.
+    app = make_app(path, WTF_CSRF_ENABLED=True, JOBS_SOLVE_TIME_LIMIT=6.0)
     with app.app_context():
         db.create_all()
         add_users(add_school())

@@ -400,3 +400,26 @@ def test_typing_cancels_the_users_jobs_for_other_inputs(client, slow_url):
     stopped = fresh(job.id)
     assert stopped.state == JobState.CANCELLED
     assert "inputs changed" in stopped.message
+
+
+def test_results_redrawn_for_the_same_inputs_keep_the_same_solve_job(client, slow_url):
+    html = client.get(slow_url).get_data(as_text=True)
+    form = form_data(html)
+    first = client.post(solve_url_of(html), data=form, headers=HX).get_data(as_text=True)
+    job = last_job()
+    again = client.post(solve_url_of(html), data=form, headers=HX).get_data(as_text=True)
+    assert last_job().id == job.id and state(job.id) in JobState.ACTIVE
+    assert poll_url(again) == poll_url(first)
+    client.post(f"{poll_url(first)}/cancel", headers=HX)
+
+
+def test_other_options_take_over_from_the_users_solve_job(client, slow_url):
+    html = client.get(slow_url).get_data(as_text=True)
+    form = form_data(html)
+    client.post(solve_url_of(html), data=form, headers=HX)
+    solving = last_job()
+    options = client.post(f"{slow_url}/options", data=form, headers=HX).get_data(as_text=True)
+    assert last_job().kind == jobs.OPTIONS
+    replaced = fresh(solving.id)
+    assert replaced.state == JobState.CANCELLED and "Replaced" in replaced.message
+    client.post(f"{poll_url(options)}/cancel", headers=HX)
