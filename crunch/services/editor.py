@@ -13,6 +13,7 @@ from werkzeug.datastructures import MultiDict
 
 from ..forms import ScenarioForm
 from ..models import Revision
+from ..solver import Status
 from ..solver.patch import merge_patch
 from . import actions
 from .drafts import Draft, check
@@ -45,13 +46,24 @@ class Editor:
         return self.table.to_json() if self.table else ""
 
 
-def from_revision(revision: Revision, title: str) -> Editor:
-    """The editor as saved: the revision's inputs and the allocation chosen then."""
+def from_revision(revision: Revision, title: str, *, slow_limit: float | None = None) -> Editor:
+    """The editor as saved: the revision's inputs and the allocation chosen then.
+
+    A revision saved unproved is known to be slow to solve: with `slow_limit` its
+    preview gets that shorter time in the request (the page carries on in the
+    background), so opening it does not wait the whole preview limit.
+    """
     draft = Draft.from_inputs(revision.inputs)
     checked = check(draft.form(), draft, title)
     choice = (revision.allocation or {}).get("choice", 0)
     picked = f"{inputs_key(checked.inputs)}:{choice}" if checked.inputs else ""
-    plan = make_plan(checked.scenario, checked.inputs, picked) if checked.scenario else None
+    unproved = revision.status in (str(Status.FEASIBLE), str(Status.TIMEOUT))
+    limit = slow_limit if unproved else None
+    plan = (
+        make_plan(checked.scenario, checked.inputs, picked, time_limit=limit)
+        if checked.scenario
+        else None
+    )
     table = saved_table(revision.inputs, revision.allocation)
     if table is None and plan is not None:
         table = plan.table

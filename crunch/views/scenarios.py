@@ -48,7 +48,9 @@ TEMPLATE = "scenarios/editor.html"
 @bp.get("/<id:scenario_id>")
 def editor(school_id: int, scenario_id: int):
     scenario = store.scenario_or_404(school_id, scenario_id)
-    state = editing.from_revision(scenario.current_revision, scenario.title)
+    state = editing.from_revision(
+        scenario.current_revision, scenario.title, slow_limit=_slow_limit()
+    )
     return page_or_block(TEMPLATE, "editor", **_context(scenario, state))
 
 
@@ -263,10 +265,12 @@ def _solved(scenario) -> Solved | None:
 
 def _preview_limit() -> float | None:
     """Inputs known to be slow get a short solve in the request, then carry on as a job."""
-    if _in_background():
-        config = current_app.config
-        return min(config["PREVIEW_TIME_LIMIT"], config["JOBS_SLOW_PREVIEW_SECONDS"])
-    return None
+    return _slow_limit() if _in_background() else None
+
+
+def _slow_limit() -> float:
+    config = current_app.config
+    return min(config["PREVIEW_TIME_LIMIT"], config["JOBS_SLOW_PREVIEW_SECONDS"])
 
 
 def _in_background() -> bool:

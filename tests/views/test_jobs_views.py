@@ -423,3 +423,34 @@ def test_other_options_take_over_from_the_users_solve_job(client, slow_url):
     replaced = fresh(solving.id)
     assert replaced.state == JobState.CANCELLED and "Replaced" in replaced.message
     client.post(f"{poll_url(options)}/cancel", headers=HX)
+
+
+def solve_limits(monkeypatch) -> list[float]:
+    """The time limits of the solves made in requests from here on."""
+    from crunch.services import planning
+
+    limits: list[float] = []
+    real = planning.solve
+
+    def recording(*args, **kwargs):
+        limits.append(kwargs["time_limit"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(planning, "solve", recording)
+    return limits
+
+
+def test_inputs_known_to_be_slow_get_a_short_solve_in_the_request(
+    app, client, school, slow_url, monkeypatch
+):
+    app.config["JOBS_SLOW_PREVIEW_SECONDS"] = 0.2
+    limits = solve_limits(monkeypatch)
+    # A revision saved unproved, opened: known to be slow.
+    html = client.get(slow_url).get_data(as_text=True)
+    assert limits == [0.2]
+    # Typing in inputs marked slow by their last preview.
+    client.post(f"{slow_url}/edit", data=form_data(html), headers=LIVE)
+    assert limits == [0.2, 0.2]
+    # A quick school's revision was proved: its preview has the whole limit.
+    client.get(editor_url_of(school))
+    assert limits[-1] == app.config["PREVIEW_TIME_LIMIT"]
