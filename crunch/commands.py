@@ -26,6 +26,18 @@ PRIMARY = ["K", "1", "2", "3", "4", "5", "6"]
 PRIMARY_MAX = [22, 24, 24, 28, 28, 28, 28]
 
 
+K12 = ["K", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12"]
+K12_GRADES = list(
+    zip(
+        K12,
+        [111, 149, 280, 255, 195, 227, 134, 263, 101, 246, 269, 120, 254],
+        [15, 15, 15] + [18] * 10,
+        [24, 25, 24, 28, 30, 28, 29, 28, 30, 30, 31, 30, 32],
+        strict=True,
+    )
+)
+
+
 def grades(counts: list[int], *, low: int = 15, high: list[int] = PRIMARY_MAX) -> list[dict]:
     return [
         {"name": n, "students": c, "min_size": low, "max_size": m}
@@ -104,6 +116,26 @@ DEMO: dict[str, dict[int, dict[str, list[tuple[dict[str, Any], str]]]]] = {
             ]
         }
     },
+    # A large K-12 school at the fewest teachers that can work: no plan is proved
+    # best within the preview's few seconds, so the editor carries on in the background.
+    "Riverbend K-12 College": {
+        2027: {
+            "Fewest teachers": [
+                (
+                    {
+                        "teachers": 93,
+                        "min_subclass_size": 5,
+                        "grades": [
+                            {"name": n, "students": c, "min_size": low, "max_size": high}
+                            for n, c, low, high in K12_GRADES
+                        ],
+                        "composites": pairs(*(f"{a}/{b}" for a, b in zip(K12, K12[1:]))),
+                    },
+                    "Can 93 teachers cover every class? Slow to prove best.",
+                )
+            ]
+        }
+    },
     "Lakeside Primary School": {
         2026: {
             "Adopted plan": [
@@ -144,7 +176,7 @@ DEMO_USERS = [
         "planner@riverbend.example",
         "Pat Planner",
         Role.PLANNER,
-        ["Hillside Primary School", "Creek Valley Public School"],
+        ["Hillside Primary School", "Creek Valley Public School", "Riverbend K-12 College"],
     ),
     ("viewer@riverbend.example", "Vic Viewer", Role.VIEWER, ["Lakeside Primary School"]),
 ]

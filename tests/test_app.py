@@ -38,7 +38,7 @@ def test_seed_demo_is_idempotent(tmp_path):
             db.session.query(Scenario).count(),
             db.session.query(Revision).count(),
         )
-        assert counts[0] == 3 and counts[1] >= 5 and counts[2] > counts[1]
+        assert counts[0] == 4 and counts[1] >= 6 and counts[2] > counts[1]
         again = runner.invoke(args=["seed-demo"])
         assert again.exit_code == 0
         assert "0 scenarios added" in again.output
@@ -47,8 +47,10 @@ def test_seed_demo_is_idempotent(tmp_path):
             db.session.query(Scenario).count(),
             db.session.query(Revision).count(),
         ) == counts
-        current = {s.current_revision.status for s in db.session.query(Scenario)}
-        assert current == {"optimal"}
+        current = {s.name: s.current_revision.status for s in db.session.query(Scenario)}
+        # The K-12 college's plan is slow to prove best: the editor carries it on.
+        assert current.pop("Fewest teachers") in ("feasible", "optimal")
+        assert set(current.values()) == {"optimal"}
         # The first draft of one plan had too few teachers: its history shows it.
         assert "infeasible" in {r.status for r in db.session.query(Revision)}
         db.session.remove()
