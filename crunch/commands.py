@@ -6,6 +6,7 @@ Commands run outside any request, so they see every district (tenancy.unrestrict
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 import click
@@ -129,7 +130,7 @@ DEMO: dict[str, dict[int, dict[str, list[tuple[dict[str, Any], str]]]]] = {
                             {"name": n, "students": c, "min_size": low, "max_size": high}
                             for n, c, low, high in K12_GRADES
                         ],
-                        "composites": pairs(*(f"{a}/{b}" for a, b in zip(K12, K12[1:]))),
+                        "composites": pairs(*(f"{a}/{b}" for a, b in pairwise(K12))),
                     },
                     "Can 93 teachers cover every class? Slow to prove best.",
                 )

@@ -172,8 +172,16 @@ def app(tmp_path):
         db.create_all()
         add_users(add_school())
         yield app
+        stop_jobs(app)
         db.session.remove()
         db.engine.dispose()
+
+
+def stop_jobs(app) -> None:
+    """Stop the app's background jobs, if a request started any (their threads write)."""
+    runner = app.extensions.get("crunch.jobs")
+    if runner is not None:
+        runner.shutdown()
 
 
 @pytest.fixture

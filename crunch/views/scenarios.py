@@ -254,7 +254,12 @@ def _unsaved(scenario, state: editing.Editor) -> bool:
     current = scenario.current_revision
     if state.inputs is None or current is None:
         return False
-    return inputs_key(state.inputs) != inputs_key(current.inputs)
+    if inputs_key(state.inputs) != inputs_key(current.inputs):
+        return True
+    # Same inputs, another allocation on screen (another option, or one worked out
+    # in the background since): saving would store something new too.
+    saved = saved_table(current.inputs, current.allocation)
+    return None not in (saved, state.table) and saved.classes != state.table.classes
 
 
 def _solved(scenario) -> Solved | None:

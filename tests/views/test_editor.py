@@ -199,6 +199,17 @@ def test_unsaved_changes_are_marked(client, editor_url, editor_form):
     assert "Not saved" in html
 
 
+def test_another_option_on_screen_is_marked_not_saved(client, editor_url, editor_form):
+    client.post(f"{editor_url}/options", data=editor_form, headers=HX)
+    editor_form["action"] = "pick:1"
+    html = client.post(f"{editor_url}/edit", data=editor_form, headers=EDITOR).get_data(True)
+    assert "Showing option 2." in html and "Not saved" in html
+    editor_form = form_data(html)
+    editor_form["action"] = "pick:0"
+    html = client.post(f"{editor_url}/edit", data=editor_form, headers=EDITOR).get_data(True)
+    assert "Not saved" not in html
+
+
 def test_unknown_scenario_and_other_schools_scenario_are_404(client, app, editor_url, scenario):
     from tests.conftest import add_school
 

@@ -269,6 +269,9 @@ def test_an_unfinished_preview_carries_on_as_a_job_with_cancel(client, slow_url)
     body = response.get_data(as_text=True)
     assert response.status_code == 200
     assert 'id="solve"' in body and 'hx-trigger="every 1s"' in body and "job-cancel" in body
+    # Inside the editor's form, polling and Cancel sync on themselves: inheriting the
+    # form's "replace" would abort the editor's own request (a Fix) in flight.
+    assert body.count('hx-sync="this:drop"') == 2
     job = last_job()
     assert job.kind == jobs.SOLVE and job.params["alternatives"] == 0
     wait_for(lambda: fresh(job.id).pid and state(job.id) == JobState.RUNNING)
