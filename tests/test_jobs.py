@@ -100,11 +100,15 @@ def test_a_small_job_reaches_done_with_its_result_and_revision(make):
     wait_for(lambda: process_gone(job.pid))
 
 
+def run_to_end(kind: str) -> Job:
+    job_id = start(scenario_of(), kind)
+    wait_for(lambda: state(job_id) not in JobState.ACTIVE)
+    return fresh(job_id)
+
+
 def test_a_staffing_job_reaches_done_with_one_row_per_number_of_teachers(make):
     make()
-    job_id = start(scenario_of(), jobs.STAFFING)
-    wait_for(lambda: state(job_id) not in JobState.ACTIVE)
-    job = fresh(job_id)
+    job = run_to_end(jobs.STAFFING)
     assert job.state == JobState.DONE, job.message
     assert [row["teachers"] for row in job.result["rows"]] == [5, 6, 7]
 
@@ -188,38 +192,39 @@ def test_a_new_request_replaces_the_same_users_running_job(make):
 
 def test_a_solve_job_carries_on_with_the_best_allocation_alone(make):
     make()
-    job_id = start(scenario_of(), jobs.SOLVE)
-    wait_for(lambda: state(job_id) not in JobState.ACTIVE)
-    job = fresh(job_id)
+    job = run_to_end(jobs.SOLVE)
     assert job.state == JobState.DONE, job.message
     assert job.result["status"] == "optimal" and job.result["classes"]
     assert job.result["alternatives"] == []
 
 
-def add_ended(scenario, state_, days_ago: float | None) -> int:
-    ended = None if days_ago is None else utcnow() - timedelta(days=days_ago)
+def add_job(scenario, state_, **fields) -> int:
+    """A job row written directly, as another process or an earlier run left it."""
     job = Job(
         school_id=scenario.school_id,
         scenario_id=scenario.id,
-        kind=jobs.SOLVE,
+        kind=jobs.OPTIONS,
         state=state_,
         inputs=HILLSIDE,
         params={},
-        created_at=utcnow() - timedelta(days=60),
-        finished_at=ended,
+        **fields,
     )
     db.session.add(job)
     db.session.commit()
     return job.id
 
 
+def days_ago(days: float):
+    return utcnow() - timedelta(days=days)
+
+
 def test_jobs_that_ended_long_ago_are_deleted_at_start_up_and_with_new_jobs(make):
     app = make(JOBS_KEEP_DAYS=30)
     scenario = scenario_of()
-    old_done = add_ended(scenario, JobState.DONE, 31)
-    old_failed = add_ended(scenario, JobState.FAILED, 45)
-    recent = add_ended(scenario, JobState.CANCELLED, 29)
-    still_queued = add_ended(scenario, JobState.QUEUED, None)  # never pruned: not ended
+    old_done = add_job(scenario, JobState.DONE, finished_at=days_ago(31))
+    old_failed = add_job(scenario, JobState.FAILED, finished_at=days_ago(45))
+    recent = add_job(scenario, JobState.CANCELLED, finished_at=days_ago(29))
+    still_queued = add_job(scenario, JobState.QUEUED, created_at=days_ago(60))  # not ended
     jobs.init_app(app)
     db.session.commit()  # end the read transaction: see the deletes
     left = set(db.session.scalars(db.select(Job.id)))
@@ -234,19 +239,8 @@ def test_jobs_that_ended_long_ago_are_deleted_at_start_up_and_with_new_jobs(make
 
 
 def add_stranded(scenario, state_, heartbeat_age: float) -> int:
-    job = Job(
-        school_id=scenario.school_id,
-        scenario_id=scenario.id,
-        kind=jobs.OPTIONS,
-        state=state_,
-        inputs=HILLSIDE,
-        params={},
-        heartbeat_at=utcnow() - timedelta(seconds=heartbeat_age),
-        pid=999_999,
-    )
-    db.session.add(job)
-    db.session.commit()
-    return job.id
+    heartbeat = utcnow() - timedelta(seconds=heartbeat_age)
+    return add_job(scenario, state_, heartbeat_at=heartbeat, pid=999_999)
 
 
 def test_start_up_marks_jobs_left_running_by_a_crash_as_failed(make):
