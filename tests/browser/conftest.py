@@ -107,13 +107,17 @@ def page(anonymous_page, live_server):
     return anonymous_page
 
 
-@pytest.fixture
-def editor(app, live_server):
-    """The URL of a new scenario of its own, so tests do not see each other's saves."""
+def new_editor(app, live_server, inputs: dict, name: str = "Browser plan") -> str:
+    """The editor URL of a new scenario of its own, so tests do not see each other's saves."""
     with app.app_context():
         school = db.session.scalar(db.select(School))
-        scenario = save_scenario(school, f"Browser plan {next(_names)}", HILLSIDE)
+        scenario = save_scenario(school, f"{name} {next(_names)}", inputs)
         url = live_server.url(f"/schools/{school.id}/scenarios/{scenario.id}")
         db.session.remove()
         db.engine.dispose()
     return url
+
+
+@pytest.fixture
+def editor(app, live_server):
+    return new_editor(app, live_server, HILLSIDE)

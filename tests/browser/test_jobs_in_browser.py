@@ -3,30 +3,19 @@ preview that ran out of time carried on in the background until its answer is sh
 
 from __future__ import annotations
 
-import itertools
-
 import pytest
 from playwright.sync_api import expect
 
-from crunch.extensions import db
-from crunch.models import School
-from tests.conftest import save_scenario
+from tests.browser.conftest import new_editor
 from tests.test_jobs_support import K12_FEWEST
 
 pytestmark = pytest.mark.browser
-_names = itertools.count(1)
 
 
 @pytest.fixture
 def slow_editor(app, live_server):
     """A K-12 school at its fewest teachers: its preview runs out of time unproved."""
-    with app.app_context():
-        school = db.session.scalar(db.select(School))
-        scenario = save_scenario(school, f"Browser K-12 {next(_names)}", K12_FEWEST)
-        url = live_server.url(f"/schools/{school.id}/scenarios/{scenario.id}")
-        db.session.remove()
-        db.engine.dispose()
-    return url
+    return new_editor(app, live_server, K12_FEWEST, "Browser K-12")
 
 
 def cancel_if_running(page, selector: str) -> None:
