@@ -85,6 +85,15 @@ def poll_url(html: str) -> str:
     return match.group(1)
 
 
+def finish(client, status: str) -> str:
+    """Poll the job's status until it is no longer active; the last answer."""
+    return wait_for(
+        lambda: (b := poll(client, status, headers=HX).get_data(as_text=True))
+        and "every 1s" not in b
+        and b
+    )
+
+
 def test_a_slow_preview_marks_its_inputs_for_the_background(client, slow_url):
     html = client.get(slow_url).get_data(as_text=True)
     assert 'name="background" value="1"' in html
@@ -115,12 +124,7 @@ def test_options_of_slow_inputs_become_a_job_that_polling_sees_done(client, scho
     job = last_job()
     assert job.kind == jobs.OPTIONS and job.scenario_id == scenario.id
     assert job.revision_id == scenario.current_revision_id
-
-    def polled_done():
-        body = poll(client, status, headers=HX).get_data(as_text=True)
-        return body if "every 1s" not in body else None
-
-    done = wait_for(polled_done)
+    done = finish(client, status)
     assert 'id="options"' in done and "Show this option" in done
     assert fresh(job.id).state == JobState.DONE
     page = client.get(status).get_data(as_text=True)  # without htmx: a page
@@ -133,12 +137,7 @@ def test_the_staffing_curve_of_slow_inputs_becomes_a_job(client, school):
     form["background"] = "1"
     html = client.post(f"{url}/staffing", data=form, headers=HX).get_data(as_text=True)
     assert 'id="staffing"' in html and "every 1s" in html
-    status = poll_url(html)
-    done = wait_for(
-        lambda: (b := poll(client, status, headers=HX).get_data(as_text=True))
-        and "every 1s" not in b
-        and b
-    )
+    done = finish(client, poll_url(html))
     assert "staffing-chart" in done
 
 
@@ -234,15 +233,6 @@ def solve_url_of(html: str) -> str:
     match = re.search(r'<div id="solve"[^>]*hx-post="([^"]+/solve)"[^>]*hx-trigger="load"', html)
     assert match, html
     return match.group(1)
-
-
-def finish(client, status: str) -> str:
-    """Poll the job's status until it is no longer active; the last answer."""
-    return wait_for(
-        lambda: (b := poll(client, status, headers=HX).get_data(as_text=True))
-        and "every 1s" not in b
-        and b
-    )
 
 
 def solved_job_of(html: str) -> int:
