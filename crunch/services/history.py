@@ -11,11 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
-
-from ..extensions import db
 from ..models import Revision, Scenario
-from ..sqlite import begin_write
 from . import scenarios as store
 
 PRIORITY_WORDS = {"classes": "classes", "composites": "composites", "balance": "balance"}
@@ -221,15 +217,6 @@ def entries(scenario: Scenario) -> list[Entry]:
 # ---------------------------------------------------------------- writes
 
 
-class StaleRevision(Exception):
-    """The scenario has moved on since the editor was opened from `base`."""
-
-    def __init__(self, base: int, current: Revision) -> None:
-        super().__init__(f"Revision {current.number} was saved after revision {base}.")
-        self.base = base
-        self.current = current
-
-
 def parse_number(raw: object) -> int | None:
     """A revision number posted by a form; None when absent or not a number."""
     text = str(raw or "").strip()
@@ -238,46 +225,12 @@ def parse_number(raw: object) -> int | None:
     return None
 
 
-def save_on(
-    scenario: Scenario,
-    base: int | None,
-    *,
-    inputs: dict[str, Any],
-    allocation: dict[str, Any] | None,
-    status: str,
-    note: str,
-) -> Revision:
-    """Save a new revision only if the scenario is still at revision `base`.
-
-    The check and the write happen under one write lock, so of two people who
-    opened the same revision, the second to save gets `StaleRevision` instead of
-    silently replacing the first one's work. `base=None` (a form from before
-    this check existed) saves as before.
-    """
-    scenario_id = scenario.id
-    begin_write()
-    scenario = db.session.get(Scenario, scenario_id)
-    current = scenario.current_revision
-    if base is not None and current is not None and current.number != base:
-        db.session.rollback()
-        scenario = db.session.get(Scenario, scenario_id)
-        raise StaleRevision(base, scenario.current_revision)
-    last = db.session.scalar(
-        select(func.max(Revision.number)).where(Revision.scenario_id == scenario_id)
-    )
-    revision = store._add_revision(
-        scenario, inputs, allocation, status, note, number=(last or 0) + 1
-    )
-    db.session.commit()
-    return revision
-
-
 def restore(scenario: Scenario, old: Revision, base: int | None = None) -> Revision:
     """Make an old revision current again by saving a copy of it as the newest one."""
     inputs = {k: v for k, v in old.inputs.items() if k != "name"}
-    return save_on(
+    return store.save_revision(
         scenario,
-        base,
+        base=base,
         inputs=inputs,
         allocation=old.allocation,
         status=old.status,

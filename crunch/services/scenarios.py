@@ -142,6 +142,15 @@ def create_scenario(
     return scenario
 
 
+class StaleRevision(Exception):
+    """The scenario has moved on since the editor was opened from `base`."""
+
+    def __init__(self, base: int, current: Revision) -> None:
+        super().__init__(f"Revision {current.number} was saved after revision {base}.")
+        self.base = base
+        self.current = current
+
+
 def save_revision(
     scenario: Scenario,
     *,
@@ -149,11 +158,23 @@ def save_revision(
     allocation: dict[str, Any] | None,
     status: str,
     note: str,
+    base: int | None = None,
 ) -> Revision:
-    """A new revision with the next number; earlier revisions are left as they were."""
+    """A new revision with the next number; earlier revisions are left as they were.
+
+    With `base`, only if the scenario is still at revision `base`: the check and
+    the write happen under one write lock, so of two people who opened the same
+    revision, the second to save gets `StaleRevision` instead of silently
+    replacing the first one's work.
+    """
     scenario_id = scenario.id
     begin_write()
     scenario = db.session.get(Scenario, scenario_id)
+    current = scenario.current_revision
+    if base is not None and current is not None and current.number != base:
+        db.session.rollback()
+        scenario = db.session.get(Scenario, scenario_id)
+        raise StaleRevision(base, scenario.current_revision)
     last = db.session.scalar(
         select(func.max(Revision.number)).where(Revision.scenario_id == scenario_id)
     )

@@ -68,7 +68,7 @@ def restore(school_id: int, scenario_id: int, number: int):
     editor = url_for("scenarios.editor", school_id=school_id, scenario_id=scenario_id)
     try:
         saved = history.restore(scenario, old, base)
-    except history.StaleRevision as stale:
+    except store.StaleRevision as stale:
         flash(
             f"Not restored: revision {stale.current.number} was saved while this page was "
             f"open. Look at it below, then restore again if you still want revision {number}."

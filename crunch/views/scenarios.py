@@ -155,15 +155,15 @@ def save(school_id: int, scenario_id: int):
     picked = request.form.get("picked", "")
     plan = make_plan(checked.scenario, checked.inputs, picked, solved=_solved(scenario))
     try:
-        revision = history.save_on(
+        revision = store.save_revision(
             scenario,
-            history.parse_number(request.form.get("base_revision")),
+            base=history.parse_number(request.form.get("base_revision")),
             inputs=checked.inputs,
             allocation=plan.saved_allocation(),
             status=str(plan.solution.status),
             note=form.note.data or "",
         )
-    except history.StaleRevision as stale:
+    except store.StaleRevision as stale:
         return _stale(scenario, stale)
     flash(f"Saved as revision {revision.number}.")
     url = url_for(".editor", school_id=school_id, scenario_id=scenario_id)
@@ -195,7 +195,7 @@ def export_csv(school_id: int, scenario_id: int):
     return response
 
 
-def _stale(scenario, stale: history.StaleRevision) -> Response:
+def _stale(scenario, stale: store.StaleRevision) -> Response:
     """Someone else saved since this editor was opened: keep the typed inputs, say so.
 
     The form is redrawn on top of the newer revision, so saving again is a
@@ -208,7 +208,7 @@ def _stale(scenario, stale: history.StaleRevision) -> Response:
     return page_or_block(TEMPLATE, "editor", 409, **context)
 
 
-def stale_message(stale: history.StaleRevision) -> str:
+def stale_message(stale: store.StaleRevision) -> str:
     by = history.author_of(stale.current)
     who = "" if by == history.NO_AUTHOR else f" by {by}"
     return (

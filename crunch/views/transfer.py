@@ -68,15 +68,15 @@ def upload(school_id: int, scenario_id: int):
     plan = make_plan(checked.scenario, checked.inputs)
     name = upload.filename[:60]
     try:
-        saved = history.save_on(
+        saved = store.save_revision(
             scenario,
-            history.parse_number(request.form.get("base_revision")),
+            base=history.parse_number(request.form.get("base_revision")),
             inputs=checked.inputs,
             allocation=plan.saved_allocation(),
             status=str(plan.solution.status),
             note=f"Grade counts imported from {name}.",
         )
-    except history.StaleRevision as stale:
+    except store.StaleRevision as stale:
         return _page(
             scenario,
             f"Not imported: revision {stale.current.number} was saved while this page was "
