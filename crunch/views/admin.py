@@ -35,13 +35,21 @@ def _school_or_404(school_id: int) -> School:
     return school
 
 
-def _name_taken(name: str, school_id: int | None = None) -> bool:
+def _name_free(form, school_id: int | None = None) -> bool:
+    """Take the write lock and check no other school of the district has the form's
+    name; if one has, release the lock and put the message beside the field."""
+    begin_write()
     query = select(func.count(School.id)).where(
-        School.district_id == current_user.district_id, func.lower(School.name) == name.lower()
+        School.district_id == current_user.district_id,
+        func.lower(School.name) == form.name.data.lower(),
     )
     if school_id is not None:
         query = query.where(School.id != school_id)
-    return bool(db.session.scalar(query))
+    if db.session.scalar(query):
+        db.session.rollback()
+        form.name.errors = ["The district already has a school of that name."]
+        return False
+    return True
 
 
 @bp.get("/schools")
@@ -52,16 +60,11 @@ def schools():
 @bp.post("/schools")
 def create_school():
     form = SchoolForm(formdata=request.form)
-    if form.validate():
-        begin_write()
-        if _name_taken(form.name.data):
-            db.session.rollback()
-            form.name.errors = ["The district already has a school of that name."]
-        else:
-            db.session.add(School(district_id=current_user.district_id, name=form.name.data))
-            db.session.commit()
-            flash(f"{form.name.data} added.")
-            return redirect(url_for(".schools"), 303)
+    if form.validate() and _name_free(form):
+        db.session.add(School(district_id=current_user.district_id, name=form.name.data))
+        db.session.commit()
+        flash(f"{form.name.data} added.")
+        return redirect(url_for(".schools"), 303)
     return render_template("admin/schools.html", schools=_schools(), form=form), 422
 
 
@@ -69,17 +72,12 @@ def create_school():
 def rename_school(school_id: int):
     school = _school_or_404(school_id)
     form = SchoolForm(formdata=request.form)
-    if form.validate():
-        begin_write()
+    if form.validate() and _name_free(form, school_id):
         school = _school_or_404(school_id)
-        if _name_taken(form.name.data, school_id):
-            db.session.rollback()
-            form.name.errors = ["The district already has a school of that name."]
-        else:
-            old, school.name = school.name, form.name.data
-            db.session.commit()
-            flash(f"{old} is now called {form.name.data}.")
-            return redirect(url_for(".schools"), 303)
+        old, school.name = school.name, form.name.data
+        db.session.commit()
+        flash(f"{old} is now called {form.name.data}.")
+        return redirect(url_for(".schools"), 303)
     rename = {"id": school.id, "form": form}
     return render_template(
         "admin/schools.html", schools=_schools(), form=SchoolForm(formdata=None), rename=rename
