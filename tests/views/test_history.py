@@ -80,6 +80,7 @@ def test_an_old_revision_opens_read_only(client, editor_url, editor_form):
     assert 'name="teachers"' not in html and "Save as a new revision" not in html
     assert "teachers 6 -&gt; 5" in html  # what the current revision changed since
     assert html.count('<tr class="composite">') + html.count("<tr>") > 6
+    assert "lock:" not in html and 'visually-hidden">Fix' not in html  # no Fix column
     assert "Restore revision 1" in html
     assert client.get(f"{editor_url}/revisions/2").status_code == 200
     assert "Restore revision 2" not in client.get(f"{editor_url}/revisions/2").text
