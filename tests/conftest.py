@@ -12,6 +12,7 @@ requests are still scoped to their user's schools.
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from html import unescape
 
 import pytest
@@ -165,9 +166,11 @@ def save_scenario(school, name, inputs, *, year=2027, note="Test plan."):
     )
 
 
-@pytest.fixture
-def app(tmp_path):
-    app = make_app(tmp_path / "test.sqlite")
+@contextmanager
+def school_app(database_path, **overrides):
+    """A test app (make_app) in context, with the test school, its scenario and users;
+    its background jobs are stopped and its connections closed afterwards."""
+    app = make_app(database_path, **overrides)
     with app.app_context():
         db.create_all()
         add_users(add_school())
@@ -175,6 +178,12 @@ def app(tmp_path):
         stop_jobs(app)
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def app(tmp_path):
+    with school_app(tmp_path / "test.sqlite") as app:
+        yield app
 
 
 def stop_jobs(app) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import HILLSIDE, add_school, add_users, login
+from tests.conftest import HILLSIDE, login
 
 
 def test_solve_answers_the_spec_format(client):
@@ -58,17 +58,11 @@ def test_api_errors_are_json(client, scenario):
 
 
 def test_api_needs_no_csrf_token_but_json(tmp_path):
-    from crunch.extensions import db
-    from tests.conftest import make_app
+    from tests.conftest import school_app
 
-    app = make_app(tmp_path / "api.sqlite", WTF_CSRF_ENABLED=True)
-    with app.app_context():
-        db.create_all()
-        add_users(add_school())
+    with school_app(tmp_path / "api.sqlite", WTF_CSRF_ENABLED=True) as app:
         client = app.test_client()
         assert client.post("/api/solve", json=HILLSIDE).status_code == 401
         assert login(client).status_code == 303
         assert client.post("/api/solve", json=HILLSIDE).status_code == 200
         assert client.post("/api/solve", data="x", content_type="text/plain").status_code == 422
-        db.session.remove()
-        db.engine.dispose()

@@ -17,11 +17,9 @@ from tests.conftest import (
     PLANNER,
     VIEWER,
     AuthActions,
-    add_school,
-    add_users,
     csrf_token_of,
     login,
-    make_app,
+    school_app,
 )
 
 
@@ -250,18 +248,13 @@ def test_a_forged_login_id_loads_nobody(app, anon):
 
 @pytest.fixture
 def limited_app(tmp_path):
-    app = make_app(
+    with school_app(
         tmp_path / "limited.sqlite",
         RATELIMIT_ENABLED=True,
         LOGIN_LIMIT_PER_ACCOUNT="3 per 10 minutes",
         LOGIN_LIMIT_PER_ADDRESS="5 per 10 minutes",
-    )
-    with app.app_context():
-        db.create_all()
-        add_users(add_school())
+    ) as app:
         yield app
-        db.session.remove()
-        db.engine.dispose()
 
 
 def test_login_attempts_on_one_account_are_limited(limited_app):
@@ -310,13 +303,10 @@ def test_login_attempts_from_one_address_are_limited(limited_app):
 
 @pytest.fixture
 def csrf_app(tmp_path):
-    app = make_app(tmp_path / "csrf.sqlite", WTF_CSRF_ENABLED=True, SESSION_COOKIE_SECURE=True)
-    with app.app_context():
-        db.create_all()
-        add_users(add_school())
+    with school_app(
+        tmp_path / "csrf.sqlite", WTF_CSRF_ENABLED=True, SESSION_COOKIE_SECURE=True
+    ) as app:
         yield app
-        db.session.remove()
-        db.engine.dispose()
 
 
 def test_login_without_a_csrf_token_is_refused_with_a_message(csrf_app):

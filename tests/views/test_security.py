@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 
 from crunch import assets
-from crunch.extensions import db
-from tests.conftest import HX, LIVE, add_school, add_users, form_data, login, make_app
+from tests.conftest import HX, LIVE, form_data, login, school_app
 
 STATIC = Path(__file__).resolve().parents[2] / "static"
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -70,13 +69,8 @@ def test_csp_and_security_headers_on_pages_fragments_errors_and_files(
 
 @pytest.fixture
 def csrf_app(tmp_path):
-    app = make_app(tmp_path / "csrf.sqlite", WTF_CSRF_ENABLED=True)
-    with app.app_context():
-        db.create_all()
-        add_users(add_school())
+    with school_app(tmp_path / "csrf.sqlite", WTF_CSRF_ENABLED=True) as app:
         yield app
-        db.session.remove()
-        db.engine.dispose()
 
 
 def test_csrf_token_travels_in_the_htmx_header(csrf_app):
