@@ -114,33 +114,25 @@ def from_post(
     elif action == "pick" and checked.inputs is not None and index is not None:
         picked = f"{inputs_key(checked.inputs)}:{index}"
 
-    note = formdata.get("note", "")
-    focus = _focus_after(action, draft)
-    if checked.scenario is None:
-        table = table_from_json(formdata.get("shown", ""))
-        return Editor(
-            draft,
-            draft.form(note=note),
-            checked.errors,
-            checked.inputs,
-            None,
-            table,
-            stale=table is not None,
-            notes=notes,
-            picked=picked,
-            focus=focus,
+    plan = table = None
+    if checked.scenario is not None:
+        plan = make_plan(
+            checked.scenario, checked.inputs, picked, solved=solved, time_limit=time_limit
         )
-    plan = make_plan(checked.scenario, checked.inputs, picked, solved=solved, time_limit=time_limit)
+        table, picked = plan.table, plan.picked
+    else:  # the last table that worked stays on screen, marked stale
+        table = table_from_json(formdata.get("shown", ""))
     return Editor(
         draft,
-        draft.form(note=note),
+        draft.form(note=formdata.get("note", "")),
         checked.errors,
         checked.inputs,
         plan,
-        plan.table,
+        table,
+        stale=plan is None and table is not None,
         notes=notes,
-        picked=plan.picked,
-        focus=focus,
+        picked=picked,
+        focus=_focus_after(action, draft),
     )
 
 

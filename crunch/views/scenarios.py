@@ -77,9 +77,7 @@ def edit(school_id: int, scenario_id: int):
 @reads_only
 def staffing(school_id: int, scenario_id: int):
     """The staffing curve for the inputs on screen; loaded after each preview."""
-    scenario = store.scenario_or_404(school_id, scenario_id)
-    draft = Draft.from_form(ScenarioForm(formdata=request.form))
-    checked = check(draft.form(), draft)
+    scenario, checked = _posted(school_id, scenario_id)
     if checked.scenario is None:
         body = render_block(TEMPLATE, "staffing_chart", chart=None, rows=[], invalid=True)
         return _fragment(body, 422)
@@ -101,9 +99,7 @@ def keep_solving(school_id: int, scenario_id: int):
 
     The editor's results ask for this on load whenever their solve was unfinished.
     """
-    scenario = store.scenario_or_404(school_id, scenario_id)
-    draft = Draft.from_form(ScenarioForm(formdata=request.form))
-    checked = check(draft.form(), draft)
+    scenario, checked = _posted(school_id, scenario_id)
     if checked.scenario is None:
         return _fragment("", 422)
     user = current_user._get_current_object()
@@ -118,9 +114,7 @@ def keep_solving(school_id: int, scenario_id: int):
 @reads_only
 def options(school_id: int, scenario_id: int):
     """Other allocations of a different structure, found on request (they take a while)."""
-    scenario = store.scenario_or_404(school_id, scenario_id)
-    draft = Draft.from_form(ScenarioForm(formdata=request.form))
-    checked = check(draft.form(), draft)
+    scenario, checked = _posted(school_id, scenario_id)
     plan = None
     if checked.scenario is not None and _in_background():
         params = {
@@ -260,6 +254,13 @@ def _unsaved(scenario, state: editing.Editor) -> bool:
     # in the background since): saving would store something new too.
     saved = saved_table(current.inputs, current.allocation)
     return None not in (saved, state.table) and saved.classes != state.table.classes
+
+
+def _posted(school_id: int, scenario_id: int):
+    """The scenario, and the editor's posted inputs checked (the form as it stands)."""
+    scenario = store.scenario_or_404(school_id, scenario_id)
+    draft = Draft.from_form(ScenarioForm(formdata=request.form))
+    return scenario, check(draft.form(), draft)
 
 
 def _solved(scenario) -> Solved | None:
