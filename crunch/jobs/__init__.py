@@ -2,13 +2,14 @@
 
 A request that would take more than about a second (a preview that ran out of
 time, and the other options and the staffing curve of inputs whose preview was
-slow) starts a job instead: a row in the
-`jobs` table, handed to the configured backend (crunch.jobs.backends), which
-solves it in another process and writes its progress and result to the row.
-The page polls the row's status (views/jobs.py).
+slow) starts a job instead: a row in the `jobs` table, handed to the configured
+backend (crunch.jobs.backends), which solves it in another process and writes
+its progress and result to the row. The page polls the row's status
+(views/jobs.py).
 
-Everything here goes through the ORM and so through the tenancy filter; only
-the runner's own writes (by job id, from its thread) do not need a scope.
+Everything here goes through the ORM and so through the tenancy filter, except
+what has no user behind it: the runner's own writes (by job id, from its
+thread), and recovery and pruning (every school's jobs, at start-up).
 """
 
 from __future__ import annotations
