@@ -9,7 +9,7 @@ its progress and result to the row. The page polls the row's status
 
 Everything here goes through the ORM and so through the tenancy filter, except
 what has no user behind it: the runner's own writes (by job id, from its
-thread), and recovery and pruning (every school's jobs, at start-up).
+thread), and recovery and pruning, which cover every school.
 """
 
 from __future__ import annotations
