@@ -1,4 +1,5 @@
-"""The `crunch` command: solve, rebalance and staffing on scenario files (spec/scenario.md).
+"""The `crunch` command: solve, rebalance and staffing on scenario files (spec/scenario.md),
+and place on class-list files (spec/placement.md).
 
 Every outcome is JSON on standard output. Exit status 0 for any answer (optimal,
 feasible, infeasible, timeout), 2 for invalid input (bad options, an unreadable
@@ -100,6 +101,14 @@ def build_parser() -> argparse.ArgumentParser:
     staffing.add_argument(
         "--time-limit", type=_positive_seconds, default=None, metavar="SECONDS", help="per solve"
     )
+
+    place = commands.add_parser(
+        "place", help="which children sit in which class (a placement file, or a scenario)"
+    )
+    place.add_argument(
+        "file", metavar="FILE.json", help="placement JSON file, or - for standard input"
+    )
+    place.add_argument("--time-limit", type=_positive_seconds, default=10.0, metavar="SECONDS")
     return parser
 
 
@@ -139,6 +148,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     from crunch import solver
 
     obj = read_json(args.file)
+    if args.command == "place":
+        return _place(obj, args.time_limit)
     scenario = _scenario(obj)
     if args.command == "solve":
         answer = solver.solve(scenario, time_limit=args.time_limit, alternatives=args.alternatives)
@@ -155,6 +166,42 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     extra = {} if args.time_limit is None else {"time_limit": args.time_limit}
     rows = solver.staffing(scenario, args.first, args.last, **extra)
     return {"rows": [row.to_dict() for row in rows]}
+
+
+def _place(obj: Any, time_limit: float) -> dict[str, Any]:
+    """Place children into a plan's classes; given a scenario instead, plan it first."""
+    import time
+
+    from crunch.solver import InvalidScenario, solve
+    from crunch.solver.placement import parse_placement, place, plan_then_place_input
+
+    started = time.perf_counter()
+    if isinstance(obj, dict) and "classes" not in obj:
+        scenario_part, rest = plan_then_place_input(obj)
+        solution = solve(_scenario(scenario_part), time_limit=time_limit)
+        if solution.allocation is None:
+            return {
+                "status": str(solution.status),
+                "classes": [],
+                "placement": {},
+                "metrics": None,
+                "unmet": {"friends": []},
+                "diagnosis": ["No plan of classes fits the scenario.", *solution.diagnosis],
+                "solve_seconds": round(solution.solve_seconds, 3),
+            }
+        classes = [
+            {"label": str(i), "grades": dict(c.grades)}
+            for i, c in enumerate(solution.allocation.classes, start=1)
+        ]
+        obj = {**rest, "classes": classes}
+    try:
+        placement_input = parse_placement(obj)
+    except InvalidScenario as e:
+        raise InvalidInput(e.to_dict()["errors"]) from None
+    left = max(time_limit - (time.perf_counter() - started), 0.1)
+    answer = place(placement_input, time_limit=left).to_dict()
+    answer["solve_seconds"] = round(time.perf_counter() - started, 3)
+    return answer
 
 
 def _print(obj: Any) -> None:
