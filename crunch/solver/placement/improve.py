@@ -14,6 +14,7 @@ effect is computed from what it touches only, so a second holds tens of thousand
 
 from __future__ import annotations
 
+import math
 import random
 import time
 
@@ -35,6 +36,7 @@ class LocalSearch:
         seed: int = 0,
     ):
         self.rng = random.Random(seed)
+        self.temperature = 0.0
         self.order = [METRIC_INDEX[p] for p in placement_input.priorities]
         children = list(part.children)
         self.ids = [c.id for c in children]
@@ -112,23 +114,53 @@ class LocalSearch:
         self.same = [0] * len(children)  # friends in the same class
         for i in range(len(children)):
             self.same[i] = sum(1 for j in self.asks[i] if self.cls[j] == self.cls[i])
+        self.totals = self._count_totals()
+        # a scalar cost for annealing: each priority outweighs the sum of all later ones
+        # within the reach of one swap (a swap moves any metric by a few units)
+        self.weights = [0] * 5
+        for rank, m in enumerate(self.order):
+            self.weights[m] = 6 ** (len(self.order) - 1 - rank)
+        self.hottest = float(max(self.weights)) / 4
+
+    def _count_totals(self) -> list[int]:
+        totals = [0, 0, 0, 0, 0]
+        totals[0] = sum(self._unmet(i) for i in range(len(self.ids)))
+        metric_of = {g: m for gs in self.groups for g, m in gs}
+        for g, counts in enumerate(self.group_count):
+            for k, count in enumerate(counts):
+                if k in self.group_band[g]:
+                    totals[metric_of[g]] += excess(count, *self.group_band[g][k])
+        for entries in self.scores.values():
+            for _, _, class_totals, _, bands in entries:
+                for k, low_high in bands.items():
+                    totals[3] += excess(class_totals[k], *low_high)
+        totals[4] = sum(1 for i, k in enumerate(self.cls) if self.fit[i] and self.composite[k])
+        return totals
+
+    def key(self) -> tuple[int, ...]:
+        return tuple(self.totals[m] for m in self.order)
 
     # ------------------------------------------------------------ the search
 
     def run(self, seconds: float) -> dict[str, str]:
-        """Swap until the time is up; the placement found.
+        """Anneal until the time is up; the best placement seen (lexicographically).
 
-        A third of the tries are random; the rest aim at what is wrong: a child without
-        the friends they need goes to a friend's class, a child of a group too many in
-        their class goes to another.
+        A third of the tries are random swaps; the rest aim at what is wrong: a child
+        without the friends they need goes to a friend's class, a child of a group too
+        many in their class goes to another. A swap that makes the weighted cost worse
+        is kept with a probability that falls as the temperature does, so the search
+        can break a friendship for a while to rebuild a better balance.
         """
-        stop = time.perf_counter() + seconds
+        started = time.perf_counter()
+        stop = started + seconds
         members = {g: [i for i in m if self.movable[i]] for g, m in self.by_grade.items()}
         grades = [g for g, m in members.items() if len(m) > 1]
-        if not grades:
+        best_key, best = self.key(), self.cls[:]
+        if not grades or seconds <= 0:
             return self.placement()
         in_class: dict[tuple[str, int], list[int]] = {}
-        while time.perf_counter() < stop:
+        while (now := time.perf_counter()) < stop:
+            self.temperature = self.hottest * (0.02 / self.hottest) ** ((now - started) / seconds)
             in_class.clear()
             for g in grades:
                 for i in members[g]:
@@ -159,6 +191,11 @@ class LocalSearch:
                     b = self.rng.choice(pool)
                     if self.cls[a] != self.cls[b] and self.grade_of[a] == self.grade_of[b]:
                         self._try(a, b)
+            if self.key() < best_key:
+                best_key, best = self.key(), self.cls[:]
+            if not any(best_key):
+                break  # nothing left to improve
+        self.cls = best
         return self.placement()
 
     def placement(self) -> dict[str, str]:
@@ -207,16 +244,17 @@ class LocalSearch:
                 - self.fit[a] * self.composite[ka]
                 - self.fit[b] * self.composite[kb]
             )
-        for m in self.order:
-            if delta[m] < 0:
-                break
-            if delta[m] > 0:
-                return
-        else:
-            if self.rng.random() < 0.5:
-                return
+        cost = sum(d * w for d, w in zip(delta, self.weights, strict=True))
+        if cost > 0 and (
+            self.temperature <= 0.01 or self.rng.random() >= math.exp(-cost / self.temperature)
+        ):
+            return
+        if cost == 0 and self.rng.random() < 0.5:
+            return
         self._apply(a, kb)
         self._apply(b, ka)
+        for m in range(5):
+            self.totals[m] += delta[m]
 
     def _unmet(self, i: int) -> int:
         return 1 if self.same[i] < self.need[i] else 0

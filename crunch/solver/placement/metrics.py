@@ -64,12 +64,32 @@ def placement_metrics(
     placement_input: PlacementInput, placement: Mapping[str, str]
 ) -> PlacementMetrics:
     """Every metric of the spec for a placement (child id -> class label)."""
+    totals = dict.fromkeys(METRICS, 0)
+    for by_metric in metrics_by_class(placement_input, placement).values():
+        for name, value in by_metric.items():
+            totals[name] += value
+    unmet = tuple(c.id for c in unmet_friends(placement_input, placement))
+    return PlacementMetrics(
+        len(unmet),
+        totals["needs"],
+        totals["mix"],
+        totals["scores"],
+        totals["composite_fit"],
+        unmet,
+    )
+
+
+def metrics_by_class(
+    placement_input: PlacementInput, placement: Mapping[str, str]
+) -> dict[str, dict[str, int]]:
+    """Each class's share of every metric: its children without the friends they asked
+    for, and the excesses measured in it (the metrics are these summed over classes)."""
     members = class_counts(placement_input, placement)
+    out = {c.label: dict.fromkeys(METRICS, 0) for c in placement_input.classes}
     by_grade: dict[str, list[Child]] = {}
     for child in placement_input.children:
         by_grade.setdefault(child.grade, []).append(child)
 
-    needs = mix = scores = 0
     for grade, children in by_grade.items():
         total = len(children)
         groups = _groups(children)
@@ -80,26 +100,24 @@ def placement_metrics(
             inside = members.get((plan_class.label, grade), [])
             if not inside and not plan_class.count(grade):
                 continue
+            mine = out[plan_class.label]
             n = len(inside)
             for (kind, _), group in groups.items():
                 count = sum(1 for c in inside if c.id in group)
                 over = excess(count, *band(len(group), n, total))
-                if kind == "tag":
-                    needs += over
-                else:
-                    mix += over
+                mine["needs" if kind == "tag" else "mix"] += over
             for name in score_names:
                 widest = score_widest[name]
                 low, high = band(score_totals[name], n, total)
-                scores += excess(sum(c.score(name) for c in inside), low - widest, high + widest)
-
-    unmet = tuple(c.id for c in unmet_friends(placement_input, placement))
-    composite_fit = sum(
-        1
-        for child in placement_input.children
-        if _in_composite(placement_input, placement.get(child.id)) and child.composite is not True
-    )
-    return PlacementMetrics(len(unmet), needs, mix, scores, composite_fit, unmet)
+                value = sum(c.score(name) for c in inside)
+                mine["scores"] += excess(value, low - widest, high + widest)
+            if plan_class.composite:
+                mine["composite_fit"] += sum(1 for c in inside if c.composite is not True)
+    for child in unmet_friends(placement_input, placement):
+        label = placement.get(child.id)
+        if label in out:
+            out[label]["friends"] += 1
+    return out
 
 
 def _groups(children: list[Child]) -> dict[tuple[str, str], set[str]]:
@@ -111,14 +129,6 @@ def _groups(children: list[Child]) -> dict[tuple[str, str], set[str]]:
         for name, value in child.categories:
             groups.setdefault(("category", f"{name}={value}"), set()).add(child.id)
     return groups
-
-
-def _in_composite(placement_input: PlacementInput, label: str | None) -> bool:
-    return (
-        label is not None
-        and placement_input.has_class(label)
-        and placement_input.plan_class(label).composite
-    )
 
 
 def unmet_friends(placement_input: PlacementInput, placement: Mapping[str, str]) -> list[Child]:

@@ -128,6 +128,12 @@ class PartModel:
         self.x: dict[tuple[str, str], mip.Var] = {}
         self.allowed: dict[str, list[str]] = {}
         self._same: dict[tuple[str, str], mip.Var] = {}
+        self._objectives: dict[str, mip.LinExpr] = {}
+        self._holds: dict[str, mip.Constr] = {}
+        # a lower bound on each metric that holds for every valid placement
+        self.floor: dict[str, int] = dict.fromkeys(
+            ("friends", "needs", "mix", "scores", "composite_fit"), 0
+        )
         # how to compute each auxiliary variable from a placement, for a full start
         self._met: list[tuple[mip.Var, list[tuple[str, str]], int]] = []
         self._alike: list[tuple[list[str], list[str]]] = []  # (labels, children in order)
@@ -234,6 +240,11 @@ class PartModel:
 
     def objective(self, priority: str) -> mip.LinExpr:
         """The expression a stage minimises; its value is the metric of the spec."""
+        if priority not in self._objectives:
+            self._objectives[priority] = self._objective(priority)
+        return self._objectives[priority]
+
+    def _objective(self, priority: str) -> mip.LinExpr:
         build = {
             "friends": self._friends,
             "needs": lambda: self._spread("tag"),
@@ -256,6 +267,7 @@ class PartModel:
             possible = [f for f in child.friends if f in ids and mine & set(self.allowed[f])]
             if len(possible) < need:
                 unmet.add_const(1)
+                self.floor["friends"] += 1  # no placement can meet this request
                 continue
             met = self.m.add_var(var_type=mip.BINARY)
             self.m += mip.xsum(self._same_class(child.id, f) for f in possible) >= need * met
@@ -357,13 +369,32 @@ class PartModel:
             self._start_from(self.canonical(start))
         return self.m.optimize(max_seconds=max(seconds, 0.01))
 
+    def free_only(self, children: set[str], placement: dict[str, str]) -> None:
+        """Hold every other child where the placement has them (a neighbourhood)."""
+        for (child, label), var in self.x.items():
+            if child in children:
+                var.lb, var.ub = 0.0, 1.0
+            else:
+                value = 1.0 if placement[child] == label else 0.0
+                var.lb, var.ub = value, value
+
+    def free_all(self) -> None:
+        for var in self.x.values():
+            var.lb, var.ub = 0.0, 1.0
+
     @property
     def objective_value(self) -> float:
         return self.m.objective_value if self.x and self.m.objective_value is not None else 0.0
 
-    def hold(self, objective: mip.LinExpr, value: float) -> None:
+    def hold(self, priority: str, value: float) -> None:
         """Keep a priority at the value found for it while later ones are optimised."""
-        self.m += objective <= round(value)
+        self.release(priority)
+        self._holds[priority] = self.m.add_constr(self.objective(priority) <= round(value))
+
+    def release(self, priority: str) -> None:
+        """Drop a priority's hold, to optimise it (and what follows) again."""
+        if priority in self._holds:
+            self.m.remove(self._holds.pop(priority))
 
     def _start_from(self, placement: dict[str, str]) -> None:
         """Offer a valid placement as the next stage's first incumbent: every variable's

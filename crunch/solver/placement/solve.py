@@ -2,14 +2,16 @@
 
 The problem splits into parts (grades joined by composite classes) that share nothing;
 each priority's metric is a sum over the parts, so the lexicographic optimum of the
-whole is each part's own. Stages run priority by priority across all parts, so a valid
-placement of every part is found first (and reported through `on_progress`) before any
-time goes on the later priorities. The answer is `optimal` only when every stage of
+whole is each part's own. The first priority runs across all parts first, so a valid
+placement of the whole school is found (and reported through `on_progress`) before any
+time goes on the later priorities; then each part's later stages run with its share
+of the time left. The answer is `optimal` only when every stage of
 every part was proved.
 """
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,7 +22,7 @@ import mip
 from ..solution import Status
 from .data import PlacementInput
 from .improve import LocalSearch
-from .metrics import PlacementMetrics, placement_metrics
+from .metrics import PlacementMetrics, metrics_by_class, placement_metrics
 from .model import OutOfTime, Part, PartModel, parts_of, rules_of
 
 DEFAULT_TIME_LIMIT = 10.0
@@ -80,38 +82,33 @@ def place(
 ) -> Placement:
     """The best placement of the children into the plan's classes.
 
-    `on_progress`, if given, is called with the best complete placement found so far
-    each time one improves (after the first stage, then after each later one).
+    `on_progress`, if given, is called with the best complete placement found so far:
+    once every part has a valid placement, then after each round of later stages.
     """
     started = time.perf_counter()
     deadline = started + time_limit
     parts = parts_of(placement_input)
     runs = [_PartRun(placement_input, part, deadline, solver_name) for part in parts]
-    proved = True
-    for stage, priority in enumerate(placement_input.priorities):
-        # time left is shared by size among the part-stages still to run
-        for k, run in enumerate(runs):
-            if stage and time.perf_counter() >= deadline:
-                proved = False
-                break
-            weight = len(run.part.children) + 1
-            left = sum(len(r.part.children) + 1 for r in runs[k:]) + (
-                len(placement_input.priorities) - stage - 1
-            ) * sum(len(r.part.children) + 1 for r in runs)
-            seconds = (deadline - time.perf_counter()) * weight / left
-            if stage == 0:
-                seconds = deadline - time.perf_counter()  # a valid placement comes first
-            outcome = run.stage(priority, seconds)
-            if outcome in (Status.INFEASIBLE, Status.TIMEOUT):
-                return _no_placement(
-                    placement_input, run.part, outcome, started, deadline, diagnose
-                )
-            proved = proved and outcome is Status.OPTIMAL
-        else:
-            if on_progress is not None:
-                on_progress(_answer(placement_input, runs, Status.FEASIBLE, started))
-            continue
-        break
+    first = placement_input.priorities[0]
+    # the first priority of every part first: a valid placement of the whole school
+    for k, run in enumerate(runs):
+        share = (deadline - time.perf_counter()) * run.size / sum(r.size for r in runs[k:])
+        outcome = run.stage(first, share / 2 if len(placement_input.priorities) > 1 else share)
+        if outcome in (Status.INFEASIBLE, Status.TIMEOUT):
+            return _no_placement(placement_input, run.part, outcome, started, deadline, diagnose)
+    # then rounds, part by part, each part with its share of the time left, until every
+    # stage is proved or the time is up; a stage left unproved is taken up again in the
+    # next round (with the stages after it), from the placement in hand
+    while time.perf_counter() < deadline - 0.05:
+        pending = [run for run in runs if run.unfinished]
+        if not pending:
+            break
+        if on_progress is not None:
+            on_progress(_answer(placement_input, runs, Status.FEASIBLE, started))
+        for k, run in enumerate(pending):
+            share = (deadline - time.perf_counter()) * run.size / sum(r.size for r in pending[k:])
+            run.carry_on(time.perf_counter() + share)
+    proved = not any(run.unfinished for run in runs)
     return _answer(placement_input, runs, Status.OPTIMAL if proved else Status.FEASIBLE, started)
 
 
@@ -125,6 +122,8 @@ class _PartRun:
         self.solver = solver
         self.model: PartModel | None = None
         self.best: dict[str, str] | None = None
+        self.proved: dict[str, bool] = {}  # each stage run so far: proved?
+        self.aim = 0.5  # how often a neighbourhood holds a class where the metric is lost
         self.alone = PlacementInput(
             part.classes,
             part.children,
@@ -132,7 +131,35 @@ class _PartRun:
             priorities=placement_input.priorities,
         )
 
+    @property
+    def size(self) -> int:
+        return len(self.part.children) + 1
+
+    @property
+    def unfinished(self) -> bool:
+        return any(not self.proved.get(p, False) for p in self.input.priorities)
+
+    def carry_on(self, until: float) -> None:
+        """Run the stages from the first one not proved, each taking most of the time left
+        (a stage that needs little leaves the rest to the next)."""
+        priorities = self.input.priorities
+        start = next(i for i, p in enumerate(priorities) if not self.proved.get(p, False))
+        assert self.model is not None
+        for priority in priorities[start:]:
+            self.model.release(priority)
+        for i, priority in enumerate(priorities[start:], start=start):
+            seconds = (until - time.perf_counter()) * (0.7 if i < len(priorities) - 1 else 1)
+            if seconds <= 0.01:
+                return
+            self.stage(priority, seconds)
+
     def stage(self, priority: str, seconds: float) -> Status:
+        """Optimise one priority and hold it; OPTIMAL/FEASIBLE, or why there is nothing."""
+        status = self._stage(priority, seconds)
+        self.proved[priority] = status is Status.OPTIMAL
+        return status
+
+    def _stage(self, priority: str, seconds: float) -> Status:
         """Optimise one priority and hold it; OPTIMAL/FEASIBLE, or why there is nothing."""
         started = time.perf_counter()
         try:
@@ -149,25 +176,77 @@ class _PartRun:
                 if status not in _FOUND:
                     return Status.INFEASIBLE if status in _INFEASIBLE else Status.TIMEOUT
                 self.best = self.model.placement()
-                self._improve(min(self._left(seconds, started) * 0.3, self.search_seconds))
+                self._improve(min(self._left(seconds, started) * 0.5, self.search_seconds))
             expr = self.model.objective(priority)
         except OutOfTime:
             return Status.TIMEOUT if self.best is None else Status.FEASIBLE
         found = self.value(priority)
-        if found <= expr.const:
+        if found <= self.model.floor[priority]:
             # the placement in hand meets the bound that holds for every placement
-            self.model.hold(expr, found)
+            self.model.hold(priority, found)
+            return Status.OPTIMAL
+        found = self._neighbourhoods(priority, expr, self._left(seconds, started) * 0.8)
+        if found <= self.model.floor[priority]:
+            self.model.hold(priority, found)
             return Status.OPTIMAL
         status = self.model.optimize(expr, self._left(seconds, started), start=self.best)
         if status not in _FOUND:
-            self.model.hold(expr, found)
+            self.model.hold(priority, found)
             return Status.FEASIBLE  # out of time: the placement in hand stands
         value = round(self.model.objective_value)
         if value < found:
             self.best = self.model.placement()
-            self._improve(min(self._left(seconds, started) * 0.3, self.search_seconds / 4))
-        self.model.hold(expr, min(value, found))
+        self.model.hold(priority, min(value, found))
         return Status.OPTIMAL if status == mip.OptimizationStatus.OPTIMAL else Status.FEASIBLE
+
+    def _neighbourhoods(self, priority: str, expr: mip.LinExpr, seconds: float) -> int:
+        """Large neighbourhood search: free the children of two classes of one grade,
+        hold the rest, and let the MIP re-place them; keep what improves the stage.
+        Small models solve in milliseconds, and a run of them reaches good placements
+        long before one search over the whole part would. Returns the stage's value."""
+        assert self.model is not None and self.best is not None
+        stop = time.perf_counter() + seconds
+        best = self.model.canonical(self.best)
+        found = self.value(priority)
+        rng = random.Random(len(self.part.children))
+        choices = [
+            (grade, [c.label for c in self.part.classes if c.count(grade)])
+            for grade in self.part.grades
+        ]
+        choices = [(g, labels) for g, labels in choices if len(labels) > 1]
+        try:
+            while choices and found > self.model.floor[priority]:
+                left = stop - time.perf_counter()
+                if left <= 0.05:
+                    break
+                picked = self._neighbourhood(priority, best, choices, rng)
+                free = {c for c, label in best.items() if label in picked}
+                self.model.free_only(free, best)
+                status = self.model.optimize(expr, min(left, 0.5), start=best)
+                if status in _FOUND and round(self.model.objective_value) < found:
+                    best = self.model.placement()
+                    found = round(self.model.objective_value)
+        finally:
+            self.model.free_all()
+        self.best = best
+        return found
+
+    def _neighbourhood(
+        self,
+        priority: str,
+        placement: dict[str, str],
+        choices: list[tuple[str, list[str]]],
+        rng: random.Random,
+    ) -> set[str]:
+        """Two classes of one grade, most often one where the stage's metric is lost."""
+        lost = metrics_by_class(self.alone, placement)
+        bad = [label for label, by_metric in lost.items() if by_metric[priority]]
+        if bad and rng.random() < self.aim:
+            first = rng.choice(bad)
+            _, labels = rng.choice([(g, ls) for g, ls in choices if first in ls])
+            return {first, rng.choice([label for label in labels if label != first])}
+        _, labels = rng.choice(choices)
+        return set(rng.sample(labels, 2))
 
     def value(self, priority: str) -> int:
         """The metric of the placement in hand, for this part alone."""
