@@ -170,6 +170,8 @@ def sentence(placement_input: PlacementInput, part: Part, clash: list[Rule]) -> 
     grade = grades[0] if len(grades) == 1 else None
     classes = [c for c in part.classes if any(c.count(g) for g in grades)]
 
+    if len(children) == 1 and set(kinds) <= {"class", "not_classes", "composite"}:
+        return _own_rules(name(children[0]), grade, clash, classes)
     if kinds == ["apart"] and _is_clique(children, clash):
         where = f"grade {grade} has" if grade else "the classes that can take them are"
         return (
@@ -207,6 +209,23 @@ def sentence(placement_input: PlacementInput, part: Part, clash: list[Rule]) -> 
         "These rules cannot all hold with the plan's class sizes: "
         + "; ".join(rule_words(r, name) for r in clash)
         + "."
+    )
+
+
+def _own_rules(who: str, grade: str | None, clash: list[Rule], classes: list) -> str:
+    """One child's own rules leave them no class."""
+    fixed = next((r.label for r in clash if r.kind == "class"), None)
+    banned = [r.label for r in clash if r.kind == "not_classes"]
+    if fixed is not None and fixed in banned:
+        return f"{who} is fixed in '{fixed}' but must not be in '{fixed}'."
+    if fixed is not None:
+        return f"{who} is fixed in '{fixed}', a composite class, but must not be in one."
+    ruled_out = [f"'{label}'" for label in banned]
+    if any(r.kind == "composite" for r in clash):
+        ruled_out.append("a composite class")
+    return (
+        f"{who} must not be in {listing(ruled_out)}, but grade {grade} has no other class "
+        f"({len(classes)} in all)."
     )
 
 

@@ -345,6 +345,11 @@ class PartModel:
         return total
 
     def _composite_fit(self) -> mip.LinExpr:
+        # a grade's places in composites, less its children suited to one, are always lost
+        for grade in self.part.grades:
+            places = sum(c.count(grade) for c in self.part.classes if c.composite)
+            suited = sum(1 for c in self.part.children if c.grade == grade and c.composite)
+            self.floor["composite_fit"] += max(0, places - suited)
         return mip.xsum(
             self.x[c.id, label]
             for c in self.part.children

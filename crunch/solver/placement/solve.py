@@ -123,6 +123,7 @@ class _PartRun:
         self.model: PartModel | None = None
         self.best: dict[str, str] | None = None
         self.proved: dict[str, bool] = {}  # each stage run so far: proved?
+        self.rng = random.Random(len(part.children))  # the same answer for the same input
         self.aim = 0.5  # how often a neighbourhood holds a class where the metric is lost
         self.alone = PlacementInput(
             part.classes,
@@ -208,17 +209,19 @@ class _PartRun:
         stop = time.perf_counter() + seconds
         best = self.model.canonical(self.best)
         found = self.value(priority)
-        rng = random.Random(len(self.part.children))
+        rng = self.rng
         choices = [
             (grade, [c.label for c in self.part.classes if c.count(grade)])
             for grade in self.part.grades
         ]
         choices = [(g, labels) for g, labels in choices if len(labels) > 1]
+        idle = 0  # neighbourhoods in a row that brought nothing
         try:
-            while choices and found > self.model.floor[priority]:
+            while choices and found > self.model.floor[priority] and idle < 4 * len(choices) + 8:
                 left = stop - time.perf_counter()
                 if left <= 0.05:
                     break
+                idle += 1
                 picked = self._neighbourhood(priority, best, choices, rng)
                 free = {c for c, label in best.items() if label in picked}
                 self.model.free_only(free, best)
@@ -226,6 +229,7 @@ class _PartRun:
                 if status in _FOUND and round(self.model.objective_value) < found:
                     best = self.model.placement()
                     found = round(self.model.objective_value)
+                    idle = 0
         finally:
             self.model.free_all()
         self.best = best
