@@ -188,8 +188,6 @@ def parse_placement(obj: Any) -> PlacementInput:
     children = _parse_children(obj.get("children"), errors)
     friends_needed = _parse_friends_needed(obj.get("friends_needed", 1), errors)
     priorities = parse_priorities(obj.get("priorities"), errors)
-    if errors.items:
-        raise InvalidScenario(errors.items)
     placement = PlacementInput(
         classes=tuple(classes),
         children=tuple(children),
@@ -197,8 +195,10 @@ def parse_placement(obj: Any) -> PlacementInput:
         priorities=priorities,
         name=name,
     )
+    well_formed = not errors.items
     _check_references(placement, errors)
-    _check_counts(placement, errors)
+    if well_formed:  # counts of a half-read plan would only repeat the errors above
+        _check_counts(placement, errors)
     if errors.items:
         raise InvalidScenario(errors.items)
     return placement
