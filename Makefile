@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-services lint format bench lock clean
+.PHONY: run test test-services lint format bench bench-place lock clean
 
 $(STAMP): requirements-dev.lock pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -46,10 +46,21 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/solver_speed.py
 
+# Class lists beside CP-SAT: OR-Tools lives in a virtualenv of its own (it cannot share
+# a process with python-mip), from its own hash-pinned lock.
+CPSAT_STAMP := .venv-cpsat/.installed
+$(CPSAT_STAMP): bench/requirements-cpsat.lock
+	test -d .venv-cpsat || $(PYTHON) -m venv .venv-cpsat
+	.venv-cpsat/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r bench/requirements-cpsat.lock
+	touch $(CPSAT_STAMP)
+
+bench-place: $(STAMP) $(CPSAT_STAMP)
+	$(BIN)/python bench/placement_speed.py
+
 # Re-resolve the pinned set after changing pyproject.toml (needs uv).
 lock:
 	uv pip compile pyproject.toml --extra dev -c constraints.txt --generate-hashes --python-version 3.11 \
 		--python-platform x86_64-manylinux_2_28 -o requirements-dev.lock
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .venv-cpsat .pytest_cache .ruff_cache .hypothesis

@@ -223,11 +223,15 @@ def main() -> None:
             part.m.Minimize(expr)
             result = solver.Solve(part.m)
             if result == cp_model.INFEASIBLE:
-                print(json.dumps({"status": "infeasible", "seconds": time.perf_counter() - started}))
+                print(
+                    json.dumps({"status": "infeasible", "seconds": time.perf_counter() - started})
+                )
                 return
             if result not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 if stage == 0:
-                    print(json.dumps({"status": "timeout", "seconds": time.perf_counter() - started}))
+                    print(
+                        json.dumps({"status": "timeout", "seconds": time.perf_counter() - started})
+                    )
                     return
                 proved = False
                 continue
