@@ -113,7 +113,7 @@ def main() -> int:
         both_proved = theirs and mine["status"] == theirs["status"] == "optimal"
         if both_proved and mine["metrics"] != theirs["metrics"]:
             agree = "  MISMATCH"
-                mismatches += 1
+            mismatches += 1
         print(
             f"{kind + ' ' + str(seed):<14}{len(data['children']):>6}{len(data['classes']):>5}  "
             f"{mine['status']:<9}{mine['first']:>6.2f}s{mine['seconds']:>7.2f}s  "
