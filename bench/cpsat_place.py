@@ -241,8 +241,7 @@ def main() -> None:
             part.m.ClearHints()
             for var in part.x.values():
                 part.m.AddHint(var, solver.Value(var))
-            part.values = getattr(part, "values", {})
-            part.values[priority] = value
+            part.values = {p: round(solver.Value(part.expr(p))) for p in priorities}
             part.placement = {i: label for (i, label), v in part.x.items() if solver.Value(v)}
     for part in models:
         placement.update(getattr(part, "placement", {}))

@@ -259,7 +259,7 @@ class _PartRun:
 
     @property
     def search_seconds(self) -> float:
-        return 0.2 + 0.002 * len(self.part.children)
+        return 0.1 + 0.001 * len(self.part.children)
 
     def _left(self, seconds: float, started: float) -> float:
         # the MIP solver overruns its limit by a little while it winds down
