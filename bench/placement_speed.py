@@ -84,8 +84,10 @@ def cpsat(data: dict, limit: float) -> dict | None:
     if answer.get("placement"):
         placement_input = parse_placement(data)
         assert not broken_rules(placement_input, answer["placement"]), "CP-SAT breaks a rule"
-        ours_count = placement_metrics(placement_input, answer["placement"]).to_dict()
-        assert all(ours_count[k] == v for k, v in answer["metrics"].items()), "metrics differ"
+        # its excess variables bound the metrics from above until each stage is proved:
+        # measure its placement as ours is measured
+        counted = placement_metrics(placement_input, answer["placement"]).to_dict()
+        answer["metrics"] = {k: counted[k] for k in answer["metrics"]}
     return answer
 
 
