@@ -163,7 +163,8 @@ def _grade(
         circles.append(shuffled[:size])
         shuffled = shuffled[size:]
     circle_of = {c: circle for circle in circles for c in circle}
-    sources = [f"{grade}-{letter}" for letter in string.ascii_uppercase[: max(1, round(n / 24))]]
+    # last year's class within the grade (the metric compares children of one grade only)
+    sources = [f"room {letter}" for letter in string.ascii_uppercase[: max(1, round(n / 24))]]
 
     kids: dict[str, dict[str, Any]] = {}
     for child_id in ids:

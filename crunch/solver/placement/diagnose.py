@@ -178,6 +178,12 @@ def sentence(placement_input: PlacementInput, part: Part, clash: list[Rule]) -> 
             f"{listing([name(c) for c in children])} must all be apart, but {where} "
             f"{len(classes)} classes."
         )
+    if kinds == ["together"] and len(clash) == 1 and not classes_for_all(part, grades):
+        a, b = clash[0].children
+        return (
+            f"{name(a)} and {name(b)} must be together, but no class holds both grade "
+            f"{grades[0]} and grade {grades[1]}."
+        )
     if kinds == ["together"] and grade is not None:
         room = max(c.count(grade) for c in classes)
         return (
@@ -227,6 +233,10 @@ def _own_rules(who: str, grade: str | None, clash: list[Rule], classes: list) ->
         f"{who} must not be in {listing(ruled_out)}, but grade {grade} has no other class "
         f"({len(classes)} in all)."
     )
+
+
+def classes_for_all(part: Part, grades: list[str]) -> list:
+    return [c for c in part.classes if all(c.count(g) for g in grades)]
 
 
 def rule_words(rule: Rule, name: Callable[[str], str]) -> str:

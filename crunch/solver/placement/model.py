@@ -114,9 +114,12 @@ class PartModel:
         *,
         deadline: float,
         solver_name: str = "HIGHS",
+        whole: Part | None = None,
     ):
         self.input = placement_input
         self.part = part
+        # the part a neighbourhood is cut from: fair shares are of whole grades
+        self.whole = whole or part
         self.deadline = deadline
         self.rules = list(rules)
         self.m = mip.Model(sense=mip.MINIMIZE, solver_name=solver_name)
@@ -198,7 +201,8 @@ class PartModel:
                         m += self.x[a, label] + self.x[b, label] <= 1
             elif rule.kind == "together":
                 a, b = rule.children
-                for label in set(self.allowed[a]) | set(self.allowed[b]):
+                # a partner in a grade that shares no class leaves no class for either
+                for label in set(self.allowed[a]) | set(self.allowed.get(b, ())):
                     m += self._x(a, label) == self._x(b, label)
         self._tick()
         self._break_symmetry(fixed, banned)
@@ -298,8 +302,9 @@ class PartModel:
 
     def _spread(self, kind: str) -> mip.LinExpr:
         total = mip.LinExpr()
+        here = {c.id for c in self.part.children}
         for grade in self.part.grades:
-            children = [c for c in self.part.children if c.grade == grade]
+            children = [c for c in self.whole.children if c.grade == grade]
             groups: dict[str, list[str]] = {}
             for child in children:
                 keys = (
@@ -315,7 +320,7 @@ class PartModel:
                     low, high = band(len(members), n, len(children))
                     if low == 0 and high >= min(n, len(members)):
                         continue  # every count is even: nothing to measure
-                    terms = [(c, 1) for c in members]
+                    terms = [(c, 1) for c in members if c in here]
                     total.add_var(self._excess(terms, low, high, plan_class.label))
             self._tick()
         return total
@@ -323,7 +328,8 @@ class PartModel:
     def _scores(self) -> mip.LinExpr:
         total = mip.LinExpr()
         for grade in self.part.grades:
-            children = [c for c in self.part.children if c.grade == grade]
+            children = [c for c in self.whole.children if c.grade == grade]
+            here = [c for c in self.part.children if c.grade == grade]
             names = sorted({name for c in children for name, _ in c.scores})
             for name in names:
                 grade_total = sum(c.score(name) for c in children)
@@ -333,7 +339,7 @@ class PartModel:
                     if not n:
                         continue
                     low, high = band(grade_total, n, len(children))
-                    scored = [c for c in children if c.score(name)]
+                    scored = [c for c in here if c.score(name)]
                     most = sum(sorted((c.score(name) for c in scored), reverse=True)[:n])
                     if low - widest <= 0 and high + widest >= most:
                         continue  # no set of n children can fall outside the band

@@ -123,6 +123,7 @@ class _PartRun:
         self.model: PartModel | None = None
         self.best: dict[str, str] | None = None
         self.proved: dict[str, bool] = {}  # each stage run so far: proved?
+        self.held: dict[str, int] = {}  # each stage's value, held while later ones run
         self.rng = random.Random(len(part.children))  # the same answer for the same input
         self.aim = 0.5  # how often a neighbourhood holds a class where the metric is lost
         self.alone = PlacementInput(
@@ -148,6 +149,7 @@ class _PartRun:
         assert self.model is not None
         for priority in priorities[start:]:
             self.model.release(priority)
+            self.held.pop(priority, None)
         for i, priority in enumerate(priorities[start:], start=start):
             seconds = (until - time.perf_counter()) * (0.7 if i < len(priorities) - 1 else 1)
             if seconds <= 0.01:
@@ -184,56 +186,87 @@ class _PartRun:
         found = self.value(priority)
         if found <= self.model.floor[priority]:
             # the placement in hand meets the bound that holds for every placement
-            self.model.hold(priority, found)
+            self._hold(priority, found)
             return Status.OPTIMAL
-        found = self._neighbourhoods(priority, expr, self._left(seconds, started) * 0.8)
+        found = self._neighbourhoods(priority, self._left(seconds, started) * 0.8)
         if found <= self.model.floor[priority]:
-            self.model.hold(priority, found)
+            self._hold(priority, found)
             return Status.OPTIMAL
         status = self.model.optimize(expr, self._left(seconds, started), start=self.best)
         if status not in _FOUND:
-            self.model.hold(priority, found)
+            self._hold(priority, found)
             return Status.FEASIBLE  # out of time: the placement in hand stands
         value = round(self.model.objective_value)
         if value < found:
             self.best = self.model.placement()
-        self.model.hold(priority, min(value, found))
+        self._hold(priority, min(value, found))
         return Status.OPTIMAL if status == mip.OptimizationStatus.OPTIMAL else Status.FEASIBLE
 
-    def _neighbourhoods(self, priority: str, expr: mip.LinExpr, seconds: float) -> int:
-        """Large neighbourhood search: free the children of two classes of one grade,
-        hold the rest, and let the MIP re-place them; keep what improves the stage.
-        Small models solve in milliseconds, and a run of them reaches good placements
-        long before one search over the whole part would. Returns the stage's value."""
+    def _neighbourhoods(self, priority: str, seconds: float) -> int:
+        """Large neighbourhood search: take the children of two classes of one grade,
+        let a small MIP of them alone re-place them between those two classes (the rest
+        of the school held, earlier priorities not allowed to get worse), and keep what
+        improves the stage. Each such model solves in milliseconds, and a run of them
+        reaches good placements long before one search over the whole part would.
+        Returns the stage's value for the placement in hand."""
         assert self.model is not None and self.best is not None
         stop = time.perf_counter() + seconds
-        best = self.model.canonical(self.best)
         found = self.value(priority)
-        rng = self.rng
         choices = [
             (grade, [c.label for c in self.part.classes if c.count(grade)])
             for grade in self.part.grades
         ]
         choices = [(g, labels) for g, labels in choices if len(labels) > 1]
         idle = 0  # neighbourhoods in a row that brought nothing
-        try:
-            while choices and found > self.model.floor[priority] and idle < 4 * len(choices) + 8:
-                left = stop - time.perf_counter()
-                if left <= 0.05:
-                    break
-                idle += 1
-                picked = self._neighbourhood(priority, best, choices, rng)
-                free = {c for c, label in best.items() if label in picked}
-                self.model.free_only(free, best)
-                status = self.model.optimize(expr, min(left, 0.5), start=best)
-                if status in _FOUND and round(self.model.objective_value) < found:
-                    best = self.model.placement()
-                    found = round(self.model.objective_value)
-                    idle = 0
-        finally:
-            self.model.free_all()
-        self.best = best
+        while choices and found > self.model.floor[priority] and idle < 4 * len(choices) + 8:
+            left = stop - time.perf_counter()
+            if left <= 0.02:
+                break
+            idle += 1
+            picked = self._neighbourhood(priority, self.best, choices, self.rng)
+            better = self._replace_within(picked, priority, found, left)
+            if better is not None:
+                self.best.update(better)
+                found = self.value(priority)
+                idle = 0
         return found
+
+    def _replace_within(
+        self, picked: set[str], priority: str, found: int, seconds: float
+    ) -> dict[str, str] | None:
+        """The best placement of the children of the picked classes among those classes,
+        if it improves the stage; None otherwise."""
+        assert self.best is not None
+        sub = Part(
+            self.part.grades,
+            tuple(c for c in self.part.classes if c.label in picked),
+            tuple(c for c in self.part.children if self.best[c.id] in picked),
+        )
+        closed = metrics_by_class(self.alone, self.best)
+        outside = {
+            p: sum(v[p] for label, v in closed.items() if label not in picked)
+            for p in self.held | {priority: found}
+        }
+        try:
+            model = PartModel(
+                self.input,
+                sub,
+                rules_of(sub, self.input),
+                deadline=min(self.deadline, time.perf_counter() + seconds),
+                solver_name=self.solver,
+                whole=self.part,
+            )
+            for held, value in self.held.items():
+                if held != priority:
+                    model.m += model.objective(held) + outside[held] <= value
+            expr = model.objective(priority)
+        except OutOfTime:
+            return None
+        mine = {c.id: self.best[c.id] for c in sub.children}
+        status = model.optimize(expr, min(seconds, 0.5), start=mine)
+        if status in _FOUND and round(model.objective_value) + outside[priority] < found:
+            return model.placement()
+        return None
 
     def _neighbourhood(
         self,
@@ -251,6 +284,11 @@ class _PartRun:
             return {first, rng.choice([label for label in labels if label != first])}
         _, labels = rng.choice(choices)
         return set(rng.sample(labels, 2))
+
+    def _hold(self, priority: str, value: int) -> None:
+        assert self.model is not None
+        self.model.hold(priority, value)
+        self.held[priority] = value
 
     def value(self, priority: str) -> int:
         """The metric of the placement in hand, for this part alone."""
