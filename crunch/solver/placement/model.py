@@ -182,6 +182,7 @@ class PartModel:
         m = self.m
         for child in self.part.children:
             m += mip.xsum(self.x[child.id, c] for c in self.allowed[child.id]) == 1
+            self._tick()
         for plan_class in self.part.classes:
             for grade, count in plan_class.grades:
                 m += (
@@ -192,7 +193,7 @@ class PartModel:
                     )
                     == count
                 )
-        self._tick()
+            self._tick()
         for rule in self.rules:
             if rule.kind == "apart":
                 a, b = rule.children
@@ -273,6 +274,7 @@ class PartModel:
                 unmet.add_const(1)
                 self.floor["friends"] += 1  # no placement can meet this request
                 continue
+            self._tick()  # friend pairs add rows by the thousand on a big grade
             met = self.m.add_var(var_type=mip.BINARY)
             self.m += mip.xsum(self._same_class(child.id, f) for f in possible) >= need * met
             self._met.append((met, [(child.id, f) for f in possible], need))
@@ -322,7 +324,7 @@ class PartModel:
                         continue  # every count is even: nothing to measure
                     terms = [(c, 1) for c in members if c in here]
                     total.add_var(self._excess(terms, low, high, plan_class.label))
-            self._tick()
+                self._tick()
         return total
 
     def _scores(self) -> mip.LinExpr:
@@ -347,7 +349,7 @@ class PartModel:
                     total.add_var(
                         self._excess(terms, low - widest, high + widest, plan_class.label)
                     )
-            self._tick()
+                self._tick()
         return total
 
     def _composite_fit(self) -> mip.LinExpr:

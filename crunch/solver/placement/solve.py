@@ -93,7 +93,10 @@ def place(
     # the first priority of every part first: a valid placement of the whole school
     for k, run in enumerate(runs):
         share = (deadline - time.perf_counter()) * run.size / sum(r.size for r in runs[k:])
-        outcome = run.stage(first, share / 2 if len(placement_input.priorities) > 1 else share)
+        # finding a valid placement may take the whole share; optimising, half of it
+        outcome = run.stage(
+            first, share / 2 if len(placement_input.priorities) > 1 else share, find=share
+        )
         if outcome in (Status.INFEASIBLE, Status.TIMEOUT):
             return _no_placement(placement_input, run.part, outcome, started, deadline, diagnose)
     # then rounds, part by part, each part with its share of the time left, until every
@@ -156,13 +159,13 @@ class _PartRun:
                 return
             self.stage(priority, seconds)
 
-    def stage(self, priority: str, seconds: float) -> Status:
+    def stage(self, priority: str, seconds: float, find: float = 0.0) -> Status:
         """Optimise one priority and hold it; OPTIMAL/FEASIBLE, or why there is nothing."""
-        status = self._stage(priority, seconds)
+        status = self._stage(priority, seconds, max(find, seconds))
         self.proved[priority] = status is Status.OPTIMAL
         return status
 
-    def _stage(self, priority: str, seconds: float) -> Status:
+    def _stage(self, priority: str, seconds: float, find: float) -> Status:
         """Optimise one priority and hold it; OPTIMAL/FEASIBLE, or why there is nothing."""
         started = time.perf_counter()
         try:
@@ -175,7 +178,7 @@ class _PartRun:
                     solver_name=self.solver,
                 )
             if self.best is None:
-                status = self.model.optimize(mip.LinExpr(), self._left(seconds, started))
+                status = self.model.optimize(mip.LinExpr(), self._left(find, started))
                 if status not in _FOUND:
                     return Status.INFEASIBLE if status in _INFEASIBLE else Status.TIMEOUT
                 self.best = self.model.placement()
