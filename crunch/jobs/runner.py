@@ -121,7 +121,10 @@ def stop_every_runner() -> None:
 def _track(runner: EmbeddedRunner) -> None:
     _RUNNERS.add(runner)
     if not _AT_EXIT:
-        # registered after multiprocessing's own exit handler, so it runs before it
+        # after multiprocessing's own exit handler (which terminates daemonic children
+        # without a word), so that this one runs first: exit handlers run last first
+        import multiprocessing.util  # noqa: F401  (registers that handler)
+
         atexit.register(stop_every_runner)
         _AT_EXIT.append(True)
 
@@ -332,6 +335,9 @@ class EmbeddedRunner:
                     try:
                         tag, payload = reader.recv()
                     except EOFError:
+                        if self._closing:  # stopped with the server, whoever stopped it
+                            self._give_up(job_id)
+                            return
                         process.join(1.0)
                         code = process.exitcode
                         message = CRASHED_MESSAGE.format(code=code)
