@@ -107,6 +107,26 @@ def test_stopping_the_server_stops_its_solves_and_says_why(app, mode, how):
             server.wait(10)
 
 
+def test_an_rq_worker_asked_to_stop_stops_its_solve_at_once(app):
+    """RQ's warm shutdown waits for the job: the job stops its solve first, and RQ's
+    handler still runs (the worker then exits with no job left)."""
+    server, job_id, pid = start_server(app, "rq")
+    try:
+        started = descendants(server.pid)
+        assert pid in started
+        server.send_signal(signal.SIGTERM)
+        assert json.loads(server.stdout.readline()) == {"warm_stop": True}
+        assert server.wait(60) == 0
+        wait_for(lambda: all(gone(p) for p in started))
+        job = fresh(job_id)
+        assert job.state == JobState.FAILED
+        assert job.message == runners.STOPPED_MESSAGE
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait(10)
+
+
 def test_a_server_killed_outright_leaves_no_solve_running(app):
     server, job_id, _ = start_server(app, "werkzeug")
     try:
