@@ -18,11 +18,10 @@ import mip.highs
 import pytest
 
 from crunch.solver import binding, parse_allocation, parse_scenario, rebalance, solve, staffing
+from tests.gc_probe import SMALL_SCHOOL, STAFFING_SCHOOL
 
 ROOT = Path(__file__).resolve().parents[2]
 PROBE = ROOT / "tests" / "gc_probe.py"
-sys.path.insert(0, str(PROBE.parent))
-from gc_probe import SMALL_SCHOOL, STAFFING_SCHOOL  # noqa: E402
 
 CDECL_TAKERS = {"new", "cast", "typeof", "sizeof", "alignof", "new_allocator"}
 
