@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 from datetime import timedelta
 
 import pytest
@@ -16,6 +18,7 @@ from tests.conftest import HILLSIDE, save_scenario
 from tests.test_jobs_support import (
     BACKENDS,
     K12_FEWEST,
+    ROOT,
     fresh,
     job_app_factory,
     process_gone,
@@ -281,3 +284,24 @@ def test_an_unknown_backend_is_refused_plainly(make):
     app = make(JOBS_BACKEND="carrier-pigeon")
     with pytest.raises(jobs.backends.UnknownBackend, match="carrier-pigeon"):
         jobs.backend(app)
+
+
+def gc_probe(*args: str):
+    """tests/gc_probe.py in a fresh process: a collection every time cffi takes its lock."""
+    command = [sys.executable, str(ROOT / "tests" / "gc_probe.py"), *args]
+    # the timeout only catches a probe whose own watchdog failed
+    return subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=ROOT)
+
+
+def test_a_staffing_job_survives_collections_inside_cffis_lock():
+    """Issue 17: staffing jobs slept for ever in SolverHighs.__del__ (docs/solver-deadlock.md)."""
+    done = gc_probe("staffing")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.strip().endswith("OK")
+
+
+def test_without_the_binding_fix_the_staffing_job_deadlocks():
+    """The control: the probe does catch the deadlock on this path."""
+    done = gc_probe("staffing", "--unprotected")
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert done.stdout.startswith("DEADLOCK") and "__del__" in done.stdout

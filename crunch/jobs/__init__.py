@@ -14,6 +14,7 @@ thread), and recovery and pruning, which cover every school.
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -42,6 +43,7 @@ __all__ = [
     "job_or_404",
     "prune",
     "start",
+    "sweep",
 ]
 
 DEFAULTS = {
@@ -65,22 +67,50 @@ DEFAULTS = {
     # Finished jobs are deleted this many days after they ended (saved revisions
     # keep their own allocation, so nothing a user saved goes with them).
     "JOBS_KEEP_DAYS": 30,
+    # SIGTERM exits in order (the runner then stops its solves) unless something
+    # else, such as gunicorn or an RQ worker, handles it already.
+    "JOBS_STOP_ON_SIGTERM": True,
+    # Seconds between sweeps for stale jobs (runner gone: failed, process killed),
+    # made as jobs are started and looked up, besides the one at start-up.
+    "JOBS_SWEEP_SECONDS": 15.0,
 }
 STOPPED_BY = "Cancelled by {name}. The best allocation found before that is shown."
 # A new job cancels the same user's active jobs of these kinds on the scenario: the
 # inputs on screen changed since, or (options after solve) the new job's answer
 # holds the old one's, since other options are sought after the best allocation.
+SWEPT = "crunch.jobs.swept"  # app.extensions: when the last sweep ran (monotonic)
 SUPERSEDES = {OPTIONS: (OPTIONS, SOLVE), SOLVE: (SOLVE,), STAFFING: (STAFFING,)}
 
 
 def init_app(app: Flask) -> None:
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
+    if app.config["JOBS_STOP_ON_SIGTERM"]:
+        runners.stop_on_sigterm()  # so stopping the server stops its solves (issue 17)
     with app.app_context():
         engine = db.engine
         if inspect(engine).has_table(Job.__tablename__):
-            runners.recover(engine, app.config["JOBS_STALE_SECONDS"], states=stale_states(app))
+            sweep(app, force=True)
             prune(engine, app.config["JOBS_KEEP_DAYS"])
+
+
+def sweep(app: Flask | None = None, *, force: bool = False) -> int:
+    """Fail the jobs whose runner stopped beating and kill their processes; how many.
+
+    At start-up, and then at most once every JOBS_SWEEP_SECONDS as jobs are started
+    and looked up: a job left `running` by a crashed server ends as `failed` soon
+    after its heartbeat goes stale, even if nobody polls that very job. Call it
+    outside a write transaction (it writes on a connection of its own).
+    """
+    app = app or current_app._get_current_object()
+    now = time.monotonic()
+    last = app.extensions.get(SWEPT)
+    if not force and last is not None and now - last < app.config["JOBS_SWEEP_SECONDS"]:
+        return 0
+    app.extensions[SWEPT] = now
+    with app.app_context():
+        engine = db.engine
+    return runners.recover(engine, app.config["JOBS_STALE_SECONDS"], states=stale_states(app))
 
 
 def stale_states(app: Flask) -> tuple[str, ...]:
@@ -105,6 +135,7 @@ def start(
     """A new queued job for this scenario; the same user's earlier jobs that it
     supersedes (SUPERSEDES) are cancelled first."""
     assert kind in KINDS
+    sweep()
     begin_write()
     superseded = list(
         db.session.scalars(
@@ -173,6 +204,7 @@ def finished_solve(scenario: Scenario, raw_id: str | None) -> Job | None:
 
 def active_for(scenario: Scenario, user: User | None, kind: str, key: str) -> Job | None:
     """This user's queued or running job of this kind for these very inputs, if any."""
+    sweep()
     active = db.session.scalars(
         select(Job).where(
             Job.scenario_id == scenario.id,
@@ -190,6 +222,7 @@ def cancel_outdated(scenario: Scenario, user: User | None, key: str) -> int:
     Typing new inputs makes a running job's answer useless to the editor; stopping
     it frees its solver at once. How many were cancelled.
     """
+    sweep()
     active = db.session.scalars(
         select(Job).where(
             Job.scenario_id == scenario.id,

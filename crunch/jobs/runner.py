@@ -15,23 +15,35 @@ when this process's cancel() pokes it), then terminates the process: python-mip
 has no cancel callback, so stopping the process is the only way to stop HiGHS.
 The time limit is enforced the same way. A heartbeat every `heartbeat` seconds
 lets `recover()` tell a job whose runner died from one that is still running.
+
+Stopping the server stops its solves: every runner is shut down at interpreter
+exit (`atexit`), which SIGINT, gunicorn's graceful worker exit and a normal exit
+all reach, and `stop_on_sigterm()` makes a plain SIGTERM reach it too. Shutdown
+marks the runner's jobs failed with a reason and terminates their processes. A
+server killed outright (SIGKILL, a gunicorn worker timeout) cannot do that: its
+solving processes notice their parent is gone and exit by themselves
+(crunch.jobs.worker), and `recover()` kills what is left once the heartbeat is
+stale.
 """
 
 from __future__ import annotations
 
+import atexit
 import logging
 import multiprocessing
 import os
+import signal
 import socket
 import threading
 import time
+import weakref
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Engine, or_, select, update
 
 from ..models import Job, JobState, utcnow
-from . import worker
+from . import processes, worker
 
 log = logging.getLogger(__name__)
 JOBS = Job.__table__
@@ -67,8 +79,11 @@ def recover(
 ) -> int:
     """Mark failed the queued or running jobs whose runner stopped beating; how many.
 
-    At start-up this finds the jobs a crash left behind; a poll of one job's status
-    does the same for that job, so a page never waits forever for a dead runner.
+    Their solving processes, if still running on this machine, are killed
+    (crunch.jobs.processes): a job marked failed no longer holds a core. At
+    start-up this finds the jobs a crash left behind; a poll of one job's status,
+    and the sweep of `crunch.jobs.sweep`, do the same later, so a page never waits
+    forever for a dead runner.
     """
     cutoff = utcnow() - timedelta(seconds=stale_after)
     query = update(JOBS).where(
@@ -78,10 +93,61 @@ def recover(
     if job_id is not None:
         query = query.where(JOBS.c.id == job_id)
     with engine.begin() as connection:
-        result = connection.execute(
-            query.values(state=JobState.FAILED, message=STOPPED_MESSAGE, finished_at=utcnow())
-        )
-        return result.rowcount
+        stranded = connection.execute(
+            query.values(
+                state=JobState.FAILED, message=STOPPED_MESSAGE, finished_at=utcnow()
+            ).returning(JOBS.c.id, JOBS.c.pid, JOBS.c.runner, JOBS.c.started_at)
+        ).all()
+    for row in stranded:
+        processes.kill_stranded(row.pid, row.runner, row.started_at)
+    return len(stranded)
+
+
+# Every runner of this process, for the exit handler (held weakly: a test's runner
+# goes with its app).
+_RUNNERS: weakref.WeakSet[EmbeddedRunner] = weakref.WeakSet()
+_AT_EXIT: list[bool] = []
+
+
+def stop_every_runner() -> None:
+    """Shut down every runner of this process (at exit: the server is stopping)."""
+    for runner in list(_RUNNERS):
+        try:
+            runner.shutdown()
+        except Exception:  # one runner's failure must not keep the others' solves alive
+            log.exception("a job runner failed to shut down")
+
+
+def _track(runner: EmbeddedRunner) -> None:
+    _RUNNERS.add(runner)
+    if not _AT_EXIT:
+        # after multiprocessing's own exit handler (which terminates daemonic children
+        # without a word), so that this one runs first: exit handlers run last first
+        import multiprocessing.util  # noqa: F401  (registers that handler)
+
+        atexit.register(stop_every_runner)
+        _AT_EXIT.append(True)
+
+
+def _exit_on_sigterm(signum, frame) -> None:
+    raise SystemExit(128 + signum)
+
+
+def stop_on_sigterm() -> bool:
+    """Make SIGTERM an orderly exit (so the exit handler runs) where nothing else
+    handles it; True if installed.
+
+    Python's default for SIGTERM ends the process at once, without exit handlers:
+    the development server and `flask run` then left their solving processes
+    behind (issue 17). A server that handles SIGTERM itself (gunicorn's workers, RQ's
+    workers) keeps its handler; they exit through the exit handler anyway.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return False
+    if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        return signal.getsignal(signal.SIGTERM) is _exit_on_sigterm
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    return True
 
 
 def stop_process(process) -> None:
@@ -115,12 +181,14 @@ class EmbeddedRunner:
         self.poll = poll
         self.ident = f"{socket.gethostname()}:{os.getpid()}"[:120]
         self._slots = threading.BoundedSemaphore(self.max_concurrent)
-        self._lock = threading.Lock()
+        # re-entrant: shutdown() may run in a signal handler of a thread that holds it
+        self._lock = threading.RLock()
         self._events: dict[int, threading.Event] = {}
         self._threads: dict[int, threading.Thread] = {}
         self._processes: dict[int, Any] = {}
         self._context = multiprocessing.get_context("spawn")
         self._closing = False
+        _track(self)
 
     # -- the backend interface -------------------------------------------------
 
@@ -152,15 +220,25 @@ class EmbeddedRunner:
             process.terminate()  # the thread sees the pipe close and reaps it
 
     def shutdown(self, timeout: float = 10.0) -> None:
-        """Stop every job of this runner (marked failed) and wait for the threads."""
+        """Stop every job of this runner: each is marked failed with the reason, and
+        its solving process terminated; waits up to `timeout` for the threads."""
         self._closing = True
         with self._lock:
             events = list(self._events.values())
             threads = list(self._threads.values())
         for event in events:
             event.set()
+        ends = time.monotonic() + timeout
         for thread in threads:
-            thread.join(timeout)
+            if thread is not threading.current_thread():
+                thread.join(max(0.0, ends - time.monotonic()))
+        # a thread that did not finish in time (stuck in a database write, say)
+        # still must not leave its process behind
+        with self._lock:
+            left = list(self._processes.items())
+        for job_id, process in left:
+            stop_process(process)
+            self._give_up(job_id)
 
     # -- for tests and benchmarks -----------------------------------------------
 
@@ -239,7 +317,7 @@ class EmbeddedRunner:
         reader, writer = self._context.Pipe(duplex=False)
         process = self._context.Process(
             target=worker.run,
-            args=(writer, kind, inputs, params),
+            args=(writer, kind, inputs, params, os.getpid()),
             name=f"crunch-solve-{job_id}",
             daemon=True,
         )
@@ -257,6 +335,9 @@ class EmbeddedRunner:
                     try:
                         tag, payload = reader.recv()
                     except EOFError:
+                        if self._closing:  # stopped with the server, whoever stopped it
+                            self._give_up(job_id)
+                            return
                         process.join(1.0)
                         code = process.exitcode
                         message = CRASHED_MESSAGE.format(code=code)

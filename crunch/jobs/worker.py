@@ -8,11 +8,16 @@ one-way pipe:
     ("failed", message)             the inputs or the solver failed; a plain sentence
 
 The parent (crunch.jobs.runner) writes these to the jobs table, and terminates
-this process on cancel or at the job's time limit.
+this process on cancel or at the job's time limit. If the parent itself dies
+without doing so (killed outright), this process notices within a second that
+its parent is gone and exits: a solve nobody waits for must not run on.
 """
 
 from __future__ import annotations
 
+import os
+import threading
+import time
 from typing import Any
 
 OPTIONS = "options"  # the best allocation and alternatives of another structure
@@ -43,8 +48,26 @@ def compute(
     raise ValueError(f"Unknown kind of job: {kind!r}")
 
 
-def run(writer, kind: str, inputs: dict[str, Any], params: dict[str, Any]) -> None:
-    """The child process's entry point."""
+def exit_with_parent(parent: int, every: float = 0.5) -> threading.Thread:
+    """Exit this process as soon as `parent` is no longer its parent (it died)."""
+
+    def watch() -> None:
+        while True:
+            if os.getppid() != parent:
+                os._exit(1)  # nobody reads the answer; skip every clean-up
+            time.sleep(every)
+
+    thread = threading.Thread(target=watch, name="crunch-parent-watch", daemon=True)
+    thread.start()
+    return thread
+
+
+def run(
+    writer, kind: str, inputs: dict[str, Any], params: dict[str, Any], parent: int | None = None
+) -> None:
+    """The child process's entry point; `parent` is the runner's pid, if it should be watched."""
+    if parent is not None:
+        exit_with_parent(parent)
 
     def send(tag: str, payload: Any) -> None:
         writer.send((tag, payload))

@@ -31,7 +31,12 @@ from dataclasses import dataclass
 
 import mip
 
+from . import binding
 from .data import ClassSpec, Kind, Scenario
+
+# The default solver's binding is made safe from the collector before any model can
+# exist (binding.py: python-mip's lazy cffi accessors could deadlock in __del__).
+binding.prepare("HIGHS")
 
 _INFEASIBLE = (mip.OptimizationStatus.INFEASIBLE, mip.OptimizationStatus.INT_INFEASIBLE)
 
@@ -106,6 +111,7 @@ class AllocationModel:
     ):
         self.scenario = scenario
         self.remaining = Remaining.of(scenario)
+        binding.prepare(solver_name)  # once per solver and process; CBC only if used
         self.m = mip.Model(sense=mip.MINIMIZE, solver_name=solver_name)
         self.m.verbose = 0
         self.m.threads = 1
