@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 import mip
 
+from .. import binding
 from .data import Child, PlacementInput, PlanClass
 from .metrics import band
 
@@ -122,6 +123,7 @@ class PartModel:
         self.whole = whole or part
         self.deadline = deadline
         self.rules = list(rules)
+        binding.prepare(solver_name)  # safe from the collector (docs/solver-deadlock.md)
         self.m = mip.Model(sense=mip.MINIMIZE, solver_name=solver_name)
         self.m.verbose = 0
         self.m.threads = 1
