@@ -120,6 +120,24 @@ def old_model_for_the_collector() -> None:
     model.optimize()
 
 
+# Class lists whose solve makes many small models (neighbourhoods) and a diagnosis-free
+# lexicographic run: every model freed while others are being built.
+SMALL_PLACEMENT = {
+    "classes": [{"label": f"K{k}", "grades": {"K": 6}} for k in range(3)],
+    "children": [
+        {
+            "id": f"S{i}",
+            "grade": "K",
+            "categories": {"gender": "FM"[i % 2]},
+            "tags": ["EAL"] if i % 5 == 0 else [],
+            "friends": [f"S{(i + 1) % 18}", f"S{(i + 7) % 18}"],
+            "scores": {"reading": i % 5},
+        }
+        for i in range(18)
+    ],
+}
+
+
 def main() -> int:
     mode = sys.argv[1]
     if "--unprotected" in sys.argv:
@@ -146,6 +164,12 @@ def main() -> int:
         answer = solve(parse_scenario(SMALL_SCHOOL), time_limit=30)
         assert answer.status.value == "infeasible", answer.status
         assert answer.suggestions, "the diagnosis found no suggestion"
+    elif mode == "place":
+        from crunch.solver.placement import parse_placement, place
+
+        gc.set_threshold(1)
+        answer = place(parse_placement(SMALL_PLACEMENT), time_limit=30)
+        assert answer.status.value == "optimal", answer.status
     elif mode == "staffing":
         import multiprocessing
 

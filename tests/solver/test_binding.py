@@ -175,7 +175,7 @@ def test_the_lock_hands_the_collector_back_as_it_found_it():
         gc.enable()
 
 
-@pytest.mark.parametrize("mode", ["lazy", "solve"])
+@pytest.mark.parametrize("mode", ["lazy", "solve", "place"])
 def test_a_collection_inside_cffis_lock_does_not_deadlock(mode):
     done = probe(mode)
     assert done.returncode == 0, done.stdout + done.stderr
