@@ -16,6 +16,9 @@ two times. Times are model building and solving in a warm process, no interprete
 start. Where both are proved, the optimal metrics must agree: a mismatch is printed
 as one, and the bench exits 1. CP-SAT's placement is also checked against our own
 `broken_rules` and `placement_metrics`.
+
+Last, the hard limit: the wall time of `place` on the largest inputs the format allows
+(5,000 children of one grade in 200 or 50 classes, ten friend requests each).
 """
 
 from __future__ import annotations
@@ -91,10 +94,52 @@ def cpsat(data: dict, limit: float) -> dict | None:
     return answer
 
 
+def largest(children: int, classes: int, seed: int = 1) -> dict:
+    """The spec's limits at their worst: one grade, ten friend requests each."""
+    import random
+
+    rng = random.Random(seed)
+    ids = [f"S{i}" for i in range(children)]
+    kids = []
+    for i, child_id in enumerate(ids):
+        asks = [a for a in dict.fromkeys(rng.choice(ids) for _ in range(10)) if a != child_id]
+        kids.append(
+            {
+                "id": child_id,
+                "grade": "K",
+                "friends": asks,
+                "categories": {"gender": "FM"[i % 2]},
+                "tags": ["EAL"] if rng.random() < 0.15 else [],
+                "scores": {"reading": rng.randint(1, 5)},
+            }
+        )
+    return {
+        "classes": [
+            {"label": f"C{k}", "grades": {"K": children // classes}} for k in range(classes)
+        ],
+        "children": kids,
+    }
+
+
+def limits() -> None:
+    """Hard limits: the wall time of place() on the largest inputs the spec allows."""
+    for children, classes, limit in ((5000, 200, 10.0), (5000, 50, 10.0), (2000, 80, 10.0)):
+        placement_input = parse_placement(largest(children, classes))
+        started = time.perf_counter()
+        answer = place(placement_input, time_limit=limit)
+        wall = time.perf_counter() - started
+        print(
+            f"limit: {children} children in {classes} classes, {limit:g} s limit: "
+            f"{answer.status}, wall {wall:.2f} s (over by {max(0.0, wall - limit):.2f} s)",
+            flush=True,
+        )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--primaries", type=int, default=5)
     parser.add_argument("--colleges", type=int, default=1)
+    parser.add_argument("--no-limits", action="store_true", help="skip the largest inputs")
     args = parser.parse_args()
     cases = [("primary", s, rosters.primary, 10.0) for s in range(2027, 2027 + args.primaries)]
     cases += [("college", s, rosters.college, 60.0) for s in range(2027, 2027 + args.colleges)]
@@ -143,6 +188,8 @@ def main() -> int:
                 else ""
             )
         )
+    if not args.no_limits:
+        limits()
     if mismatches:
         print(f"{mismatches} proved answers disagree with CP-SAT")
     return 1 if mismatches else 0
