@@ -105,3 +105,36 @@ def test_the_bundled_700_child_primary_is_placed_validly():
     assert answer.status in ("optimal", "feasible")
     assert hard_rule_problems(data, answer.assignment) == []
     assert answer.metrics.to_dict() == recount(data, answer.assignment)
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
+)
+@given(generated())
+def test_parts_too_big_for_one_model_are_built_child_by_child(data):
+    """Above MAX_WHOLE_VARIABLES a part is built by construct() and improved by
+    neighbourhoods; the answer keeps every hard rule all the same."""
+    from unittest import mock
+
+    from crunch.solver.placement import solve
+
+    with mock.patch.object(solve, "MAX_WHOLE_VARIABLES", 0):
+        answer = place(parse_placement(data), time_limit=3)
+    assert answer.status in ("optimal", "feasible", "timeout", "infeasible")
+    if answer.found:
+        assert hard_rule_problems(data, answer.assignment) == []
+        assert answer.metrics.to_dict() == recount(data, answer.assignment)
+
+
+def test_the_small_example_built_child_by_child():
+    import json
+    from unittest import mock
+
+    from crunch.solver.placement import solve
+
+    data = json.loads((ROOT / "examples" / "placement-small.json").read_text())
+    with mock.patch.object(solve, "MAX_WHOLE_VARIABLES", 0):
+        answer = place(parse_placement(data), time_limit=5)
+    assert answer.status == "feasible"  # no whole model: composite_fit cannot be proved
+    assert hard_rule_problems(data, answer.assignment) == []
+    assert answer.metrics.friends == 0

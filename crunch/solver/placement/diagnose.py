@@ -18,7 +18,16 @@ import mip
 
 from .data import PlacementInput
 from .metrics import describe
-from .model import OutOfTime, Part, PartModel, Rule, rules_of
+from .model import (
+    MAX_WHOLE_VARIABLES,
+    OutOfTime,
+    Part,
+    PartModel,
+    Rule,
+    allowed_classes,
+    rules_of,
+    variables_of,
+)
 
 MAX_CLASHES = 3
 _INFEASIBLE = (mip.OptimizationStatus.INFEASIBLE, mip.OptimizationStatus.INT_INFEASIBLE)
@@ -31,6 +40,8 @@ class _NoTime(Exception):
 def explain(placement_input: PlacementInput, part: Part, *, deadline: float) -> list[str]:
     """Sentences naming the children and the rules that clash."""
     rules = rules_of(part, placement_input)
+    if variables_of(part) > MAX_WHOLE_VARIABLES:
+        return _without_solving(placement_input, part, rules)
     check = _Checker(placement_input, part, deadline)
     sentences: list[str] = []
     try:
@@ -46,6 +57,23 @@ def explain(placement_input: PlacementInput, part: Part, *, deadline: float) -> 
                 "time left to find which of them clash."
             )
     return sentences
+
+
+def _without_solving(placement_input: PlacementInput, part: Part, rules: list[Rule]) -> list[str]:
+    """For parts too big to solve whole: the children whose own rules leave no class."""
+    allowed = allowed_classes(part, rules)
+    name = _namer(placement_input)
+    out = []
+    for child, options in allowed.items():
+        if not options and len(out) < MAX_CLASHES:
+            own = [r for r in rules if r.children == (child,)]
+            grade = placement_input.child(child).grade
+            classes = [c for c in part.classes if c.count(grade)]
+            out.append(_own_rules(name(child), grade, own, classes))
+    return out or [
+        "The hard rules cannot all hold with the plan's class sizes; this school is too "
+        "big to find which of them clash within the time."
+    ]
 
 
 class _Checker:

@@ -31,6 +31,13 @@ from .metrics import band
 
 _INFEASIBLE = (mip.OptimizationStatus.INFEASIBLE, mip.OptimizationStatus.INT_INFEASIBLE)
 
+# Above this many child-class variables a part is not handed to the MIP whole: one grade
+# of 5,000 children in 200 classes (a million) took 4.5 s to build and then 7 s inside
+# HiGHS before its time limit could apply (bench/placement_speed.py, limits); 250,000
+# stayed within a 10 s limit. Such parts are built child by child (construct.py) and
+# improved by neighbourhoods of two classes, which stay small.
+MAX_WHOLE_VARIABLES = 250_000
+
 
 class OutOfTime(Exception):
     """The model could not even be built before the deadline."""
@@ -104,6 +111,66 @@ def rules_of(part: Part, placement_input: PlacementInput) -> list[Rule]:
     return rules
 
 
+def allowed_classes(part: Part, rules: Iterable[Rule]) -> dict[str, list[str]]:
+    """The classes each child may join under these rules: its grade's, less those it must
+    not be in, composites for `composite: false`, only its fixed class if it has one."""
+    fixed: dict[str, str] = {}
+    banned: dict[str, set[str]] = {}
+    no_composite: set[str] = set()
+    for rule in rules:
+        child = rule.children[0]
+        if rule.kind == "class":
+            fixed[child] = rule.label
+        elif rule.kind == "not_classes":
+            banned.setdefault(child, set()).add(rule.label)
+        elif rule.kind == "composite":
+            no_composite.add(child)
+    return {
+        child.id: [
+            c.label
+            for c in part.classes
+            if c.count(child.grade)
+            and c.label not in banned.get(child.id, ())
+            and not (c.composite and child.id in no_composite)
+            and fixed.get(child.id, c.label) == c.label
+        ]
+        for child in part.children
+    }
+
+
+def floor_of(
+    priority: str, placement_input: PlacementInput, part: Part, allowed: dict[str, list[str]]
+) -> int:
+    """A lower bound on a metric that every valid placement of the part meets."""
+    if priority == "friends":  # requests no class could meet
+        return sum(
+            1
+            for child in part.children
+            if child.friends
+            and sum(
+                1
+                for f in child.friends
+                if f in allowed and set(allowed[f]) & set(allowed[child.id])
+            )
+            < placement_input.friends_needed_by(child)
+        )
+    if priority == "composite_fit":  # places in composites beyond the children suited
+        return sum(
+            max(
+                0,
+                sum(c.count(g) for c in part.classes if c.composite)
+                - sum(1 for c in part.children if c.grade == g and c.composite),
+            )
+            for g in part.grades
+        )
+    return 0
+
+
+def variables_of(part: Part) -> int:
+    """How many child-class variables a model of the part would have, at most."""
+    return sum(sum(1 for c in part.classes if c.count(child.grade)) for child in part.children)
+
+
 class PartModel:
     """One python-mip model of a part; objectives are added and held stage by stage."""
 
@@ -135,10 +202,6 @@ class PartModel:
         self._same: dict[tuple[str, str], mip.Var] = {}
         self._objectives: dict[str, mip.LinExpr] = {}
         self._holds: dict[str, mip.Constr] = {}
-        # a lower bound on each metric that holds for every valid placement
-        self.floor: dict[str, int] = dict.fromkeys(
-            ("friends", "needs", "mix", "scores", "composite_fit"), 0
-        )
         # how to compute each auxiliary variable from a placement, for a full start
         self._met: list[tuple[mip.Var, list[tuple[str, str]], int]] = []
         self._alike: list[tuple[list[str], list[str]]] = []  # (labels, children in order)
@@ -152,31 +215,10 @@ class PartModel:
             raise OutOfTime
 
     def _build(self) -> None:
-        fixed: dict[str, str] = {}
-        banned: dict[str, set[str]] = {}
-        no_composite: set[str] = set()
-        for rule in self.rules:
-            child = rule.children[0]
-            if rule.kind == "class":
-                fixed[child] = rule.label
-            elif rule.kind == "not_classes":
-                banned.setdefault(child, set()).add(rule.label)
-            elif rule.kind == "composite":
-                no_composite.add(child)
-
+        self.allowed = allowed_classes(self.part, self.rules)
+        self.impossible = any(not options for options in self.allowed.values())
         for child in self.part.children:
-            options = [
-                c.label
-                for c in self.part.classes
-                if c.count(child.grade)
-                and c.label not in banned.get(child.id, ())
-                and not (c.composite and child.id in no_composite)
-                and fixed.get(child.id, c.label) == c.label
-            ]
-            self.allowed[child.id] = options
-            if not options:
-                self.impossible = True
-            for label in options:
+            for label in self.allowed[child.id]:
                 self.x[child.id, label] = self.m.add_var(var_type=mip.BINARY)
             self._tick()
         if self.impossible:
@@ -208,13 +250,13 @@ class PartModel:
                 for label in set(self.allowed[a]) | set(self.allowed.get(b, ())):
                     m += self._x(a, label) == self._x(b, label)
         self._tick()
-        self._break_symmetry(fixed, banned)
+        self._break_symmetry()
 
     def _x(self, child: str, label: str) -> mip.LinExpr | mip.Var:
         return self.x.get((child, label), mip.LinExpr())
 
-    def _break_symmetry(self, fixed: dict[str, str], banned: dict[str, set[str]]) -> None:
-        named = set(fixed.values()).union(*banned.values()) if banned else set(fixed.values())
+    def _break_symmetry(self) -> None:
+        named = {r.label for r in self.rules if r.kind in ("class", "not_classes")}
         alike: dict[tuple[tuple[str, int], ...], list[str]] = {}
         for plan_class in self.part.classes:
             if plan_class.label not in named:
@@ -273,8 +315,7 @@ class PartModel:
             mine = set(self.allowed[child.id])
             possible = [f for f in child.friends if f in ids and mine & set(self.allowed[f])]
             if len(possible) < need:
-                unmet.add_const(1)
-                self.floor["friends"] += 1  # no placement can meet this request
+                unmet.add_const(1)  # no placement can meet this request
                 continue
             self._tick()  # friend pairs add rows by the thousand on a big grade
             met = self.m.add_var(var_type=mip.BINARY)
@@ -355,11 +396,6 @@ class PartModel:
         return total
 
     def _composite_fit(self) -> mip.LinExpr:
-        # a grade's places in composites, less its children suited to one, are always lost
-        for grade in self.part.grades:
-            places = sum(c.count(grade) for c in self.part.classes if c.composite)
-            suited = sum(1 for c in self.part.children if c.grade == grade and c.composite)
-            self.floor["composite_fit"] += max(0, places - suited)
         return mip.xsum(
             self.x[c.id, label]
             for c in self.part.children

@@ -20,10 +20,21 @@ from typing import Any
 import mip
 
 from ..solution import Status
+from .construct import construct
 from .data import PlacementInput
 from .improve import LocalSearch
 from .metrics import PlacementMetrics, metrics_by_class, placement_metrics
-from .model import OutOfTime, Part, PartModel, parts_of, rules_of
+from .model import (
+    MAX_WHOLE_VARIABLES,
+    OutOfTime,
+    Part,
+    PartModel,
+    allowed_classes,
+    floor_of,
+    parts_of,
+    rules_of,
+    variables_of,
+)
 
 DEFAULT_TIME_LIMIT = 10.0
 DEFAULT_SOLVER = "HIGHS"
@@ -127,8 +138,13 @@ class _PartRun:
         self.best: dict[str, str] | None = None
         self.proved: dict[str, bool] = {}  # each stage run so far: proved?
         self.held: dict[str, int] = {}  # each stage's value, held while later ones run
-        self.rng = random.Random(len(part.children))  # the same answer for the same input
+        self.rng = random.Random(len(part.children))  # seeded: runs differ only by timing
         self.aim = 0.5  # how often a neighbourhood holds a class where the metric is lost
+        self.rules = rules_of(part, placement_input)
+        self.allowed = allowed_classes(part, self.rules)
+        self.floors = {
+            p: floor_of(p, placement_input, part, self.allowed) for p in placement_input.priorities
+        }
         self.alone = PlacementInput(
             part.classes,
             part.children,
@@ -149,9 +165,9 @@ class _PartRun:
         (a stage that needs little leaves the rest to the next)."""
         priorities = self.input.priorities
         start = next(i for i, p in enumerate(priorities) if not self.proved.get(p, False))
-        assert self.model is not None
         for priority in priorities[start:]:
-            self.model.release(priority)
+            if self.model is not None:
+                self.model.release(priority)
             self.held.pop(priority, None)
         for i, priority in enumerate(priorities[start:], start=start):
             seconds = (until - time.perf_counter()) * (0.7 if i < len(priorities) - 1 else 1)
@@ -166,35 +182,27 @@ class _PartRun:
         return status
 
     def _stage(self, priority: str, seconds: float, find: float) -> Status:
-        """Optimise one priority and hold it; OPTIMAL/FEASIBLE, or why there is nothing."""
         started = time.perf_counter()
-        try:
-            if self.model is None:
-                self.model = PartModel(
-                    self.input,
-                    self.part,
-                    rules_of(self.part, self.input),
-                    deadline=self.deadline,
-                    solver_name=self.solver,
-                )
-            if self.best is None:
-                status = self.model.optimize(mip.LinExpr(), self._left(find, started))
-                if status not in _FOUND:
-                    return Status.INFEASIBLE if status in _INFEASIBLE else Status.TIMEOUT
-                self.best = self.model.placement()
-                self._improve(min(self._left(seconds, started) * 0.5, self.search_seconds))
-            expr = self.model.objective(priority)
-        except OutOfTime:
-            return Status.TIMEOUT if self.best is None else Status.FEASIBLE
+        if self.best is None:
+            status = self._first_placement(self._left(find, started))
+            if status is not None:
+                return status
+            self._improve(min(self._left(seconds, started) * 0.5, self.search_seconds))
         found = self.value(priority)
-        if found <= self.model.floor[priority]:
+        if found > self.floors[priority]:
+            found = self._neighbourhoods(priority, self._left(seconds, started) * 0.8)
+        if found <= self.floors[priority]:
             # the placement in hand meets the bound that holds for every placement
             self._hold(priority, found)
             return Status.OPTIMAL
-        found = self._neighbourhoods(priority, self._left(seconds, started) * 0.8)
-        if found <= self.model.floor[priority]:
+        if self.model is None:
             self._hold(priority, found)
-            return Status.OPTIMAL
+            return Status.FEASIBLE  # too big to hand to the MIP whole: the best found
+        try:
+            self._apply_holds()
+            expr = self.model.objective(priority)
+        except OutOfTime:
+            return Status.FEASIBLE
         status = self.model.optimize(expr, self._left(seconds, started), start=self.best)
         if status not in _FOUND:
             self._hold(priority, found)
@@ -205,6 +213,28 @@ class _PartRun:
         self._hold(priority, min(value, found))
         return Status.OPTIMAL if status == mip.OptimizationStatus.OPTIMAL else Status.FEASIBLE
 
+    def _first_placement(self, seconds: float) -> Status | None:
+        """A valid placement in `self.best`, or why there is none (INFEASIBLE, TIMEOUT)."""
+        if any(not options for options in self.allowed.values()):
+            return Status.INFEASIBLE  # a child's own rules leave them no class
+        if variables_of(self.part) > MAX_WHOLE_VARIABLES:
+            found = construct(self.input, self.part, self.allowed, deadline=self.deadline)
+            if found is None:
+                return Status.TIMEOUT
+            self.best = found
+            return None
+        try:
+            self.model = PartModel(
+                self.input, self.part, self.rules, deadline=self.deadline, solver_name=self.solver
+            )
+        except OutOfTime:
+            return Status.TIMEOUT
+        status = self.model.optimize(mip.LinExpr(), seconds)
+        if status not in _FOUND:
+            return Status.INFEASIBLE if status in _INFEASIBLE else Status.TIMEOUT
+        self.best = self.model.placement()
+        return None
+
     def _neighbourhoods(self, priority: str, seconds: float) -> int:
         """Large neighbourhood search: take the children of two classes of one grade,
         let a small MIP of them alone re-place them between those two classes (the rest
@@ -212,7 +242,7 @@ class _PartRun:
         improves the stage. Each such model solves in milliseconds, and a run of them
         reaches good placements long before one search over the whole part would.
         Returns the stage's value for the placement in hand."""
-        assert self.model is not None and self.best is not None
+        assert self.best is not None
         stop = time.perf_counter() + seconds
         found = self.value(priority)
         choices = [
@@ -221,7 +251,7 @@ class _PartRun:
         ]
         choices = [(g, labels) for g, labels in choices if len(labels) > 1]
         idle = 0  # neighbourhoods in a row that brought nothing
-        while choices and found > self.model.floor[priority] and idle < 4 * len(choices) + 8:
+        while choices and found > self.floors[priority] and idle < 4 * len(choices) + 8:
             left = stop - time.perf_counter()
             if left <= 0.02:
                 break
@@ -289,9 +319,13 @@ class _PartRun:
         return set(rng.sample(labels, 2))
 
     def _hold(self, priority: str, value: int) -> None:
-        assert self.model is not None
-        self.model.hold(priority, value)
+        """Hold a stage at its value; the whole-part model takes it before its next solve."""
         self.held[priority] = value
+
+    def _apply_holds(self) -> None:
+        assert self.model is not None
+        for priority, value in self.held.items():
+            self.model.hold(priority, value)
 
     def value(self, priority: str) -> int:
         """The metric of the placement in hand, for this part alone."""
@@ -308,8 +342,8 @@ class _PartRun:
         return max(budget, 0.0) * 0.9
 
     def _improve(self, seconds: float) -> None:
-        assert self.model is not None and self.best is not None
-        search = LocalSearch(self.input, self.part, self.model.allowed, self.best)
+        assert self.best is not None
+        search = LocalSearch(self.input, self.part, self.allowed, self.best)
         self.best = search.run(seconds)
 
 
