@@ -6,10 +6,13 @@ find it in a fraction of one. Handing the MIP a good incumbent lets it prove eac
 stage at the root when the bound meets it, and start from something good otherwise.
 
 Moves are swaps of two children of one grade between two classes, so every class keeps
-its exact counts; a swap is kept only if it breaks no hard rule and does not make the
-metrics worse in priority order (equal ones are kept half the time, to cross plateaus).
-Children bound by `together` stay where the valid placement put them. Each swap's
-effect is computed from what it touches only, so a second holds tens of thousands.
+its exact counts. A swap that breaks a hard rule is never made; otherwise it is
+annealed on a weighted cost in which each priority outweighs the later ones: kept when
+the cost does not rise (equal ones half the time, to cross plateaus), and when it does
+with a chance that falls as the search cools. The best placement seen, compared in
+priority order, is the answer. Children bound by `together` stay where the valid
+placement put them. Each swap's effect is computed from what it touches only, so a
+second holds tens of thousands.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ METRIC_INDEX = {"friends": 0, "needs": 1, "mix": 2, "scores": 3, "composite_fit"
 
 
 class LocalSearch:
+    """The search over one part, from a valid placement (`run` returns the best found)."""
+
     def __init__(
         self,
         placement_input: PlacementInput,

@@ -236,8 +236,8 @@ class _PartRun:
         return None
 
     def _neighbourhoods(self, priority: str, seconds: float) -> int:
-        """Large neighbourhood search: take the children of two classes of one grade,
-        let a small MIP of them alone re-place them between those two classes (the rest
+        """Large neighbourhood search: take the children of two (or three) classes of one
+        grade, let a small MIP of them alone re-place them among those classes (the rest
         of the school held, earlier priorities not allowed to get worse), and keep what
         improves the stage. Each such model solves in milliseconds, and a run of them
         reaches good placements long before one search over the whole part would.
@@ -250,13 +250,18 @@ class _PartRun:
             for grade in self.part.grades
         ]
         choices = [(g, labels) for g, labels in choices if len(labels) > 1]
+        # about as many tries as there are pairs of classes before giving up; past half of
+        # them without a gain, three classes at a time in grades of five classes or more
+        # (in smaller grades two-class moves reach far enough, and three cost more)
+        pairs = sum(len(labels) * (len(labels) - 1) // 2 for _, labels in choices)
         idle = 0  # neighbourhoods in a row that brought nothing
-        while choices and found > self.floors[priority] and idle < 4 * len(choices) + 8:
+        while choices and found > self.floors[priority] and idle < pairs + 8:
             left = stop - time.perf_counter()
             if left <= 0.02:
                 break
             idle += 1
-            picked = self._neighbourhood(priority, self.best, choices, self.rng)
+            size = 2 if idle <= pairs // 2 + 2 else 3
+            picked = self._neighbourhood(priority, self.best, choices, self.rng, size)
             better = self._replace_within(picked, priority, found, left)
             if better is not None:
                 self.best.update(better)
@@ -307,16 +312,20 @@ class _PartRun:
         placement: dict[str, str],
         choices: list[tuple[str, list[str]]],
         rng: random.Random,
+        size: int,
     ) -> set[str]:
-        """Two classes of one grade, most often one where the stage's metric is lost."""
+        """Classes of one grade (`size` of them where it has five or more, else two), most
+        often including one where the stage's metric is lost."""
         lost = metrics_by_class(self.alone, placement)
         bad = [label for label, by_metric in lost.items() if by_metric[priority]]
         if bad and rng.random() < self.aim:
             first = rng.choice(bad)
             _, labels = rng.choice([(g, ls) for g, ls in choices if first in ls])
-            return {first, rng.choice([label for label in labels if label != first])}
+            others = [label for label in labels if label != first]
+            more = (size if len(labels) >= 5 else 2) - 1
+            return {first, *rng.sample(others, more)}
         _, labels = rng.choice(choices)
-        return set(rng.sample(labels, 2))
+        return set(rng.sample(labels, size if len(labels) >= 5 else 2))
 
     def _hold(self, priority: str, value: int) -> None:
         """Hold a stage at its value; the whole-part model takes it before its next solve."""
