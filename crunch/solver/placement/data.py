@@ -8,7 +8,7 @@ at once, each under the field path it belongs to (`children[3].apart[0]`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -204,25 +204,37 @@ def parse_placement(obj: Any) -> PlacementInput:
     return placement
 
 
-def _parse_classes(raw: Any, errors: _Errors) -> list[PlanClass]:
+def _objects(
+    raw: Any, field: str, what: str, limit: int, example: str, key: str, errors: _Errors
+) -> Iterator[tuple[str, Mapping[str, Any], str | None]]:
+    """Each object of a required list with its path and its `key` (None when missing or
+    taken by an earlier one); what is wrong is reported under its path."""
     if raw is None:
-        errors.add("classes", "The plan's classes are required.")
-        return []
-    items = errors.listed(raw, "classes", "Classes", MAX_CLASSES)
+        errors.add(field, f"The {what.lower()} are required.")
+        return
+    items = errors.listed(raw, field, what, limit)
+    seen: set[str] = set()
+    for i, item in enumerate(items):
+        path = f"{field}[{i}]"
+        if not isinstance(item, Mapping):
+            errors.add(path, f"Each entry is an object such as {example}.")
+            continue
+        value = errors.text(item.get(key), f"{path}.{key}", f"The {key}")
+        if value is not None and value in seen:
+            errors.add(f"{path}.{key}", f'"{value}" is used by another entry.')
+            value = None
+        seen.add(value or "")
+        yield path, item, value
+
+
+def _parse_classes(raw: Any, errors: _Errors) -> list[PlanClass]:
     if isinstance(raw, list) and not raw:
         errors.add("classes", "At least one class is required.")
+    example = '{"label": "K Lee", "grades": {"K": 16}}'
     out: list[PlanClass] = []
-    labels: set[str] = set()
-    for i, item in enumerate(items):
-        path = f"classes[{i}]"
-        if not isinstance(item, Mapping):
-            errors.add(path, 'Each class is an object such as {"label": "K Lee", "grades": {...}}.')
-            continue
-        label = errors.text(item.get("label"), f"{path}.label", "The class label")
-        if label is not None and label in labels:
-            errors.add(f"{path}.label", f'The label "{label}" is used by another class.')
-            label = None
-        labels.add(label or "")
+    for path, item, label in _objects(
+        raw, "classes", "Classes", MAX_CLASSES, example, "label", errors
+    ):
         grades = _parse_counts(item.get("grades"), f"{path}.grades", errors)
         if label is not None and grades:
             out.append(PlanClass(label, grades))
@@ -249,22 +261,11 @@ def _parse_counts(raw: Any, path: str, errors: _Errors) -> tuple[tuple[str, int]
 
 
 def _parse_children(raw: Any, errors: _Errors) -> list[Child]:
-    if raw is None:
-        errors.add("children", "The children to place are required.")
-        return []
-    items = errors.listed(raw, "children", "Children", MAX_CHILDREN)
+    example = '{"id": "S1001", "grade": "K"}'
     out: list[Child] = []
-    ids: set[str] = set()
-    for i, item in enumerate(items):
-        path = f"children[{i}]"
-        if not isinstance(item, Mapping):
-            errors.add(path, 'Each child is an object such as {"id": "S1001", "grade": "K"}.')
-            continue
-        child_id = errors.text(item.get("id"), f"{path}.id", "The child's id")
-        if child_id is not None and child_id in ids:
-            errors.add(f"{path}.id", f'The id "{child_id}" is used by another child.')
-            child_id = None
-        ids.add(child_id or "")
+    for path, item, child_id in _objects(
+        raw, "children", "Children", MAX_CHILDREN, example, "id", errors
+    ):
         grade = errors.text(item.get("grade"), f"{path}.grade", "The grade")
         child_name = item.get("name")
         if child_name is not None and not isinstance(child_name, str):
