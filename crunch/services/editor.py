@@ -36,6 +36,9 @@ class Editor:
     picked: str = ""
     # The id of the input to put the cursor in after a button added its row.
     focus: str = ""
+    # No children typed in yet (a blank scenario): the editor asks for them
+    # instead of planning classes for nobody.
+    empty: bool = False
 
     @property
     def valid(self) -> bool:
@@ -55,6 +58,8 @@ def from_revision(revision: Revision, title: str, *, slow_limit: float | None = 
     """
     draft = Draft.from_inputs(revision.inputs)
     checked = check(draft.form(), draft, title)
+    if awaits_children(draft):
+        return _empty(draft, checked.errors, draft.form(note=""), saved=revision)
     choice = (revision.allocation or {}).get("choice", 0)
     picked = f"{inputs_key(checked.inputs)}:{choice}" if checked.inputs else ""
     unproved = revision.status in (str(Status.FEASIBLE), str(Status.TIMEOUT))
@@ -114,6 +119,9 @@ def from_post(
     elif action == "pick" and checked.inputs is not None and index is not None:
         picked = f"{inputs_key(checked.inputs)}:{index}"
 
+    if awaits_children(draft):
+        form = draft.form(note=formdata.get("note", ""))
+        return _empty(draft, checked.errors, form, notes=notes, focus=_focus_after(action, draft))
     plan = table = None
     if checked.scenario is not None:
         plan = make_plan(
@@ -134,6 +142,25 @@ def from_post(
         picked=picked,
         focus=_focus_after(action, draft),
     )
+
+
+NOT_TYPED = "Enter a number."
+
+
+def awaits_children(draft: Draft) -> bool:
+    """No grade has any children typed in: there is nothing to plan yet."""
+    return all(g.get("students", "").strip() in ("", "0") for g in draft.grades)
+
+
+def _empty(draft: Draft, errors: dict[str, list[str]], form: ScenarioForm, **extra) -> Editor:
+    """The editor of inputs still being started: blanks are not mistakes yet, only
+    what was typed wrong is marked."""
+    typed = {}
+    for key, messages in errors.items():
+        kept = [m for m in messages if m != NOT_TYPED]
+        if kept:
+            typed[key] = kept
+    return Editor(draft, form, typed, empty=True, **extra)
 
 
 def _focus_after(action: str, draft: Draft) -> str:

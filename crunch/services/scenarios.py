@@ -19,6 +19,8 @@ from ..models import Revision, Scenario, School
 from ..sqlite import begin_write
 
 DEFAULT_GRADES = ["K", "1", "2", "3", "4", "5", "6"]
+# The status of a revision saved before any children were typed in.
+BLANK = "blank"
 
 
 class NameTaken(ValueError):
@@ -90,24 +92,27 @@ def latest_scenario(school: School) -> Scenario | None:
 
 
 def blank_inputs(school: School) -> dict[str, Any]:
-    """A new scenario's inputs: the school's grades and limits as last planned, no children."""
+    """A new scenario's inputs: the school's grades and limits as last planned, and
+    nothing else yet. Teachers and children are left out, so the editor opens as a
+    form that asks for them (see crunch.services.editor) instead of planning for none.
+    """
     latest = latest_scenario(school)
     if latest is not None and latest.current_revision is not None:
         previous = latest.current_revision.inputs
-        grades = [{**g, "students": 0} for g in previous.get("grades", []) if isinstance(g, dict)]
+        grades = [
+            {k: v for k, v in g.items() if k != "students"}
+            for g in previous.get("grades", [])
+            if isinstance(g, dict)
+        ]
         return {
-            "teachers": 1,
             "min_subclass_size": previous.get("min_subclass_size", 1),
             "grades": grades,
             "composites": [],
             "priorities": previous.get("priorities", ["classes", "composites", "balance"]),
         }
     return {
-        "teachers": 1,
         "min_subclass_size": 1,
-        "grades": [
-            {"name": g, "students": 0, "min_size": 15, "max_size": 25} for g in DEFAULT_GRADES
-        ],
+        "grades": [{"name": g, "min_size": 15, "max_size": 25} for g in DEFAULT_GRADES],
         "composites": [],
         "priorities": ["classes", "composites", "balance"],
     }

@@ -77,6 +77,8 @@ STATUS_LABELS = {
     "feasible": "good, not proved best",
     "infeasible": "no allocation fits",
     "timeout": "not found in time",
+    "blank": "no children yet",
+    "invalid": "inputs need fixing",
 }
 
 

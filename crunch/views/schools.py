@@ -9,8 +9,6 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from ..forms import NewScenarioForm
 from ..htmx import page_or_block
 from ..services import scenarios as store
-from ..services.drafts import Draft, check
-from ..services.planning import make_plan
 
 bp = Blueprint("schools", __name__)
 
@@ -41,12 +39,9 @@ def create(school_id: int):
             inputs, allocation, status = dict(source.inputs), source.allocation, source.status
             note = f"Copied from {source.scenario.title}, revision {source.number}."
         else:
+            # Nothing to plan until the children are typed in: no allocation yet.
             inputs, note = store.blank_inputs(school), "Started blank."
-            draft = Draft.from_inputs(inputs)
-            checked = check(draft.form(), draft)
-            plan = make_plan(checked.scenario, checked.inputs) if checked.scenario else None
-            allocation = plan.saved_allocation() if plan else None
-            status = str(plan.solution.status) if plan else "invalid"
+            allocation, status = None, store.BLANK
         try:
             scenario = store.create_scenario(
                 school,

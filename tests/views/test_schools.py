@@ -7,7 +7,7 @@ import pytest
 from crunch.extensions import db
 from crunch.models import Revision
 from crunch.services import scenarios as store
-from tests.conftest import HILLSIDE, HX, save_scenario
+from tests.conftest import HILLSIDE, HX, LIVE, form_data, save_scenario
 
 
 def test_index_lists_schools(client):
@@ -57,12 +57,57 @@ def test_create_blank_scenario(client, school):
     created = store.scenarios_of(school, 2028)[0]
     revision = created.current_revision
     assert revision.number == 1 and revision.note == "Started blank."
-    # The school's grades and limits, no children yet.
+    # The school's grades and limits; no teachers, no children, nothing planned yet.
     assert [g["name"] for g in revision.inputs["grades"]] == ["K", "1", "2"]
-    assert all(g["students"] == 0 for g in revision.inputs["grades"])
-    assert revision.status == "optimal" and revision.allocation["classes"] == []
+    assert all("students" not in g and g["max_size"] for g in revision.inputs["grades"])
+    assert "teachers" not in revision.inputs
+    assert revision.status == "blank" and revision.allocation is None
     page = client.get(response.headers["Location"])
     assert page.status_code == 200
+
+
+def test_a_blank_scenario_opens_as_a_form_that_asks_for_children(client, school):
+    response = client.post(
+        f"/schools/{school.id}/scenarios",
+        data={"name": "Plan B", "year": "2028", "source": "blank"},
+    )
+    url = response.headers["Location"]
+    html = client.get(url).get_data(as_text=True)
+    assert "Start here" in html and "how many children each grade" in html
+    # Blanks are not mistakes yet, and nothing is planned for nobody.
+    assert "Enter a number" not in html and 'aria-invalid="true"' not in html
+    assert "Proved best" not in html and "Unused teacher" not in html
+    assert 'id="staffing"' not in html
+    assert 'id="teachers" name="teachers" value=""' in html
+    assert "no children yet" in client.get(f"/schools/{school.id}?year=2028").get_data(as_text=True)
+    # Typing the teachers alone still asks for the children; typing children plans.
+    data = form_data(html)
+    data["teachers"] = "3"
+    live = client.post(f"{url}/edit", data=data, headers=LIVE).get_data(as_text=True)
+    assert "Start here" in live and "Enter a number" not in live
+    for i, n in enumerate(("40", "44", "38")):
+        data[f"grades-{i}-students"] = n
+    data["teachers"] = "6"
+    live = client.post(f"{url}/edit", data=data, headers=LIVE).get_data(as_text=True)
+    assert "Start here" not in live and "Proved best" in live
+    # Odd input is still marked while the children are blank.
+    data = form_data(html)
+    data["teachers"] = "abc"
+    live = client.post(f"{url}/edit", data=data, headers=LIVE)
+    assert live.status_code == 422 and "whole number" in live.get_data(as_text=True)
+
+
+def test_staffing_curve_of_inputs_without_children_answers(client, school, scenario):
+    data = form_data(
+        client.get(f"/schools/{school.id}/scenarios/{scenario.id}").get_data(as_text=True)
+    )
+    for i in range(3):
+        data[f"grades-{i}-students"] = "0"
+    response = client.post(
+        f"/schools/{school.id}/scenarios/{scenario.id}/staffing", data=data, headers=HX
+    )
+    assert response.status_code == 200
+    assert "None" not in response.get_data(as_text=True)
 
 
 def test_create_copy_keeps_inputs_and_allocation(client, school, scenario):
@@ -111,6 +156,7 @@ def test_blank_school_defaults(app):
     db.session.commit()
     inputs = store.blank_inputs(empty)
     assert [g["name"] for g in inputs["grades"]] == ["K", "1", "2", "3", "4", "5", "6"]
+    assert "teachers" not in inputs and all("students" not in g for g in inputs["grades"])
 
 
 @pytest.mark.parametrize(
