@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 
 from ..solver import StaffingRow
-from .planning import Table
+from .planning import Plan, Table, is_slow
 
 PALETTE_SIZE = 8
 
@@ -78,6 +78,30 @@ class Chart:
 
 
 WIDTH, HEIGHT, LEFT, TOP, BOTTOM = 640, 200, 30, 16, 20
+
+JOB_TITLES = {"options": "Other options", "staffing": "Staffing curve"}
+
+
+def background_note(plan: Plan | None) -> str | None:
+    """What the editor says about slow inputs, naming only the work there is to do."""
+    if not is_slow(plan):
+        return None
+    if plan.shown is None:  # no allocation: there are no other options to look for
+        return (
+            "These inputs take a while to solve: the staffing curve is worked out "
+            "in the background, with a Cancel button."
+        )
+    return (
+        "These inputs take a while to solve: other options and the staffing curve "
+        "are worked out in the background, with a Cancel button."
+    )
+
+
+def job_title(kind: str, active: bool) -> str:
+    """A job's heading: a solve carried on is "still solving" only while it is."""
+    if kind == "solve":
+        return "Still solving" if active else "The search in the background"
+    return JOB_TITLES.get(kind, "Work in the background")
 
 
 def colour_of(table: Table, grade: str) -> int:

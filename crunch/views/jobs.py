@@ -9,7 +9,7 @@ ran out of time.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, make_response, redirect, render_template, url_for
+from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -19,19 +19,14 @@ from ..extensions import db
 from ..htmx import is_htmx, render_block
 from ..jobs import results
 from ..models import Job, JobState, Scenario
-from ..services.planning import choice_from, inputs_key
-from ..services.presenting import staffing_chart
+from ..services.planning import Table, choice_from, inputs_key
+from ..services.presenting import job_title, staffing_chart
 
 bp = Blueprint("jobs", __name__, url_prefix="/schools/<id:school_id>/jobs")
 bp.record_once(lambda state: jobs.init_app(state.app))
 
 TEMPLATE = "jobs/status.html"
 EDITOR = "scenarios/editor.html"
-TITLES = {
-    jobs.OPTIONS: "Other options",
-    jobs.SOLVE: "Still solving",
-    jobs.STAFFING: "Staffing curve",
-}
 
 
 @bp.get("/<id:job_id>")
@@ -74,19 +69,41 @@ def context_of(job: Job) -> dict:
     best = results.allocation(job.progress)
     if job.state == JobState.DONE and job.kind in (jobs.OPTIONS, jobs.SOLVE):
         best = results.allocation(job.result)
+    beside = beside_a_table()
+    teachers = job.inputs.get("teachers")
     return {
         "job": job,
         "school": scenario.school,
         "scenario": scenario,
-        "title": TITLES.get(job.kind, "Work in the background"),
+        "title": job_title(job.kind, job.active),
         "elapsed": jobs.elapsed(job),
         "best": best,
+        # The editor's own class table is on screen: the box sums the best allocation
+        # up rather than repeat a table of every class beside it.
+        "best_table": None
+        if best is None or beside
+        else Table(tuple(names), teachers if isinstance(teachers, int) else 0, best.classes),
+        "in_editor": is_htmx(),
         "grade_names": names,
         "may_cancel": jobs.may_cancel(job, current_user._get_current_object()),
+        "beside_table": beside,
         "status_url": url_for("jobs.status", school_id=job.school_id, job_id=job.id),
         "cancel_url": url_for("jobs.cancel", school_id=job.school_id, job_id=job.id),
         "edit_url": url_for("scenarios.edit", school_id=job.school_id, scenario_id=job.scenario_id),
     }
+
+
+def beside_a_table() -> bool:
+    """Whether the job's box sits in the editor beside a class table of its own.
+
+    The editor's requests post its form, whose `shown` holds the table on screen;
+    the box's polls carry the answer on (`hx-vals`).
+    """
+    if not is_htmx():
+        return False  # the job's own page: nothing else shows the allocation
+    if request.method == "POST":
+        return bool(request.form.get("shown"))
+    return request.args.get("beside") == "table"
 
 
 def result_block(job: Job, context: dict) -> str:

@@ -37,7 +37,7 @@ from ..services.planning import (
     staffing_range,
     staffing_rows,
 )
-from ..services.presenting import class_chart, grade_summary, staffing_chart
+from ..services.presenting import background_note, class_chart, grade_summary, staffing_chart
 from . import jobs as job_views
 
 bp = Blueprint("scenarios", __name__, url_prefix="/schools/<id:school_id>/scenarios")
@@ -231,6 +231,7 @@ def _context(scenario, state: editing.Editor) -> dict:
         "chart": class_chart(table) if table else None,
         "unsaved": _unsaved(scenario, state),
         "background": not state.stale and is_slow(state.plan),
+        "background_note": None if state.stale else background_note(state.plan),
         "keep_solving": not state.stale and state.plan is not None and state.plan.unfinished,
         "oob": False,
     }

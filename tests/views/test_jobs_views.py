@@ -447,3 +447,55 @@ def test_inputs_known_to_be_slow_get_a_short_solve_in_the_request(
     # A quick school's revision was proved: its preview has the whole limit.
     client.get(editor_url_of(school))
     assert limits[-1] == app.config["PREVIEW_TIME_LIMIT"]
+
+
+# What the job's box says: no second table beside the editor's, no contradictions.
+
+
+def test_the_box_of_a_solve_beside_the_editors_table_sums_it_up(client, slow_url):
+    html = client.get(slow_url).get_data(as_text=True)
+    form = form_data(html)
+    form["shown"] = '{"teachers": 93, "grades": ["K"], "classes": []}'  # a table on screen
+    body = client.post(solve_url_of(html), data=form, headers=HX).get_data(as_text=True)
+    assert """hx-vals='{"beside": "table"}'""" in body
+    job = last_job()
+    wait_for(lambda: fresh(job.id).progress is not None)
+    beside = poll(client, poll_url(body), headers=HX, query_string={"beside": "table"})
+    text = beside.get_data(as_text=True)
+    if state(job.id) == JobState.RUNNING:
+        assert "Best allocation found so far" in text
+    assert '<table class="classes">' not in text
+    # Without a table on screen (no allocation found in the request), the box shows it.
+    alone = poll(client, poll_url(body), headers=HX).get_data(as_text=True)
+    assert '<table class="classes">' in alone
+    client.post(f"{poll_url(body)}/cancel", data=form, headers=HX)
+
+
+def test_a_cancelled_solve_no_longer_says_it_is_still_solving(client, slow_url):
+    html = client.get(slow_url).get_data(as_text=True)
+    assert 'id="solve-progress">a quick search found no allocation' in html
+    form = form_data(html)
+    body = client.post(solve_url_of(html), data=form, headers=HX).get_data(as_text=True)
+    assert "Still solving" in body
+    job = last_job()
+    wait_for(lambda: state(job.id) == JobState.RUNNING)
+    cancelled = client.post(f"{poll_url(body)}/cancel", data=form, headers=HX)
+    text = cancelled.get_data(as_text=True)
+    assert "Cancelled" in text and "Still solving" not in text
+    # The editor's status line is corrected out of band.
+    assert 'id="solve-progress" hx-swap-oob="true">the search in the background was cancelled' in (
+        text
+    )
+
+
+def test_background_note_names_no_options_when_there_is_no_allocation(app):
+    from crunch.services.planning import Plan
+    from crunch.services.presenting import background_note
+    from crunch.solver import Solution, Status, parse_scenario
+    from tests.test_jobs_support import K12_FEWEST
+
+    scenario = parse_scenario(K12_FEWEST)
+    slow_none = Plan(scenario, Solution(Status.INFEASIBLE, None, solve_seconds=4.0), "k")
+    note = background_note(slow_none)
+    assert "staffing curve" in note and "options" not in note
+    assert background_note(Plan(scenario, Solution(Status.INFEASIBLE, None), "k")) is None
