@@ -57,11 +57,15 @@ def solved(job: Job) -> Solved:
     return Solved(job.id, inputs_key(job.inputs), solution(job.result or {}))
 
 
-def staffing_rows(result: dict[str, Any]) -> list[StaffingRow]:
-    rows = []
+def staffing_rows(result: dict[str, Any], first: int = 0, last: int = -1) -> list[StaffingRow]:
+    """The stored rows; with `first`..`last`, every number of teachers in that range,
+    those not worked out (a job stopped early) as not found in time."""
+    rows = {}
     for row in result.get("rows", []):
         metrics = Metrics(**row["metrics"]) if row.get("metrics") else None
-        rows.append(
-            StaffingRow(row["teachers"], Status(row["status"]), metrics, row.get("average_size"))
+        rows[row["teachers"]] = StaffingRow(
+            row["teachers"], Status(row["status"]), metrics, row.get("average_size")
         )
-    return rows
+    for teachers in range(first, last + 1):
+        rows.setdefault(teachers, StaffingRow(teachers, Status.TIMEOUT))
+    return [rows[t] for t in sorted(rows)]

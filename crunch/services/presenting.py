@@ -207,6 +207,13 @@ def staffing_chart(rows: list[StaffingRow], current: int) -> StaffingChart | Non
     return StaffingChart(width, height, base, tuple(points))
 
 
+def stopped_staffing_note(message: str | None, rows: list[StaffingRow]) -> str:
+    """Above a staffing curve whose job stopped before its last row."""
+    found = sum(1 for r in rows if r.metrics is not None or str(r.status) == "infeasible")
+    stopped = message or "Stopped before the end."
+    return f"{stopped} Shown: the {found} of {len(rows)} numbers of teachers worked out by then."
+
+
 def nice_ceiling(value: float) -> int:
     """The next multiple of 5 at or above value (at least 5), for a tidy axis."""
     return max(5, math.ceil(value / 5.0) * 5)

@@ -20,7 +20,7 @@ from ..htmx import is_htmx, render_block
 from ..jobs import results
 from ..models import Job, JobState, Scenario
 from ..services.planning import Table, choice_from, inputs_key
-from ..services.presenting import job_title, staffing_chart
+from ..services.presenting import job_title, staffing_chart, stopped_staffing_note
 
 bp = Blueprint("jobs", __name__, url_prefix="/schools/<id:school_id>/jobs")
 bp.record_once(lambda state: jobs.init_app(state.app))
@@ -52,6 +52,15 @@ def answer(job: Job):
     """The job's status element (htmx), or a page with it; a finished job's result."""
     context = context_of(job)
     done = job.state == JobState.DONE
+    if job.kind == jobs.STAFFING and not job.active and not done and job.progress:
+        # Stopped before the end: the rows it did work out, the rest marked as such.
+        body = partial_staffing(job)
+        if not is_htmx():
+            context["result"] = body
+            body = render_template(TEMPLATE, **context)
+        response = make_response(body, 200)
+        response.vary.add("HX-Request")
+        return response
     if is_htmx():
         body = result_block(job, context) if done else render_block(TEMPLATE, "job", **context)
     else:
@@ -119,6 +128,14 @@ def result_block(job: Job, context: dict) -> str:
     return render_block(
         EDITOR, "options", school=context["school"], scenario=context["scenario"], plan=plan
     )
+
+
+def partial_staffing(job: Job) -> str:
+    first, last = int(job.params.get("first", 0)), int(job.params.get("last", -1))
+    rows = results.staffing_rows(job.progress or {}, first, last)
+    chart = staffing_chart(rows, int(job.inputs.get("teachers", 0)))
+    note = stopped_staffing_note(job.message, rows)
+    return render_block(EDITOR, "staffing_chart", chart=chart, rows=rows, note=note)
 
 
 def element_id(job: Job) -> str:

@@ -12,6 +12,7 @@ from crunch import jobs
 from crunch.extensions import db
 from crunch.models import Job, JobState, Role, Scenario, School
 from tests.conftest import (
+    HILLSIDE,
     HX,
     LIVE,
     VIEWER,
@@ -499,3 +500,40 @@ def test_background_note_names_no_options_when_there_is_no_allocation(app):
     note = background_note(slow_none)
     assert "staffing curve" in note and "options" not in note
     assert background_note(Plan(scenario, Solution(Status.INFEASIBLE, None), "k")) is None
+
+
+def test_a_staffing_job_stopped_early_shows_the_rows_it_worked_out(client, school):
+    scenario = db.session.scalar(db.select(Scenario).where(Scenario.school_id == school.id))
+    metrics = {"classes": 6, "composites": 0, "balance": 2}
+    row = {"status": "optimal", "metrics": metrics, "average_size": 22.5}
+    unproved = {"status": "feasible", "metrics": metrics, "average_size": 22.5}
+    job = Job(
+        school_id=school.id,
+        scenario_id=scenario.id,
+        kind=jobs.STAFFING,
+        state=JobState.TIMED_OUT,
+        inputs=scenario.current_revision.inputs,
+        params={"first": 4, "last": 7},
+        progress={"rows": [{"teachers": 4, **row}, {"teachers": 5, **unproved}]},
+        message="Stopped after 60 seconds, the time limit for work in the background.",
+    )
+    db.session.add(job)
+    db.session.commit()
+    url = f"/schools/{school.id}/jobs/{job.id}"
+    body = poll(client, url, headers=HX).get_data(as_text=True)
+    assert 'id="staffing"' in body and "staffing-chart" in body
+    assert "Shown: the 2 of 4 numbers of teachers worked out by then." in body
+    assert body.count("Not found in time") == 2 and "(not proved best)" in body
+    page = poll(client, url).get_data(as_text=True)  # the job's own page says the same
+    assert "<html" in page and "staffing-chart" in page
+
+
+def test_a_staffing_job_reports_each_row_as_it_is_worked_out(app):
+    from crunch.jobs.worker import STAFFING, compute
+
+    sent = []
+    params = {"first": 14, "last": 16, "time_limit": 2.0}
+    result = compute(STAFFING, HILLSIDE, params, lambda tag, payload: sent.append((tag, payload)))
+    assert [tag for tag, _ in sent] == ["progress"] * 3
+    assert [len(p["rows"]) for _, p in sent] == [1, 2, 3]
+    assert sent[-1][1] == result
