@@ -35,7 +35,8 @@ def table_csv(table: Table) -> str:
 
 
 def filename(scenario: Scenario, revision: Revision) -> str:
-    base = f"{scenario.school.name} {scenario.year} {scenario.name} r{revision.number}"
+    """Named as a class list, so it never overwrites the scenario's own CSV download."""
+    base = f"{scenario.school.name} {scenario.year} {scenario.name} r{revision.number} class list"
     return re.sub(r"[^A-Za-z0-9]+", "-", base).strip("-").lower() + ".csv"
 
 

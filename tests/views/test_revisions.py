@@ -95,6 +95,11 @@ def test_csv_export_of_the_saved_allocation(client, editor_url):
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
+    # Not the name of the scenario's CSV download, which it would overwrite.
+    name = 'filename="hillside-primary-2027-plan-a-r1-class-list.csv"'
+    assert name in response.headers["Content-Disposition"]
+    other = client.get(f"{editor_url}/scenario.csv").headers["Content-Disposition"]
+    assert other != response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
     assert rows[0] == ["Class", "Grade K", "Grade 1", "Grade 2", "Size", "Composite", "Fixed"]
     assert len(rows) == 7
