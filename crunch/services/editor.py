@@ -147,6 +147,11 @@ def from_post(
 NOT_TYPED = "Enter a number."
 
 
+def may_edit(user) -> bool:
+    """Whether the editor offers its inputs and buttons, or shows the plan read-only."""
+    return bool(getattr(user, "can_edit", True))
+
+
 def awaits_children(draft: Draft) -> bool:
     """No grade has any children typed in: there is nothing to plan yet."""
     return all(g.get("students", "").strip() in ("", "0") for g in draft.grades)

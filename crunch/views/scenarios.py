@@ -234,6 +234,7 @@ def _context(scenario, state: editing.Editor) -> dict:
         "background_note": None if state.stale else background_note(state.plan),
         "keep_solving": not state.stale and state.plan is not None and state.plan.unfinished,
         "oob": False,
+        "editable": editing.may_edit(current_user),
     }
 
 
