@@ -69,3 +69,12 @@ def staffing_rows(result: dict[str, Any], first: int = 0, last: int = -1) -> lis
     for teachers in range(first, last + 1):
         rows.setdefault(teachers, StaffingRow(teachers, Status.TIMEOUT))
     return [rows[t] for t in sorted(rows)]
+
+
+def staffing_progress(job: Job) -> tuple[int, int]:
+    """(rows worked out, rows asked for) of a staffing job; (0, 0) for other kinds."""
+    if job.kind != "staffing":
+        return 0, 0
+    params = job.params or {}
+    total = int(params.get("last", 0)) - int(params.get("first", 0)) + 1
+    return len((job.progress or {}).get("rows", [])), max(0, total)

@@ -13,7 +13,12 @@ from dataclasses import dataclass
 from ..solver import StaffingRow
 from .planning import Plan, Table, is_slow
 
-PALETTE_SIZE = 8
+# Distinct colours in the stylesheet (.g0 ... .g15): enough for a K-12 school's 13
+# grades and more, so no two grades of a school share one.
+PALETTE_SIZE = 16
+# Below this many pixels per bar, labels and sizes are not written on every bar:
+# they would run together.
+LABEL_SLOT = 18.0
 
 
 @dataclass(frozen=True)
@@ -59,12 +64,13 @@ class Segment:
 
 @dataclass(frozen=True)
 class Bar:
-    label: str
+    label: str  # empty where a label would crowd its neighbours
     x: float
     centre: float
     top: float
     size: int
     segments: tuple[Segment, ...]
+    show_size: bool = True
 
 
 @dataclass(frozen=True)
@@ -120,6 +126,7 @@ def class_chart(table: Table) -> Chart | None:
     base = HEIGHT - BOTTOM
     slot = (WIDTH - LEFT) / len(table.classes)
     width = min(48.0, slot * 0.7)
+    every = label_step(slot)
     bars = []
     for i, cls in enumerate(table.classes):
         x = LEFT + slot * i + (slot - width) / 2
@@ -140,12 +147,13 @@ def class_chart(table: Table) -> Chart | None:
             )
         bars.append(
             Bar(
-                str(i + 1),
+                str(i + 1) if i == 0 or (i + 1) % every == 0 else "",
                 round(x, 1),
                 round(x + width / 2, 1),
                 round(y, 1),
                 cls.size,
                 tuple(segments),
+                show_size=every == 1,
             )
         )
     ticks = tuple((round(base - v * scale, 1), v) for v in tick_values(top_value))
@@ -155,6 +163,16 @@ def class_chart(table: Table) -> Chart | None:
         if any(c.count(g) for c in table.classes)
     )
     return Chart(WIDTH, HEIGHT, base, tuple(bars), ticks, legend)
+
+
+def label_step(slot: float) -> int:
+    """Label every bar when there is room, else every 5th or 10th... (1, 5, 10, 20, ...)."""
+    if slot >= LABEL_SLOT:
+        return 1
+    step = 5
+    while slot * step < LABEL_SLOT * 1.5:
+        step *= 2
+    return step
 
 
 @dataclass(frozen=True)

@@ -80,6 +80,7 @@ def context_of(job: Job) -> dict:
         best = results.allocation(job.result)
     beside = beside_a_table()
     teachers = job.inputs.get("teachers")
+    done, total = results.staffing_progress(job)
     return {
         "job": job,
         "school": scenario.school,
@@ -96,6 +97,9 @@ def context_of(job: Job) -> dict:
         "grade_names": names,
         "may_cancel": jobs.may_cancel(job, current_user._get_current_object()),
         "beside_table": beside,
+        # A staffing curve's progress: numbers of teachers worked out of those asked for.
+        "rows_done": done,
+        "rows_total": total,
         "status_url": url_for("jobs.status", school_id=job.school_id, job_id=job.id),
         "cancel_url": url_for("jobs.cancel", school_id=job.school_id, job_id=job.id),
         "edit_url": url_for("scenarios.edit", school_id=job.school_id, scenario_id=job.scenario_id),
