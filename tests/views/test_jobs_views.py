@@ -474,7 +474,7 @@ def test_the_box_of_a_solve_beside_the_editors_table_sums_it_up(client, slow_url
 
 def test_a_cancelled_solve_no_longer_says_it_is_still_solving(client, slow_url):
     html = client.get(slow_url).get_data(as_text=True)
-    assert 'id="solve-progress">a quick search found no allocation' in html
+    assert 'id="solve-progress"><strong>Still searching:</strong>' in html
     form = form_data(html)
     body = client.post(solve_url_of(html), data=form, headers=HX).get_data(as_text=True)
     assert "Still solving" in body
@@ -484,9 +484,7 @@ def test_a_cancelled_solve_no_longer_says_it_is_still_solving(client, slow_url):
     text = cancelled.get_data(as_text=True)
     assert "Cancelled" in text and "Still solving" not in text
     # The editor's status line is corrected out of band.
-    assert 'id="solve-progress" hx-swap-oob="true">the search in the background was cancelled' in (
-        text
-    )
+    assert '<span id="solve-progress" hx-swap-oob="true"><strong>Search cancelled</strong>' in text
 
 
 def test_background_note_names_no_options_when_there_is_no_allocation(app):
