@@ -9,6 +9,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from ..forms import NewScenarioForm
 from ..htmx import page_or_block
 from ..services import scenarios as store
+from ..services import words
 
 bp = Blueprint("schools", __name__)
 
@@ -16,6 +17,12 @@ bp = Blueprint("schools", __name__)
 @bp.get("/")
 def index():
     return render_template("schools/index.html", schools=store.all_schools())
+
+
+@bp.get("/glossary")
+def glossary():
+    """What the words on the screens mean (linked from beside them)."""
+    return render_template("glossary.html", terms=words.glossary())
 
 
 @bp.get("/schools/<id:school_id>")

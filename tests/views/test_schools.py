@@ -175,3 +175,17 @@ def test_blank_school_defaults(app):
 def test_odd_new_scenario_input_never_fails(client, school, data):
     response = client.post(f"/schools/{school.id}/scenarios", data=data)
     assert response.status_code in (303, 422)
+
+
+def test_the_words_a_principal_meets_are_explained(client, editor_url):
+    glossary = client.get("/glossary").get_data(as_text=True)
+    for anchor in (
+        "proved-best",
+        "size-spread",
+        "fewest-children-of-one-grade-in-a-composite-class",
+    ):
+        assert f'id="{anchor}"' in glossary
+    assert "0 means every class of a grade is the same size" in glossary
+    html = client.get(editor_url).get_data(as_text=True)
+    assert 'href="/glossary#proved-best"' in html and 'id="min-subclass-hint"' in html
+    assert 'href="/glossary"' in html  # from every page's footer
