@@ -88,6 +88,30 @@ WIDTH, HEIGHT, LEFT, TOP, BOTTOM = 640, 200, 30, 16, 20
 JOB_TITLES = {"options": "Other options", "staffing": "Staffing curve"}
 
 
+def print_facts(
+    revision_number: int,
+    saved_at: str,
+    author: str,
+    note: str,
+    *,
+    unsaved: bool,
+    printed_at: str,
+    preparer: str,
+) -> list[str]:
+    """The lines a printed class list starts with: what it is, and who printed it when."""
+    if unsaved:
+        saved = (
+            f"Not saved: the classes below differ from revision {revision_number}, "
+            "the last one saved."
+        )
+    else:
+        by = f" by {author}" if author and author != "—" else ""
+        saved = f"Revision {revision_number}, saved {saved_at}{by}."
+        if note:
+            saved += f" Note: {note}"
+    return [saved, f"Prepared by {preparer}, printed {printed_at}."]
+
+
 def background_note(plan: Plan | None) -> str | None:
     """What the editor says about slow inputs, naming only the work there is to do."""
     if not is_slow(plan):

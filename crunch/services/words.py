@@ -7,6 +7,8 @@ exports and history say what those mean.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 STATUS_LABELS = {
     "optimal": "proved best",
@@ -77,3 +79,26 @@ def term_id(term: str) -> str:
 def glossary() -> list[tuple[str, str, str]]:
     """(anchor, term, explanation) for the glossary page."""
     return [(term_id(term), term, text) for term, text in GLOSSARY.items()]
+
+
+def zone(name: str | None) -> ZoneInfo:
+    """The district's time zone by its IANA name (the DISPLAY_TIMEZONE setting); UTC
+    when unset or unknown, so a typo shows UTC times rather than failing pages."""
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def local_time(moment: datetime | None, zone_name: str | None) -> str:
+    """A stored time (naive UTC) in the district's time zone, e.g. "29 Nov 2026 17:12"."""
+    if moment is None:
+        return ""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(zone(zone_name)).strftime("%d %b %Y %H:%M")
+
+
+def zone_label(zone_name: str | None) -> str:
+    """The zone as column headings show it: "Australia/Melbourne" -> "Melbourne time"."""
+    key = zone(zone_name).key
+    return "UTC" if key == "UTC" else key.split("/")[-1].replace("_", " ") + " time"

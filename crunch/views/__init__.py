@@ -66,6 +66,12 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["status_label"] = words.status_label
     app.jinja_env.filters["priority_label"] = words.priority_label
     app.jinja_env.filters["priorities_label"] = words.priorities_label
+    app.jinja_env.filters["local_time"] = lambda moment: words.local_time(
+        moment, app.config.get("DISPLAY_TIMEZONE")
+    )
+    app.context_processor(
+        lambda: {"zone_label": words.zone_label(app.config.get("DISPLAY_TIMEZONE"))}
+    )
     app.jinja_env.globals.update(
         htmx_path=assets.HTMX_PATH,
         htmx_integrity=assets.HTMX_INTEGRITY,

@@ -24,6 +24,7 @@ from ..auth import reads_only
 from ..forms import ScenarioForm
 from ..htmx import is_htmx, page_or_block, render_block, target
 from ..jobs import results as job_results
+from ..models import utcnow
 from ..services import editor as editing
 from ..services import export, history
 from ..services import scenarios as store
@@ -37,7 +38,14 @@ from ..services.planning import (
     staffing_range,
     staffing_rows,
 )
-from ..services.presenting import background_note, class_chart, grade_summary, staffing_chart
+from ..services.presenting import (
+    background_note,
+    class_chart,
+    grade_summary,
+    print_facts,
+    staffing_chart,
+)
+from ..services.words import local_time, zone_label
 from . import jobs as job_views
 
 bp = Blueprint("scenarios", __name__, url_prefix="/schools/<id:school_id>/scenarios")
@@ -235,7 +243,23 @@ def _context(scenario, state: editing.Editor) -> dict:
         "keep_solving": not state.stale and state.plan is not None and state.plan.unfinished,
         "oob": False,
         "editable": editing.may_edit(current_user),
+        "print_facts": _print_facts(scenario, state),
     }
+
+
+def _print_facts(scenario, state: editing.Editor) -> list[str]:
+    revision = scenario.current_revision
+    zone = current_app.config.get("DISPLAY_TIMEZONE")
+    user = current_user._get_current_object()
+    return print_facts(
+        revision.number,
+        local_time(revision.created_at, zone),
+        history.author_of(revision),
+        revision.note,
+        unsaved=_unsaved(scenario, state),
+        printed_at=f"{local_time(utcnow(), zone)} ({zone_label(zone)})",
+        preparer=getattr(user, "name", "") or getattr(user, "email", "") or "—",
+    )
 
 
 def _base_revision(scenario, state: editing.Editor) -> int:

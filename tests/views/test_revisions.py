@@ -7,7 +7,7 @@ import io
 
 from crunch.extensions import db
 from crunch.models import Revision, Scenario
-from tests.conftest import HX, add_school, form_data, save_scenario
+from tests.conftest import HX, LIVE, add_school, form_data, save_scenario
 
 
 def revisions(scenario_id):
@@ -136,3 +136,15 @@ def test_csv_safe_quotes_formula_text():
     assert _safe("@cmd") == "'@cmd"
     assert _safe("Grade 1") == "Grade 1"
     assert _safe(-3) == -3
+
+
+def test_the_printout_says_which_revision_who_prepared_it_and_when(client, editor_url, editor_form):
+    html = client.get(editor_url).get_data(as_text=True)
+    facts = html[html.index('class="print-only print-facts"') :]
+    facts = facts[: facts.index("</div>")]
+    assert "Revision 1, saved " in facts and "Note: Test plan." in facts
+    assert "Prepared by Planner, printed " in facts
+    # Typing: the results (and their printout) say the classes are not saved.
+    editor_form["teachers"] = "5"
+    live = client.post(f"{editor_url}/edit", data=editor_form, headers=LIVE)
+    assert "Not saved: the classes below differ from revision 1" in live.get_data(as_text=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crunch.extensions import db
-from crunch.models import Revision
+from crunch.models import Revision, School
 from crunch.services import scenarios as store
 from tests.conftest import HILLSIDE, HX, LIVE, form_data, save_scenario
 
@@ -189,3 +189,29 @@ def test_the_words_a_principal_meets_are_explained(client, editor_url):
     html = client.get(editor_url).get_data(as_text=True)
     assert 'href="/glossary#proved-best"' in html and 'id="min-subclass-hint"' in html
     assert 'href="/glossary"' in html  # from every page's footer
+
+
+def test_times_are_shown_in_the_districts_time_zone(tmp_path):
+    from datetime import datetime
+
+    from tests.conftest import AuthActions, school_app
+
+    with school_app(tmp_path / "zone.sqlite", DISPLAY_TIMEZONE="Australia/Melbourne") as app:
+        school = db.session.scalar(db.select(School))
+        revision = store.scenarios_of(school, 2027)[0].current_revision
+        revision.created_at = datetime(2026, 11, 29, 6, 30)  # stored in UTC
+        db.session.commit()
+        client = app.test_client()
+        AuthActions(client).login()
+        html = client.get(f"/schools/{school.id}").get_data(as_text=True)
+        assert "Saved (Melbourne time)" in html and "29 Nov 2026 17:30" in html
+        assert "(UTC)" not in html
+
+
+def test_an_unknown_time_zone_shows_utc():
+    from crunch.services.words import local_time, zone_label
+
+    assert zone_label("Not/AZone") == "UTC" and zone_label(None) == "UTC"
+    from datetime import datetime
+
+    assert local_time(datetime(2026, 1, 2, 3, 4), "Not/AZone") == "02 Jan 2026 03:04"
