@@ -73,7 +73,11 @@ def plan_of(school: School, year: int) -> Scenario | None:
     return db.session.scalar(
         select(Scenario)
         .join(Revision, Revision.id == Scenario.current_revision_id)
-        .where(Scenario.school_id == school.id, Scenario.year == year)
+        .where(
+            Scenario.school_id == school.id,
+            Scenario.year == year,
+            Scenario.archived.is_(False),
+        )
         .order_by(Revision.created_at.desc(), Scenario.id.desc())
         .limit(1)
     )

@@ -215,3 +215,37 @@ def test_an_unknown_time_zone_shows_utc():
     from datetime import datetime
 
     assert local_time(datetime(2026, 1, 2, 3, 4), "Not/AZone") == "02 Jan 2026 03:04"
+
+
+def test_rename_duplicate_and_archive_a_scenario(client, school, scenario, editor_url):
+    base = f"/schools/{school.id}/scenarios/{scenario.id}"
+    editor = client.get(editor_url).get_data(as_text=True)
+    assert "Rename" in editor and "Duplicate" in editor and "Archive" in editor
+    assert client.post(f"{base}/rename", data={"name": "Plan Q"}).status_code == 303
+    assert "2027 - Plan Q" in client.get(editor_url).get_data(as_text=True)
+    # A taken or empty name is refused in words, and nothing changes.
+    save_scenario(school, "Plan R", HILLSIDE)
+    client.post(f"{base}/rename", data={"name": "Plan R"})
+    assert "already has a scenario called Plan R" in client.get(editor_url).get_data(as_text=True)
+    client.post(f"{base}/rename", data={"name": "  "})
+    assert db.session.get(type(scenario), scenario.id).name == "Plan Q"
+    # Duplicate: a new scenario with the same inputs and allocation.
+    response = client.post(f"{base}/duplicate")
+    assert response.status_code == 303
+    copy = next(s for s in store.scenarios_of(school, 2027) if s.name == "Plan Q copy")
+    assert copy.current_revision.allocation == scenario.current_revision.allocation
+    assert response.headers["Location"].endswith(f"/scenarios/{copy.id}")
+    # Archive: off the list, under "Archived", and back again.
+    assert client.post(f"/schools/{school.id}/scenarios/{copy.id}/archive").status_code == 303
+    page = client.get(f"/schools/{school.id}?year=2027").get_data(as_text=True)
+    listed = page[page.index("<main>") : page.index("Archived (1)")]
+    assert "Plan Q copy" not in listed and "Plan Q copy" in page
+    url = f"/schools/{school.id}/scenarios/{copy.id}/archive"
+    client.post(url, data={"archived": "0"})
+    assert "Archived (" not in client.get(f"/schools/{school.id}?year=2027").get_data(as_text=True)
+    # An adopted plan is not archived.
+    db.session.get(type(scenario), scenario.id).adopted = True
+    db.session.commit()
+    client.post(f"{base}/archive")
+    assert db.session.get(type(scenario), scenario.id).archived is False
+    assert "adopt another plan before archiving" in client.get(editor_url).get_data(as_text=True)
