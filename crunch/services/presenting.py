@@ -249,10 +249,16 @@ def staffing_chart(rows: list[StaffingRow], current: int) -> StaffingChart | Non
     return StaffingChart(width, height, base, tuple(points))
 
 
-def stopped_staffing_note(message: str | None, rows: list[StaffingRow]) -> str:
+STOPPED = {
+    "cancelled": "Cancelled before the end.",
+    "timed_out": "Stopped: it ran out of time.",
+}
+
+
+def stopped_staffing_note(state: str, rows: list[StaffingRow]) -> str:
     """Above a staffing curve whose job stopped before its last row."""
     found = sum(1 for r in rows if r.metrics is not None or str(r.status) == "infeasible")
-    stopped = message or "Stopped before the end."
+    stopped = STOPPED.get(str(state), "Stopped before the end.")
     return f"{stopped} Shown: the {found} of {len(rows)} numbers of teachers worked out by then."
 
 

@@ -138,7 +138,7 @@ def partial_staffing(job: Job) -> str:
     first, last = int(job.params.get("first", 0)), int(job.params.get("last", -1))
     rows = results.staffing_rows(job.progress or {}, first, last)
     chart = staffing_chart(rows, int(job.inputs.get("teachers", 0)))
-    note = stopped_staffing_note(job.message, rows)
+    note = stopped_staffing_note(job.state, rows)
     return render_block(EDITOR, "staffing_chart", chart=chart, rows=rows, note=note)
 
 

@@ -520,7 +520,7 @@ def test_a_staffing_job_stopped_early_shows_the_rows_it_worked_out(client, schoo
     url = f"/schools/{school.id}/jobs/{job.id}"
     body = poll(client, url, headers=HX).get_data(as_text=True)
     assert 'id="staffing"' in body and "staffing-chart" in body
-    assert "Shown: the 2 of 4 numbers of teachers worked out by then." in body
+    assert "Stopped: it ran out of time. Shown: the 2 of 4 numbers of teachers" in body
     assert body.count("Not found in time") == 2 and "(not proved best)" in body
     page = poll(client, url).get_data(as_text=True)  # the job's own page says the same
     assert "<html" in page and "staffing-chart" in page
