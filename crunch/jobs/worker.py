@@ -46,6 +46,7 @@ def compute(
             time_limit=limit,
             # The rows so far, so a job stopped before the end still shows them.
             on_row=lambda done: send("progress", {"rows": [r.to_dict() for r in done]}),
+            around=scenario.teachers,  # the numbers nearest today's first
         )
         return {"rows": [row.to_dict() for row in rows]}
     raise ValueError(f"Unknown kind of job: {kind!r}")

@@ -39,13 +39,15 @@ def staffing(
     time_limit: float = ROW_TIME_LIMIT,
     solver_name: str = DEFAULT_SOLVER,
     on_row: Callable[[list[StaffingRow]], None] | None = None,
+    around: int | None = None,
 ) -> list[StaffingRow]:
     """One row per number of teachers from `first` to `last`.
 
     By default the range runs from the fewest teachers that can work to the number at
     which every class could be at its grade's minimum size. `time_limit` is per row.
-    `on_row` is called with the rows so far after each one, so a caller that may be
-    stopped before the end still has what was found.
+    `on_row` is called with the rows so far (in order of teachers) after each one, so
+    a caller that may be stopped before the end still has what was found; with
+    `around`, the numbers nearest it are worked out first, so those are the ones found.
     """
     if first is None or last is None:
         fewest, most = teacher_range(scenario, time_limit=time_limit, solver_name=solver_name)
@@ -55,7 +57,10 @@ def staffing(
         last = max(most, first) if last is None else last
     first = max(first, len(scenario.locked), 1)
     rows = []
-    for teachers in range(first, last + 1):
+    numbers = list(range(first, last + 1))
+    if around is not None:
+        numbers.sort(key=lambda n: (abs(n - around), n))
+    for teachers in numbers:
         answer = solve(
             replace(scenario, teachers=teachers),
             time_limit=time_limit,
@@ -63,6 +68,7 @@ def staffing(
             solver_name=solver_name,
         )
         rows.append(_row(teachers, answer))
+        rows.sort(key=lambda row: row.teachers)
         if on_row is not None:
             on_row(list(rows))
     return rows
