@@ -197,7 +197,13 @@ def _lock(draft: Draft, table: Table | None, index: int | None) -> tuple[Draft, 
     chosen = table.classes[index]
     names = draft.grade_names
     draft.fixed.append([str(chosen.count(n)) if chosen.count(n) else "" for n in names])
-    return draft, f"Class {index + 1} is fixed; the other classes are planned around it."
+    # Named by its children, not its number: numbers follow the new plan's order, so
+    # the class fixed as number 1 may be listed under another number now.
+    children = " + ".join(f"{n} of grade {g}" for g, n in chosen.grades)
+    return draft, (
+        f"The class of {children} is fixed (marked Fixed in the table); "
+        "the other classes are planned around it."
+    )
 
 
 def _apply(
