@@ -17,7 +17,16 @@ from ..solver import Status
 from ..solver.patch import merge_patch
 from . import actions
 from .drafts import Draft, check
-from .planning import Plan, Solved, Table, inputs_key, make_plan, saved_table, table_from_json
+from .planning import (
+    Plan,
+    Solved,
+    Table,
+    inputs_key,
+    make_plan,
+    posted_labels,
+    saved_table,
+    table_from_json,
+)
 
 
 @dataclass
@@ -130,6 +139,10 @@ def from_post(
         table, picked = plan.table, plan.picked
     else:  # the last table that worked stays on screen, marked stale
         table = table_from_json(formdata.get("shown", ""))
+    labels = posted_labels(formdata)
+    if table is not None and labels:
+        # The names typed beside the classes follow them into the new plan (by key).
+        table = table.with_labels(labels)
     return Editor(
         draft,
         draft.form(note=formdata.get("note", "")),

@@ -34,6 +34,7 @@ from ..services.planning import (
     inputs_key,
     is_slow,
     make_plan,
+    posted_labels,
     saved_table,
     staffing_range,
     staffing_rows,
@@ -161,7 +162,7 @@ def save(school_id: int, scenario_id: int):
             scenario,
             base=history.parse_number(request.form.get("base_revision")),
             inputs=checked.inputs,
-            allocation=plan.saved_allocation(),
+            allocation=plan.saved_allocation(posted_labels(request.form)),
             status=str(plan.solution.status),
             note=form.note.data or "",
         )
@@ -279,7 +280,9 @@ def _unsaved(scenario, state: editing.Editor) -> bool:
     # Same inputs, another allocation on screen (another option, or one worked out
     # in the background since): saving would store something new too.
     saved = saved_table(current.inputs, current.allocation)
-    return None not in (saved, state.table) and saved.classes != state.table.classes
+    if None in (saved, state.table):
+        return False
+    return saved.classes != state.table.classes or saved.label_map() != state.table.label_map()
 
 
 def _posted(school_id: int, scenario_id: int):
