@@ -466,9 +466,12 @@ def test_the_box_of_a_solve_beside_the_editors_table_sums_it_up(client, slow_url
     if state(job.id) == JobState.RUNNING:
         assert "Best allocation found so far" in text
     assert '<table class="classes">' not in text
-    # Without a table on screen (no allocation found in the request), the box shows it.
+    # Without a table on screen (no allocation found in the request), the box shows it,
+    # and while the search goes on the status line above says so.
     alone = poll(client, poll_url(body), headers=HX).get_data(as_text=True)
     assert '<table class="classes">' in alone
+    if "every 1s" in alone:
+        assert '<span id="solve-progress" hx-swap-oob="true"><strong>Found a good' in alone
     client.post(f"{poll_url(body)}/cancel", data=form, headers=HX)
 
 
