@@ -10,7 +10,9 @@
 - Every request's tenancy scope is set from its user here (crunch.tenancy).
 - Viewers change nothing: a viewer's POST is refused with 403 unless the view
   is marked `reads_only` (a live preview that saves nothing) or is their own
-  account's (logout, password change). Admin-only areas check `require_admin`.
+  account's (logout, password change); pages that only make a change call
+  `require_editor` after their lookup, so viewers get 403 on GET too.
+  Admin-only areas check `require_admin`.
 """
 
 from __future__ import annotations
@@ -97,6 +99,14 @@ def own_account(view: F) -> F:
     """A change to the user's own account (logout, password): allowed to every role."""
     view.crunch_own_account = True
     return view
+
+
+def require_editor() -> None:
+    """For a page that exists only to make a change (an import, next year's scenario),
+    once its school is known to be the user's: a viewer is refused it, GET included,
+    rather than shown a form that would refuse them on submit."""
+    if not (current_user.is_authenticated and current_user.can_edit):
+        abort(403)
 
 
 def require_admin() -> None:

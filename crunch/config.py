@@ -39,6 +39,9 @@ class Defaults:
     PREVIEW_ALTERNATIVES = 3
     STAFFING_TIME_LIMIT = 1.0
     STAFFING_SPAN = 3  # teachers either side of the current number on the staffing chart
+    # The district's time zone (an IANA name such as "Australia/Melbourne"): times are
+    # stored in UTC and shown in this zone.
+    DISPLAY_TIMEZONE = "UTC"
 
 
 def load(app: Flask, test_config: dict | None) -> None:

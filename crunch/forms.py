@@ -124,3 +124,18 @@ class NewScenarioForm(FlaskForm):
             raise StopValidation("Give the scenario a name, such as Plan A.")
         if any(not ch.isprintable() for ch in field.data):
             raise StopValidation("Use letters, digits, spaces and punctuation only.")
+
+
+class ScenarioNameForm(FlaskForm):
+    """Renaming a scenario: the same rules as naming a new one."""
+
+    name = StringField(
+        "Name",
+        validators=[
+            InputRequired("Give the scenario a name, such as Plan A."),
+            Length(max=80, message="Use at most 80 characters."),
+        ],
+    )
+
+    def validate_name(self, field: Field) -> None:
+        NewScenarioForm.validate_name(self, field)

@@ -153,6 +153,8 @@ class Scenario(SchoolOwned, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # True for the school's adopted plan of the year, otherwise NULL (never False).
     adopted: Mapped[bool | None] = mapped_column(default=None)
+    # Put away: left off the school's list (and its overview) but kept, with its history.
+    archived: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Circular with revisions.scenario_id; use_alter lets the tables be created first.
     current_revision_id: Mapped[int | None] = mapped_column(
         ForeignKey("revisions.id", use_alter=True)

@@ -83,7 +83,9 @@ def test_fixed_classes_priorities_and_subclass():
     assert describe_changes(HILLSIDE, new) == [
         "fewest of one grade in a composite 5 -> 6",
         "fixed a class of 12 of grade 1 + 12 of grade 2",
-        "priorities classes, composites, balance -> balance, classes, composites",
+        "priorities: Use as many teachers as possible, then as few composite classes as"
+        " possible, then class sizes as even as possible. -> Class sizes as even as possible,"
+        " then use as many teachers as possible, then as few composite classes as possible.",
     ]
     assert (
         describe_changes(new, HILLSIDE)[1] == "unfixed the class of 12 of grade 1 + 12 of grade 2"

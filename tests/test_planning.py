@@ -98,3 +98,20 @@ def test_staffing_chart_marks_the_current_number_and_gaps():
     assert [p.current for p in chart.points] == [False, True, False]
     assert chart.points[0].y is None
     assert chart.points[1].height > chart.points[2].height
+
+
+def test_the_chart_of_a_big_school_stays_readable():
+    # A K-12 college: 13 grades, 93 classes.
+    names = tuple(["K"] + [str(n) for n in range(1, 13)])
+    classes = tuple(Class(((names[i % 13], 20 + i % 7),)) for i in range(93))
+    chart = class_chart(Table(names, 93, classes))
+    # Every grade its own colour: grade 8 no longer looks like K.
+    colours = [colour for colour, _ in chart.legend]
+    assert len(colours) == 13 and len(set(colours)) == 13
+    # Labels every 5th class (and the first), not 93 of them running together.
+    labels = [b.label for b in chart.bars if b.label]
+    assert labels == ["1"] + [str(n) for n in range(5, 94, 5)]
+    assert not any(b.show_size for b in chart.bars)
+    # A small school keeps a label and a size on every bar.
+    small = class_chart(Table(names[:2], 3, classes[:3]))
+    assert [b.label for b in small.bars] == ["1", "2", "3"] and all(b.show_size for b in small.bars)

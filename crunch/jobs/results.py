@@ -57,11 +57,24 @@ def solved(job: Job) -> Solved:
     return Solved(job.id, inputs_key(job.inputs), solution(job.result or {}))
 
 
-def staffing_rows(result: dict[str, Any]) -> list[StaffingRow]:
-    rows = []
+def staffing_rows(result: dict[str, Any], first: int = 0, last: int = -1) -> list[StaffingRow]:
+    """The stored rows; with `first`..`last`, every number of teachers in that range,
+    those not worked out (a job stopped early) as not found in time."""
+    rows = {}
     for row in result.get("rows", []):
         metrics = Metrics(**row["metrics"]) if row.get("metrics") else None
-        rows.append(
-            StaffingRow(row["teachers"], Status(row["status"]), metrics, row.get("average_size"))
+        rows[row["teachers"]] = StaffingRow(
+            row["teachers"], Status(row["status"]), metrics, row.get("average_size")
         )
-    return rows
+    for teachers in range(first, last + 1):
+        rows.setdefault(teachers, StaffingRow(teachers, Status.TIMEOUT))
+    return [rows[t] for t in sorted(rows)]
+
+
+def staffing_progress(job: Job) -> tuple[int, int]:
+    """(rows worked out, rows asked for) of a staffing job; (0, 0) for other kinds."""
+    if job.kind != "staffing":
+        return 0, 0
+    params = job.params or {}
+    total = int(params.get("last", 0)) - int(params.get("first", 0)) + 1
+    return len((job.progress or {}).get("rows", [])), max(0, total)

@@ -4,6 +4,7 @@ It parses the job's inputs, solves, and sends what it finds to its parent over a
 one-way pipe:
 
     ("progress", allocation dict)   the best allocation so far, after each priority stage
+    ("progress", {"rows": [...]})   a staffing curve's rows so far, after each row
     ("done", result dict)           the final answer
     ("failed", message)             the inputs or the solver failed; a plain sentence
 
@@ -43,7 +44,15 @@ def compute(
         )
         return solution.to_dict()
     if kind == STAFFING:
-        rows = staffing(scenario, int(params["first"]), int(params["last"]), time_limit=limit)
+        rows = staffing(
+            scenario,
+            int(params["first"]),
+            int(params["last"]),
+            time_limit=limit,
+            # The rows so far, so a job stopped before the end still shows them.
+            on_row=lambda done: send("progress", {"rows": [r.to_dict() for r in done]}),
+            around=scenario.teachers,  # the numbers nearest today's first
+        )
         return {"rows": [row.to_dict() for row in rows]}
     raise ValueError(f"Unknown kind of job: {kind!r}")
 

@@ -152,7 +152,7 @@ def figure_rows(columns: list[Column]) -> list[Row]:
         ("Children", total_children),
         ("Classes", lambda c: c.metrics.get("classes")),
         ("Composite classes", lambda c: c.metrics.get("composites")),
-        ("Size spread (balance)", lambda c: c.metrics.get("balance")),
+        ("Size spread", lambda c: c.metrics.get("balance")),
         ("Average class", average),
         ("Largest class", largest),
         ("Composites allowed", composites_allowed),

@@ -17,7 +17,16 @@ from ..solver import Status
 from ..solver.patch import merge_patch
 from . import actions
 from .drafts import Draft, check
-from .planning import Plan, Solved, Table, inputs_key, make_plan, saved_table, table_from_json
+from .planning import (
+    Plan,
+    Solved,
+    Table,
+    inputs_key,
+    make_plan,
+    posted_labels,
+    saved_table,
+    table_from_json,
+)
 
 
 @dataclass
@@ -36,6 +45,9 @@ class Editor:
     picked: str = ""
     # The id of the input to put the cursor in after a button added its row.
     focus: str = ""
+    # No children typed in yet (a blank scenario): the editor asks for them
+    # instead of planning classes for nobody.
+    empty: bool = False
 
     @property
     def valid(self) -> bool:
@@ -55,6 +67,8 @@ def from_revision(revision: Revision, title: str, *, slow_limit: float | None = 
     """
     draft = Draft.from_inputs(revision.inputs)
     checked = check(draft.form(), draft, title)
+    if awaits_children(draft):
+        return _empty(draft, checked.errors, draft.form(note=""), saved=revision)
     choice = (revision.allocation or {}).get("choice", 0)
     picked = f"{inputs_key(checked.inputs)}:{choice}" if checked.inputs else ""
     unproved = revision.status in (str(Status.FEASIBLE), str(Status.TIMEOUT))
@@ -114,6 +128,9 @@ def from_post(
     elif action == "pick" and checked.inputs is not None and index is not None:
         picked = f"{inputs_key(checked.inputs)}:{index}"
 
+    if awaits_children(draft):
+        form = draft.form(note=formdata.get("note", ""))
+        return _empty(draft, checked.errors, form, notes=notes, focus=_focus_after(action, draft))
     plan = table = None
     if checked.scenario is not None:
         plan = make_plan(
@@ -122,6 +139,10 @@ def from_post(
         table, picked = plan.table, plan.picked
     else:  # the last table that worked stays on screen, marked stale
         table = table_from_json(formdata.get("shown", ""))
+    labels = posted_labels(formdata)
+    if table is not None and labels:
+        # The names typed beside the classes follow them into the new plan (by key).
+        table = table.with_labels(labels)
     return Editor(
         draft,
         draft.form(note=formdata.get("note", "")),
@@ -134,6 +155,30 @@ def from_post(
         picked=picked,
         focus=_focus_after(action, draft),
     )
+
+
+NOT_TYPED = "Enter a number."
+
+
+def may_edit(user) -> bool:
+    """Whether the editor offers its inputs and buttons, or shows the plan read-only."""
+    return bool(getattr(user, "can_edit", True))
+
+
+def awaits_children(draft: Draft) -> bool:
+    """No grade has any children typed in: there is nothing to plan yet."""
+    return all(g.get("students", "").strip() in ("", "0") for g in draft.grades)
+
+
+def _empty(draft: Draft, errors: dict[str, list[str]], form: ScenarioForm, **extra) -> Editor:
+    """The editor of inputs still being started: blanks are not mistakes yet, only
+    what was typed wrong is marked."""
+    typed = {}
+    for key, messages in errors.items():
+        kept = [m for m in messages if m != NOT_TYPED]
+        if kept:
+            typed[key] = kept
+    return Editor(draft, form, typed, empty=True, **extra)
 
 
 def _focus_after(action: str, draft: Draft) -> str:
@@ -165,7 +210,13 @@ def _lock(draft: Draft, table: Table | None, index: int | None) -> tuple[Draft, 
     chosen = table.classes[index]
     names = draft.grade_names
     draft.fixed.append([str(chosen.count(n)) if chosen.count(n) else "" for n in names])
-    return draft, f"Class {index + 1} is fixed; the other classes are planned around it."
+    # Named by its children, not its number: numbers follow the new plan's order, so
+    # the class fixed as number 1 may be listed under another number now.
+    children = " + ".join(f"{n} of grade {g}" for g, n in chosen.grades)
+    return draft, (
+        f"The class of {children} is fixed (marked Fixed in the table); "
+        "the other classes are planned around it."
+    )
 
 
 def _apply(

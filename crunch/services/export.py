@@ -17,7 +17,8 @@ def table_csv(table: Table) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     grades = list(table.grade_names)
-    rows: list[list] = [["Class", *(f"Grade {g}" for g in grades), "Size", "Composite", "Fixed"]]
+    header = ["Class", *(f"Grade {g}" for g in grades), "Size", "Composite", "Fixed"]
+    rows: list[list] = [[*header, "Teacher or room"]]
     for number, cls in enumerate(table.classes, start=1):
         rows.append(
             [
@@ -26,16 +27,18 @@ def table_csv(table: Table) -> str:
                 cls.size,
                 "yes" if cls.composite else "no",
                 "yes" if cls.locked else "no",
+                table.label(number - 1),
             ]
         )
     for extra in range(table.unused):
-        rows.append([len(table.classes) + extra + 1, *("" for _ in grades), 0, "unused", ""])
+        rows.append([len(table.classes) + extra + 1, *("" for _ in grades), 0, "unused", "", ""])
     writer.writerows([[_safe(cell) for cell in row] for row in rows])
     return out.getvalue()
 
 
 def filename(scenario: Scenario, revision: Revision) -> str:
-    base = f"{scenario.school.name} {scenario.year} {scenario.name} r{revision.number}"
+    """Named as a class list, so it never overwrites the scenario's own CSV download."""
+    base = f"{scenario.school.name} {scenario.year} {scenario.name} r{revision.number} class list"
     return re.sub(r"[^A-Za-z0-9]+", "-", base).strip("-").lower() + ".csv"
 
 

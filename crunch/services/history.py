@@ -13,6 +13,7 @@ from typing import Any
 
 from ..models import Revision, Scenario
 from . import scenarios as store
+from .words import priorities_label
 
 PRIORITY_WORDS = {"classes": "classes", "composites": "composites", "balance": "balance"}
 COMPOSITE_LIMIT_WORDS = {
@@ -44,7 +45,7 @@ def describe_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     changes += _locked_changes(old.get("locked"), new.get("locked"))
     old_p, new_p = _priorities(old), _priorities(new)
     if old_p != new_p:
-        changes.append(f"priorities {', '.join(old_p)} -> {', '.join(new_p)}")
+        changes.append(f"priorities: {priorities_label(old_p)} -> {priorities_label(new_p)}")
     return changes
 
 

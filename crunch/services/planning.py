@@ -27,17 +27,50 @@ from ..solver import (
 MAX_SHOWN_CLASSES = 1000
 
 
+MAX_LABEL = 40
+
+
 @dataclass(frozen=True)
 class Table:
-    """What the class table, the summary and the chart are drawn from."""
+    """What the class table, the summary and the chart are drawn from.
+
+    `labels` are the names a principal gave the classes (a teacher, a room), by
+    position; see `keys` for how they follow a class from one plan to the next.
+    """
 
     grade_names: tuple[str, ...]
     teachers: int
     classes: tuple[Class, ...]
+    labels: tuple[str, ...] = ()
 
     @property
     def unused(self) -> int:
         return max(self.teachers - len(self.classes), 0)
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """A name for each class that survives re-planning while the structure holds:
+        its kind (grades, fixed or not) and its place among the classes of that kind.
+        A label is kept under this key, so "Ms Lee" stays on the second 1/2 class
+        however the classes are numbered, as long as there still is one."""
+        seen: dict[str, int] = {}
+        keys = []
+        for c in self.classes:
+            kind = ("fixed " if c.locked else "") + "/".join(c.grade_names)
+            seen[kind] = seen.get(kind, 0) + 1
+            keys.append(f"{kind}#{seen[kind]}")
+        return tuple(keys)
+
+    def label(self, index: int) -> str:
+        return self.labels[index] if index < len(self.labels) else ""
+
+    def label_map(self) -> dict[str, str]:
+        return {k: self.label(i) for i, k in enumerate(self.keys) if self.label(i)}
+
+    def with_labels(self, labels: dict[str, str]) -> Table:
+        """The same classes, labelled from `labels` (by key); others unlabelled."""
+        named = tuple(clean_label(labels.get(k, "")) for k in self.keys)
+        return replace(self, labels=named if any(named) else ())
 
     def to_json(self) -> str:
         return json.dumps(
@@ -46,12 +79,35 @@ class Table:
                 "grades": list(self.grade_names),
                 # Only what table_from_json reads back: sizes and badges follow from it.
                 "classes": [
-                    {"grades": dict(c.grades), **({"locked": True} if c.locked else {})}
-                    for c in self.classes
+                    {
+                        "grades": dict(c.grades),
+                        **({"locked": True} if c.locked else {}),
+                        **({"label": self.label(i)} if self.label(i) else {}),
+                    }
+                    for i, c in enumerate(self.classes)
                 ],
             },
             separators=(",", ":"),
         )
+
+
+def clean_label(raw: Any) -> str:
+    """A label as kept: text, one line, at most MAX_LABEL characters."""
+    if not isinstance(raw, str):
+        return ""
+    return " ".join(raw.split())[:MAX_LABEL]
+
+
+LABEL_FIELD = "label-"
+
+
+def posted_labels(formdata) -> dict[str, str]:
+    """The labels typed in the class table (fields `label-<key>`), by class key."""
+    return {
+        key[len(LABEL_FIELD) :]: clean_label(value)
+        for key, value in formdata.items()
+        if key.startswith(LABEL_FIELD) and len(key) < 200
+    }
 
 
 @dataclass(frozen=True)
@@ -109,12 +165,18 @@ class Plan:
         """The request's own solve ran out of time: carrying on in the background helps."""
         return self.job_id is None and self.solution.status in (Status.FEASIBLE, Status.TIMEOUT)
 
-    def saved_allocation(self) -> dict[str, Any] | None:
-        """The picked option as stored in a revision."""
+    def saved_allocation(self, labels: dict[str, str] | None = None) -> dict[str, Any] | None:
+        """The picked option as stored in a revision, with the classes' labels by key."""
         shown = self.shown
         if shown is None:
             return None
-        return {"choice": self.choice, "status": str(self.solution.status), **shown.to_dict()}
+        saved = {"choice": self.choice, "status": str(self.solution.status), **shown.to_dict()}
+        if labels:
+            named = self.table.with_labels(labels)
+            for item, label in zip(saved["classes"], named.labels, strict=False):
+                if label:
+                    item["label"] = label
+        return saved
 
 
 def inputs_key(inputs: dict[str, Any]) -> str:
@@ -209,17 +271,19 @@ def table_from_json(raw: Any) -> Table | None:
         return None
     names = [n for n in names[:40] if isinstance(n, str)]
     classes = []
+    labels = []
     for item in items[:MAX_SHOWN_CLASSES]:
         counts = item.get("grades") if isinstance(item, dict) else None
         if not isinstance(counts, dict):
             return None
+        labels.append(clean_label(item.get("label", "")))
         grades = tuple(
             (str(g)[:40], n)
             for g, n in counts.items()
             if isinstance(n, int) and not isinstance(n, bool) and 0 < n <= 10_000
         )
         classes.append(Class(grades, locked=item.get("locked") is True))
-    return Table(tuple(names), teachers, tuple(classes))
+    return Table(tuple(names), teachers, tuple(classes), tuple(labels) if any(labels) else ())
 
 
 def saved_table(inputs: dict[str, Any], allocation: dict[str, Any] | None) -> Table | None:

@@ -11,9 +11,14 @@ import math
 from dataclasses import dataclass
 
 from ..solver import StaffingRow
-from .planning import Table
+from .planning import Plan, Table, is_slow
 
-PALETTE_SIZE = 8
+# Distinct colours in the stylesheet (.g0 ... .g15): enough for a K-12 school's 13
+# grades and more, so no two grades of a school share one.
+PALETTE_SIZE = 16
+# Below this many pixels per bar, labels and sizes are not written on every bar:
+# they would run together.
+LABEL_SLOT = 18.0
 
 
 @dataclass(frozen=True)
@@ -59,12 +64,13 @@ class Segment:
 
 @dataclass(frozen=True)
 class Bar:
-    label: str
+    label: str  # empty where a label would crowd its neighbours
     x: float
     centre: float
     top: float
     size: int
     segments: tuple[Segment, ...]
+    show_size: bool = True
 
 
 @dataclass(frozen=True)
@@ -78,6 +84,54 @@ class Chart:
 
 
 WIDTH, HEIGHT, LEFT, TOP, BOTTOM = 640, 200, 30, 16, 20
+
+JOB_TITLES = {"options": "Other options", "staffing": "Staffing curve"}
+
+
+def print_facts(
+    revision_number: int,
+    saved_at: str,
+    author: str,
+    note: str,
+    *,
+    unsaved: bool,
+    printed_at: str,
+    preparer: str,
+) -> list[str]:
+    """The lines a printed class list starts with: what it is, and who printed it when."""
+    if unsaved:
+        saved = (
+            f"Not saved: the classes below differ from revision {revision_number}, "
+            "the last one saved."
+        )
+    else:
+        by = f" by {author}" if author and author != "—" else ""
+        saved = f"Revision {revision_number}, saved {saved_at}{by}."
+        if note:
+            saved += f" Note: {note}"
+    return [saved, f"Prepared by {preparer}, printed {printed_at}."]
+
+
+def background_note(plan: Plan | None) -> str | None:
+    """What the editor says about slow inputs, naming only the work there is to do."""
+    if not is_slow(plan):
+        return None
+    if plan.shown is None:  # no allocation: there are no other options to look for
+        return (
+            "These inputs take a while to solve: the staffing curve is worked out "
+            "in the background, with a Cancel button."
+        )
+    return (
+        "These inputs take a while to solve: other options and the staffing curve "
+        "are worked out in the background, with a Cancel button."
+    )
+
+
+def job_title(kind: str, active: bool) -> str:
+    """A job's heading: a solve carried on is "still solving" only while it is."""
+    if kind == "solve":
+        return "Still solving" if active else "The search in the background"
+    return JOB_TITLES.get(kind, "Work in the background")
 
 
 def colour_of(table: Table, grade: str) -> int:
@@ -96,6 +150,7 @@ def class_chart(table: Table) -> Chart | None:
     base = HEIGHT - BOTTOM
     slot = (WIDTH - LEFT) / len(table.classes)
     width = min(48.0, slot * 0.7)
+    every = label_step(slot)
     bars = []
     for i, cls in enumerate(table.classes):
         x = LEFT + slot * i + (slot - width) / 2
@@ -116,12 +171,13 @@ def class_chart(table: Table) -> Chart | None:
             )
         bars.append(
             Bar(
-                str(i + 1),
+                str(i + 1) if i == 0 or (i + 1) % every == 0 else "",
                 round(x, 1),
                 round(x + width / 2, 1),
                 round(y, 1),
                 cls.size,
                 tuple(segments),
+                show_size=every == 1,
             )
         )
     ticks = tuple((round(base - v * scale, 1), v) for v in tick_values(top_value))
@@ -131,6 +187,16 @@ def class_chart(table: Table) -> Chart | None:
         if any(c.count(g) for c in table.classes)
     )
     return Chart(WIDTH, HEIGHT, base, tuple(bars), ticks, legend)
+
+
+def label_step(slot: float) -> int:
+    """Label every bar when there is room, else every 5th or 10th... (1, 5, 10, 20, ...)."""
+    if slot >= LABEL_SLOT:
+        return 1
+    step = 5
+    while slot * step < LABEL_SLOT * 1.5:
+        step *= 2
+    return step
 
 
 @dataclass(frozen=True)
@@ -181,6 +247,19 @@ def staffing_chart(rows: list[StaffingRow], current: int) -> StaffingChart | Non
             )
         )
     return StaffingChart(width, height, base, tuple(points))
+
+
+STOPPED = {
+    "cancelled": "Cancelled before the end.",
+    "timed_out": "Stopped: it ran out of time.",
+}
+
+
+def stopped_staffing_note(state: str, rows: list[StaffingRow]) -> str:
+    """Above a staffing curve whose job stopped before its last row."""
+    found = sum(1 for r in rows if r.metrics is not None or str(r.status) == "infeasible")
+    stopped = STOPPED.get(str(state), "Stopped before the end.")
+    return f"{stopped} Shown: the {found} of {len(rows)} numbers of teachers worked out by then."
 
 
 def nice_ceiling(value: float) -> int:

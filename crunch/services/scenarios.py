@@ -19,6 +19,8 @@ from ..models import Revision, Scenario, School
 from ..sqlite import begin_write
 
 DEFAULT_GRADES = ["K", "1", "2", "3", "4", "5", "6"]
+# The status of a revision saved before any children were typed in.
+BLANK = "blank"
 
 
 class NameTaken(ValueError):
@@ -70,11 +72,16 @@ def years_of(school: School) -> list[int]:
     )
 
 
-def scenarios_of(school: School, year: int) -> list[Scenario]:
+def scenarios_of(school: School, year: int, *, archived: bool = False) -> list[Scenario]:
+    """The school's scenarios of the year: those in use, or (archived=True) those put away."""
     return list(
         db.session.scalars(
             select(Scenario)
-            .where(Scenario.school_id == school.id, Scenario.year == year)
+            .where(
+                Scenario.school_id == school.id,
+                Scenario.year == year,
+                Scenario.archived.is_(archived),
+            )
             .order_by(Scenario.name)
         )
     )
@@ -90,24 +97,27 @@ def latest_scenario(school: School) -> Scenario | None:
 
 
 def blank_inputs(school: School) -> dict[str, Any]:
-    """A new scenario's inputs: the school's grades and limits as last planned, no children."""
+    """A new scenario's inputs: the school's grades and limits as last planned, and
+    nothing else yet. Teachers and children are left out, so the editor opens as a
+    form that asks for them (see crunch.services.editor) instead of planning for none.
+    """
     latest = latest_scenario(school)
     if latest is not None and latest.current_revision is not None:
         previous = latest.current_revision.inputs
-        grades = [{**g, "students": 0} for g in previous.get("grades", []) if isinstance(g, dict)]
+        grades = [
+            {k: v for k, v in g.items() if k != "students"}
+            for g in previous.get("grades", [])
+            if isinstance(g, dict)
+        ]
         return {
-            "teachers": 1,
             "min_subclass_size": previous.get("min_subclass_size", 1),
             "grades": grades,
             "composites": [],
             "priorities": previous.get("priorities", ["classes", "composites", "balance"]),
         }
     return {
-        "teachers": 1,
         "min_subclass_size": 1,
-        "grades": [
-            {"name": g, "students": 0, "min_size": 15, "max_size": 25} for g in DEFAULT_GRADES
-        ],
+        "grades": [{"name": g, "min_size": 15, "max_size": 25} for g in DEFAULT_GRADES],
         "composites": [],
         "priorities": ["classes", "composites", "balance"],
     }
@@ -140,6 +150,59 @@ def create_scenario(
     _add_revision(scenario, inputs, allocation, status, note, number=1)
     db.session.commit()
     return scenario
+
+
+def rename_scenario(scenario: Scenario, name: str) -> None:
+    """Give the scenario another name; NameTaken if the year has one called that."""
+    scenario_id, school_id, year = scenario.id, scenario.school_id, scenario.year
+    begin_write()
+    taken = db.session.scalar(
+        select(func.count(Scenario.id)).where(
+            Scenario.school_id == school_id,
+            Scenario.year == year,
+            Scenario.name == name,
+            Scenario.id != scenario_id,
+        )
+    )
+    if taken:
+        db.session.rollback()
+        raise NameTaken(f"{year} already has a scenario called {name}.")
+    db.session.get(Scenario, scenario_id).name = name
+    db.session.commit()
+
+
+def duplicate_scenario(scenario: Scenario) -> Scenario:
+    """A copy of the scenario's current revision as revision 1 of "<name> copy"."""
+    source = scenario.current_revision
+    taken = {s.name for s in scenarios_of(scenario.school, scenario.year)}
+    taken |= {s.name for s in scenarios_of(scenario.school, scenario.year, archived=True)}
+    base = f"{scenario.name} copy"[:74]
+    name = next(n for n in [base] + [f"{base} {i}" for i in range(2, 1000)] if n not in taken)
+    return create_scenario(
+        scenario.school,
+        year=scenario.year,
+        name=name,
+        inputs=dict(source.inputs),
+        allocation=source.allocation,
+        status=source.status,
+        note=f"Copied from {scenario.title}, revision {source.number}.",
+    )
+
+
+class CannotArchive(ValueError):
+    """An adopted plan stays in view: adopt another one first."""
+
+
+def set_archived(scenario: Scenario, archived: bool) -> None:
+    if archived and scenario.adopted:
+        raise CannotArchive(
+            f"{scenario.title} is the adopted plan for {scenario.year}: "
+            "adopt another plan before archiving it."
+        )
+    scenario_id = scenario.id
+    begin_write()
+    db.session.get(Scenario, scenario_id).archived = archived
+    db.session.commit()
 
 
 class StaleRevision(Exception):

@@ -18,6 +18,7 @@ from typing import Any
 from .export import _safe
 from .planning import Table
 from .presenting import grade_summary
+from .words import priorities_label, status_label
 
 GRADE_HEADER = ["Grade", "Children", "Smallest class", "Largest class"]
 
@@ -34,10 +35,10 @@ def rule_rows(inputs: dict[str, Any], title: str, revision: int, status: str) ->
     rows: list[list[Any]] = [
         ["Scenario", title],
         ["Revision", revision],
-        ["Answer", status],
+        ["Answer", status_label(status)],
         ["Teachers", inputs.get("teachers")],
         ["Fewest children of one grade in a composite class", inputs.get("min_subclass_size", 1)],
-        ["Priorities", ", ".join(inputs.get("priorities") or ["classes", "composites", "balance"])],
+        ["Priorities, most important first", priorities_label(inputs.get("priorities"))],
     ]
     rows.append([])
     rows.append(["Composite allowed", "Smallest", "Largest", "Fewest of one grade"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -37,11 +38,16 @@ def staffing(
     *,
     time_limit: float = ROW_TIME_LIMIT,
     solver_name: str = DEFAULT_SOLVER,
+    on_row: Callable[[list[StaffingRow]], None] | None = None,
+    around: int | None = None,
 ) -> list[StaffingRow]:
     """One row per number of teachers from `first` to `last`.
 
     By default the range runs from the fewest teachers that can work to the number at
     which every class could be at its grade's minimum size. `time_limit` is per row.
+    `on_row` is called with the rows so far (in order of teachers) after each one, so
+    a caller that may be stopped before the end still has what was found; with
+    `around`, the numbers nearest it are worked out first, so those are the ones found.
     """
     if first is None or last is None:
         fewest, most = teacher_range(scenario, time_limit=time_limit, solver_name=solver_name)
@@ -51,22 +57,31 @@ def staffing(
         last = max(most, first) if last is None else last
     first = max(first, len(scenario.locked), 1)
     rows = []
-    for teachers in range(first, last + 1):
+    numbers = list(range(first, last + 1))
+    if around is not None:
+        numbers.sort(key=lambda n: (abs(n - around), n))
+    for teachers in numbers:
         answer = solve(
             replace(scenario, teachers=teachers),
             time_limit=time_limit,
             diagnose=False,
             solver_name=solver_name,
         )
-        if answer.allocation is None:
-            rows.append(StaffingRow(teachers, answer.status))
-            continue
-        metrics = answer.allocation.metrics
-        children = sum(c.size for c in answer.allocation.classes)
-        rows.append(
-            StaffingRow(teachers, answer.status, metrics, round(children / metrics.classes, 1))
-        )
+        rows.append(_row(teachers, answer))
+        rows.sort(key=lambda row: row.teachers)
+        if on_row is not None:
+            on_row(list(rows))
     return rows
+
+
+def _row(teachers: int, answer) -> StaffingRow:
+    if answer.allocation is None:
+        return StaffingRow(teachers, answer.status)
+    metrics = answer.allocation.metrics
+    children = sum(c.size for c in answer.allocation.classes)
+    # A school with no children yet has no classes, and so no average class.
+    average = round(children / metrics.classes, 1) if metrics.classes else None
+    return StaffingRow(teachers, answer.status, metrics, average)
 
 
 def teacher_range(

@@ -9,6 +9,7 @@ from flask import Flask, Response
 from werkzeug.routing import IntegerConverter
 
 from .. import assets
+from ..services import words
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -62,7 +63,15 @@ def register(app: Flask) -> None:
     errors.register(app)
     app.after_request(security_headers)
     app.after_request(compact_html)
-    app.jinja_env.filters["status_label"] = status_label
+    app.jinja_env.filters["status_label"] = words.status_label
+    app.jinja_env.filters["priority_label"] = words.priority_label
+    app.jinja_env.filters["priorities_label"] = words.priorities_label
+    app.jinja_env.filters["local_time"] = lambda moment: words.local_time(
+        moment, app.config.get("DISPLAY_TIMEZONE")
+    )
+    app.context_processor(
+        lambda: {"zone_label": words.zone_label(app.config.get("DISPLAY_TIMEZONE"))}
+    )
     app.jinja_env.globals.update(
         htmx_path=assets.HTMX_PATH,
         htmx_integrity=assets.HTMX_INTEGRITY,
@@ -70,19 +79,6 @@ def register(app: Flask) -> None:
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
-
-
-STATUS_LABELS = {
-    "optimal": "proved best",
-    "feasible": "good, not proved best",
-    "infeasible": "no allocation fits",
-    "timeout": "not found in time",
-}
-
-
-def status_label(status: object) -> str:
-    """A solver status in a principal's words."""
-    return STATUS_LABELS.get(str(status), str(status))
 
 
 def security_headers(response: Response) -> Response:

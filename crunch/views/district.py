@@ -1,5 +1,5 @@
-"""The district overview (each school's adopted plan for a year, side by side) and
-marking a scenario adopted.
+"""The district overview (each school's plan for a year, side by side: the adopted
+one, else the latest draft) and marking a scenario adopted.
 
 Only the schools the user may see appear: the tenancy filter decides, so a
 planner's overview holds their own schools and an admin's the whole district.
@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from ..extensions import db
-from ..models import Scenario, School
+from ..models import Revision, Scenario, School
 from ..services import scenarios as store
 from ..services.planning import saved_table
 from ..sqlite import begin_write
@@ -39,11 +39,7 @@ class Row:
 def overview_rows(year: int) -> list[Row]:
     rows = []
     for school in store.all_schools():
-        scenario = db.session.scalar(
-            select(Scenario).where(
-                Scenario.school_id == school.id, Scenario.year == year, Scenario.adopted.is_(True)
-            )
-        )
+        scenario = plan_of(school, year)
         revision = scenario.current_revision if scenario else None
         table = saved_table(revision.inputs, revision.allocation) if revision else None
         if table is None:
@@ -62,6 +58,29 @@ def overview_rows(year: int) -> list[Row]:
             )
         )
     return rows
+
+
+def plan_of(school: School, year: int) -> Scenario | None:
+    """The school's adopted plan for the year or, until one is adopted, its latest
+    draft (the one saved last), so a year being planned shows where each school is."""
+    adopted = db.session.scalar(
+        select(Scenario).where(
+            Scenario.school_id == school.id, Scenario.year == year, Scenario.adopted.is_(True)
+        )
+    )
+    if adopted is not None:
+        return adopted
+    return db.session.scalar(
+        select(Scenario)
+        .join(Revision, Revision.id == Scenario.current_revision_id)
+        .where(
+            Scenario.school_id == school.id,
+            Scenario.year == year,
+            Scenario.archived.is_(False),
+        )
+        .order_by(Revision.created_at.desc(), Scenario.id.desc())
+        .limit(1)
+    )
 
 
 def totals(rows: list[Row]) -> Row | None:
@@ -89,11 +108,8 @@ def overview():
     raw = request.args.get("year", "")
     if raw.isascii() and raw.isdigit() and int(raw) in years:
         year = int(raw)
-    else:
-        adopted = db.session.scalar(
-            select(func.max(Scenario.year)).where(Scenario.adopted.is_(True))
-        )
-        year = adopted or (years[-1] if years else None)
+    else:  # the year being planned: the latest with any plan
+        year = years[-1] if years else None
     rows = overview_rows(year) if year is not None else []
     return render_template(
         "district/overview.html", years=years, year=year, rows=rows, totals=totals(rows)

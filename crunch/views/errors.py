@@ -31,6 +31,13 @@ MESSAGES = {
     500: "Something went wrong on our side. Your saved work is safe; reload the page.",
 }
 
+# Headings in a principal's words where HTTP's own name says little ("Forbidden").
+TITLES = {
+    403: "Not available to your account",
+    404: "Page not found",
+    500: "Something went wrong",
+}
+
 EXPIRED = (
     "This page has been open too long, so your last change was not accepted. "
     "Reload the page to continue; changes not yet saved will need to be typed again."
@@ -50,14 +57,14 @@ def csrf_error(error: CSRFError) -> Response:
 def http_error(error: HTTPException) -> Response:
     code = error.code or 500
     message = MESSAGES.get(code, error.description or "")
-    return error_response(code, message, error.name)
+    return error_response(code, message, TITLES.get(code, error.name))
 
 
 def unexpected_error(error: Exception) -> Response:
     if isinstance(error, HTTPException):
         return http_error(error)
     current_app.logger.exception("Unhandled error", exc_info=error)
-    return error_response(500, MESSAGES[500], InternalServerError.name)
+    return error_response(500, MESSAGES[500], TITLES.get(500, InternalServerError.name))
 
 
 def error_response(code: int, message: str, title: str) -> Response:

@@ -9,7 +9,7 @@ ran out of time.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, make_response, redirect, render_template, url_for
+from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -19,19 +19,14 @@ from ..extensions import db
 from ..htmx import is_htmx, render_block
 from ..jobs import results
 from ..models import Job, JobState, Scenario
-from ..services.planning import choice_from, inputs_key
-from ..services.presenting import staffing_chart
+from ..services.planning import Table, choice_from, inputs_key
+from ..services.presenting import job_title, staffing_chart, stopped_staffing_note
 
 bp = Blueprint("jobs", __name__, url_prefix="/schools/<id:school_id>/jobs")
 bp.record_once(lambda state: jobs.init_app(state.app))
 
 TEMPLATE = "jobs/status.html"
 EDITOR = "scenarios/editor.html"
-TITLES = {
-    jobs.OPTIONS: "Other options",
-    jobs.SOLVE: "Still solving",
-    jobs.STAFFING: "Staffing curve",
-}
 
 
 @bp.get("/<id:job_id>")
@@ -57,6 +52,15 @@ def answer(job: Job):
     """The job's status element (htmx), or a page with it; a finished job's result."""
     context = context_of(job)
     done = job.state == JobState.DONE
+    if job.kind == jobs.STAFFING and not job.active and not done and job.progress:
+        # Stopped before the end: the rows it did work out, the rest marked as such.
+        body = partial_staffing(job)
+        if not is_htmx():
+            context["result"] = body
+            body = render_template(TEMPLATE, **context)
+        response = make_response(body, 200)
+        response.vary.add("HX-Request")
+        return response
     if is_htmx():
         body = result_block(job, context) if done else render_block(TEMPLATE, "job", **context)
     else:
@@ -74,19 +78,45 @@ def context_of(job: Job) -> dict:
     best = results.allocation(job.progress)
     if job.state == JobState.DONE and job.kind in (jobs.OPTIONS, jobs.SOLVE):
         best = results.allocation(job.result)
+    beside = beside_a_table()
+    teachers = job.inputs.get("teachers")
+    done, total = results.staffing_progress(job)
     return {
         "job": job,
         "school": scenario.school,
         "scenario": scenario,
-        "title": TITLES.get(job.kind, "Work in the background"),
+        "title": job_title(job.kind, job.active),
         "elapsed": jobs.elapsed(job),
         "best": best,
+        # The editor's own class table is on screen: the box sums the best allocation
+        # up rather than repeat a table of every class beside it.
+        "best_table": None
+        if best is None or beside
+        else Table(tuple(names), teachers if isinstance(teachers, int) else 0, best.classes),
+        "in_editor": is_htmx(),
         "grade_names": names,
         "may_cancel": jobs.may_cancel(job, current_user._get_current_object()),
+        "beside_table": beside,
+        # A staffing curve's progress: numbers of teachers worked out of those asked for.
+        "rows_done": done,
+        "rows_total": total,
         "status_url": url_for("jobs.status", school_id=job.school_id, job_id=job.id),
         "cancel_url": url_for("jobs.cancel", school_id=job.school_id, job_id=job.id),
         "edit_url": url_for("scenarios.edit", school_id=job.school_id, scenario_id=job.scenario_id),
     }
+
+
+def beside_a_table() -> bool:
+    """Whether the job's box sits in the editor beside a class table of its own.
+
+    The editor's requests post its form, whose `shown` holds the table on screen;
+    the box's polls carry the answer on (`hx-vals`).
+    """
+    if not is_htmx():
+        return False  # the job's own page: nothing else shows the allocation
+    if request.method == "POST":
+        return bool(request.form.get("shown"))
+    return request.args.get("beside") == "table"
 
 
 def result_block(job: Job, context: dict) -> str:
@@ -102,6 +132,14 @@ def result_block(job: Job, context: dict) -> str:
     return render_block(
         EDITOR, "options", school=context["school"], scenario=context["scenario"], plan=plan
     )
+
+
+def partial_staffing(job: Job) -> str:
+    first, last = int(job.params.get("first", 0)), int(job.params.get("last", -1))
+    rows = results.staffing_rows(job.progress or {}, first, last)
+    chart = staffing_chart(rows, int(job.inputs.get("teachers", 0)))
+    note = stopped_staffing_note(job.state, rows)
+    return render_block(EDITOR, "staffing_chart", chart=chart, rows=rows, note=note)
 
 
 def element_id(job: Job) -> str:

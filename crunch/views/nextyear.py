@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import Length, StopValidation
 
+from ..auth import require_editor
 from ..forms import WholeNumberField
 from ..services import rollforward
 from ..services import scenarios as store
@@ -44,6 +45,7 @@ class NextYearForm(FlaskForm):
 @bp.route("/next-year", methods=["GET", "POST"])
 def create(school_id: int, scenario_id: int):
     source = store.scenario_or_404(school_id, scenario_id)
+    require_editor()
     inputs = source.current_revision.inputs
     suggested, reason = rollforward.suggest_entry(source)
     if request.method == "GET":

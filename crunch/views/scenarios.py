@@ -24,6 +24,7 @@ from ..auth import reads_only
 from ..forms import ScenarioForm
 from ..htmx import is_htmx, page_or_block, render_block, target
 from ..jobs import results as job_results
+from ..models import utcnow
 from ..services import editor as editing
 from ..services import export, history
 from ..services import scenarios as store
@@ -33,11 +34,19 @@ from ..services.planning import (
     inputs_key,
     is_slow,
     make_plan,
+    posted_labels,
     saved_table,
     staffing_range,
     staffing_rows,
 )
-from ..services.presenting import class_chart, grade_summary, staffing_chart
+from ..services.presenting import (
+    background_note,
+    class_chart,
+    grade_summary,
+    print_facts,
+    staffing_chart,
+)
+from ..services.words import local_time, zone_label
 from . import jobs as job_views
 
 bp = Blueprint("scenarios", __name__, url_prefix="/schools/<id:school_id>/scenarios")
@@ -153,7 +162,7 @@ def save(school_id: int, scenario_id: int):
             scenario,
             base=history.parse_number(request.form.get("base_revision")),
             inputs=checked.inputs,
-            allocation=plan.saved_allocation(),
+            allocation=plan.saved_allocation(posted_labels(request.form)),
             status=str(plan.solution.status),
             note=form.note.data or "",
         )
@@ -231,9 +240,27 @@ def _context(scenario, state: editing.Editor) -> dict:
         "chart": class_chart(table) if table else None,
         "unsaved": _unsaved(scenario, state),
         "background": not state.stale and is_slow(state.plan),
+        "background_note": None if state.stale else background_note(state.plan),
         "keep_solving": not state.stale and state.plan is not None and state.plan.unfinished,
         "oob": False,
+        "editable": editing.may_edit(current_user),
+        "print_facts": _print_facts(scenario, state),
     }
+
+
+def _print_facts(scenario, state: editing.Editor) -> list[str]:
+    revision = scenario.current_revision
+    zone = current_app.config.get("DISPLAY_TIMEZONE")
+    user = current_user._get_current_object()
+    return print_facts(
+        revision.number,
+        local_time(revision.created_at, zone),
+        history.author_of(revision),
+        revision.note,
+        unsaved=_unsaved(scenario, state),
+        printed_at=f"{local_time(utcnow(), zone)} ({zone_label(zone)})",
+        preparer=getattr(user, "name", "") or getattr(user, "email", "") or "—",
+    )
 
 
 def _base_revision(scenario, state: editing.Editor) -> int:
@@ -253,7 +280,9 @@ def _unsaved(scenario, state: editing.Editor) -> bool:
     # Same inputs, another allocation on screen (another option, or one worked out
     # in the background since): saving would store something new too.
     saved = saved_table(current.inputs, current.allocation)
-    return None not in (saved, state.table) and saved.classes != state.table.classes
+    if None in (saved, state.table):
+        return False
+    return saved.classes != state.table.classes or saved.label_map() != state.table.label_map()
 
 
 def _posted(school_id: int, scenario_id: int):

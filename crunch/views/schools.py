@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from ..forms import NewScenarioForm
+from ..forms import NewScenarioForm, ScenarioNameForm
 from ..htmx import page_or_block
 from ..services import scenarios as store
-from ..services.drafts import Draft, check
-from ..services.planning import make_plan
+from ..services import words
 
 bp = Blueprint("schools", __name__)
 
@@ -18,6 +17,12 @@ bp = Blueprint("schools", __name__)
 @bp.get("/")
 def index():
     return render_template("schools/index.html", schools=store.all_schools())
+
+
+@bp.get("/glossary")
+def glossary():
+    """What the words on the screens mean (linked from beside them)."""
+    return render_template("glossary.html", terms=words.glossary())
 
 
 @bp.get("/schools/<id:school_id>")
@@ -41,12 +46,9 @@ def create(school_id: int):
             inputs, allocation, status = dict(source.inputs), source.allocation, source.status
             note = f"Copied from {source.scenario.title}, revision {source.number}."
         else:
+            # Nothing to plan until the children are typed in: no allocation yet.
             inputs, note = store.blank_inputs(school), "Started blank."
-            draft = Draft.from_inputs(inputs)
-            checked = check(draft.form(), draft)
-            plan = make_plan(checked.scenario, checked.inputs) if checked.scenario else None
-            allocation = plan.saved_allocation() if plan else None
-            status = str(plan.solution.status) if plan else "invalid"
+            allocation, status = None, store.BLANK
         try:
             scenario = store.create_scenario(
                 school,
@@ -67,6 +69,44 @@ def create(school_id: int):
     return render_template("schools/show.html", **_context(school, years, year, form)), 422
 
 
+@bp.post("/schools/<id:school_id>/scenarios/<id:scenario_id>/rename")
+def rename(school_id: int, scenario_id: int):
+    scenario = store.scenario_or_404(school_id, scenario_id)
+    form = ScenarioNameForm(formdata=request.form)
+    if not form.validate():
+        flash("Not renamed: " + " ".join(form.name.errors))
+    else:
+        try:
+            store.rename_scenario(scenario, form.name.data)
+        except store.NameTaken as taken:
+            flash(f"Not renamed: {taken}")
+        else:
+            flash(f"Renamed to {form.name.data}.")
+    return redirect(url_for("scenarios.editor", school_id=school_id, scenario_id=scenario_id), 303)
+
+
+@bp.post("/schools/<id:school_id>/scenarios/<id:scenario_id>/duplicate")
+def duplicate(school_id: int, scenario_id: int):
+    copy = store.duplicate_scenario(store.scenario_or_404(school_id, scenario_id))
+    flash(f"This is a copy, {copy.title}: changes here leave the original as it was.")
+    return redirect(url_for("scenarios.editor", school_id=school_id, scenario_id=copy.id), 303)
+
+
+@bp.post("/schools/<id:school_id>/scenarios/<id:scenario_id>/archive")
+def archive(school_id: int, scenario_id: int):
+    scenario = store.scenario_or_404(school_id, scenario_id)
+    archived = request.form.get("archived", "1") != "0"
+    try:
+        store.set_archived(scenario, archived)
+    except store.CannotArchive as refused:
+        flash(str(refused))
+        url = url_for("scenarios.editor", school_id=school_id, scenario_id=scenario_id)
+        return redirect(url, 303)
+    done = "archived: it is listed under Archived" if archived else "back in the list"
+    flash(f"{scenario.title} is {done}.")
+    return redirect(url_for(".show", school_id=school_id, year=scenario.year), 303)
+
+
 def _year_arg(years: list[int]) -> int | None:
     raw = request.args.get("year", "")
     if raw.isascii() and raw.isdigit() and int(raw) in years:
@@ -80,6 +120,7 @@ def _context(school, years, year, form) -> dict:
         "years": years,
         "year": year,
         "scenarios": store.scenarios_of(school, year) if year is not None else [],
+        "archived": store.scenarios_of(school, year, archived=True) if year is not None else [],
         "form": form,
     }
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, make_response, redirect, request, url_for
 from werkzeug.exceptions import HTTPException
 
+from ..auth import require_editor
 from ..htmx import page_or_block
 from ..services import history, importing, workbook
 from ..services import scenarios as store
@@ -44,6 +45,7 @@ def too_large(error):
 @bp.route("/import", methods=["GET", "POST"])
 def upload(school_id: int, scenario_id: int):
     scenario = store.scenario_or_404(school_id, scenario_id)
+    require_editor()
     if request.method == "GET":
         return _page(scenario, "", 200)
     upload = request.files.get("file")

@@ -71,3 +71,32 @@ def test_staffing_rows_match_solving_with_that_many_teachers():
             assert row.metrics == answer.allocation.metrics
             children = sum(g.students for g in scenario.grades)
             assert row.average_size == pytest.approx(children / row.metrics.classes, abs=0.05)
+
+
+def test_staffing_of_a_school_without_children_has_no_average_class():
+    # A blank scenario: grades but no children yet. No classes, so no average (not a crash).
+    scenario = parse_scenario(
+        {
+            "teachers": 2,
+            "grades": [{"name": "K", "students": 0, "min_size": 15, "max_size": 25}],
+        }
+    )
+    seen = []
+    rows = staffing(scenario, 1, 3, on_row=seen.append)
+    assert [r.teachers for r in rows] == [1, 2, 3]
+    assert all(r.metrics is not None and r.metrics.classes == 0 for r in rows)
+    assert [r.average_size for r in rows] == [None, None, None]
+    assert [len(s) for s in seen] == [1, 2, 3]
+
+
+def test_staffing_around_a_number_works_out_the_nearest_first():
+    scenario = parse_scenario(
+        {
+            "teachers": 3,
+            "grades": [{"name": "K", "students": 60, "min_size": 15, "max_size": 25}],
+        }
+    )
+    seen = []
+    rows = staffing(scenario, 1, 5, on_row=seen.append, around=3)
+    assert [r.teachers for r in rows] == [1, 2, 3, 4, 5]
+    assert [[r.teachers for r in s] for s in seen[:3]] == [[3], [2, 3], [2, 3, 4]]

@@ -36,6 +36,7 @@ from tests.conftest import (
     PLANNER,
     VIEWER,
     AuthActions,
+    form_data,
     save_scenario,
 )
 
@@ -318,6 +319,26 @@ def test_viewers_may_preview_but_see_no_editing_buttons(app, editor_url, editor_
     assert viewer.post(f"{editor_url}/revisions", data=editor_form).status_code == 403
     editor = viewer.get(editor_url).get_data(as_text=True)
     assert "Save as a new revision" not in editor and 'id="read-only"' in editor
+    # No editing control at all: the inputs are shown as facts.
+    for control in ("Add a grade", "Type in a class", "Move up", "Allow this combination"):
+        assert control not in editor
+    assert 'name="action"' not in editor and 'type="text"' not in editor
+    assert "Import grade counts" not in editor and "from this plan" not in editor
+    assert "<dt>Teachers</dt><dd>6</dd>" in editor
+    # The inputs still go with the form: the staffing curve loads for a viewer too.
+    data = form_data(editor)
+    staffing = viewer.post(f"{editor_url}/staffing", data=data, headers={"HX-Request": "true"})
+    assert staffing.status_code == 200 and "staffing-chart" in staffing.get_data(as_text=True)
+    # The pages that only make a change refuse a viewer before showing their form.
+    for page in ("import", "next-year"):
+        refused = viewer.get(f"{editor_url}/{page}")
+        html = refused.get_data(as_text=True)
+        assert refused.status_code == 403
+        assert "Not available to your account" in html and "cannot make this change" in html
+        assert "<form" not in html.split("<main>")[1]
+    planner = login_as(app, Role.PLANNER)
+    assert planner.get(f"{editor_url}/import").status_code == 200
+    assert 'name="action"' in planner.get(editor_url).get_data(as_text=True)
     school_page = viewer.get(editor_url.split("/scenarios/")[0]).get_data(as_text=True)
     assert "Create scenario" not in school_page
     assert not re.search(r">\s*Adopt\s*<", school_page)

@@ -78,8 +78,12 @@ def test_priorities_reorder(client, editor_url, editor_form):
 
 
 def test_fix_a_class_and_plan_the_rest_around_it(client, editor_url, editor_form):
+    first = json.loads(editor_form["shown"])["classes"][0]["grades"]
     html, form = press(client, editor_url, editor_form, "lock:0")
-    assert "Class 1 is fixed" in html
+    assert "is fixed (marked Fixed in the table)" in html
+    # Named by its children: its number in the new plan may differ.
+    named = " + ".join(f"{n} of grade {g}" for g, n in first.items())
+    assert f"The class of {named} is fixed" in html
     assert form["fixed-0-counts-0"] != ""
     assert 'class="badge fixed"' in html
     assert "Proved best" in html
@@ -94,7 +98,7 @@ def test_fix_takes_the_class_from_the_table_on_screen(client, editor_url, editor
     classes[0], classes[other] = classes[other], classes[0]
     editor_form["shown"] = json.dumps(shown)
     html, form = press(client, editor_url, editor_form, "lock:0")
-    assert "Class 1 is fixed" in html
+    assert "is fixed (marked Fixed in the table)" in html
     fixed = {
         name: int(form[f"fixed-0-counts-{i}"] or 0)
         for i, name in enumerate(grade_names(form))

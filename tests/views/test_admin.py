@@ -259,11 +259,26 @@ def test_the_overview_shows_each_schools_adopted_plan_and_district_totals(app, a
     html = admin.get("/district?year=2027").get_data(as_text=True)
     assert "District overview: 2027" in html
     assert "Creek Primary" in html and "Hillside Primary" in html
-    assert "none adopted" in html  # Empty Primary
+    assert "no plan yet" in html  # Empty Primary
     # HILLSIDE: 110 children; 6 teachers make 6 classes, 5 teachers 5.
-    assert '<tr class="totals"><td>District</td><td></td><td>11</td><td>11</td>' in html
+    assert '<tr class="totals"><td>District</td><td></td><td></td><td>11</td><td>11</td>' in html
     assert "<td>110</td>" in html and "<td>220</td>" in html
     assert "20.0" in html  # 220 children in 11 classes
+
+
+def test_the_overview_opens_on_the_year_being_planned_with_each_schools_latest_draft(
+    app, admin, school
+):
+    last_year = save_scenario(school, "Adopted plan", HILLSIDE, year=2026)
+    last_year.adopted = True
+    db.session.commit()
+    save_scenario(school, "Plan Z", {**HILLSIDE, "teachers": 5})  # saved last, not adopted
+    html = admin.get("/district").get_data(as_text=True)
+    assert "District overview: 2027" in html
+    row = html[html.index("Hillside Primary") :]
+    row = row[: row.index("</tr>")]
+    assert "Plan Z" in row and "draft" in row and "proved best" in row
+    assert "none adopted" not in html
 
 
 def test_a_planners_overview_holds_only_their_schools(app, client, school):

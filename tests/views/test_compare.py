@@ -40,6 +40,9 @@ def test_two_plans_side_by_side_with_differences_marked(client, school, scenario
     assert 'id="chart-1-title"' in html and 'id="chart-2-title"' in html
     assert "Classes of 2027 - Plan B" in html
     assert "By grade" in html
+    # In the words of the screens, not the solver's.
+    assert '<th scope="row">Size spread</th>' in html and "(balance)" not in html
+    assert "proved best" in html and "optimal" not in html
     grade_1 = re.search(r"<th scope=\"row\">Grade 1</th>(.*?)</tr>", html, re.S).group(1)
     cells = re.findall(r"<td[^>]*>([^<]*)</td>", grade_1)
     assert cells[0].startswith("57 in ") and cells[1].startswith("50 in ")

@@ -12,6 +12,7 @@ from crunch import jobs
 from crunch.extensions import db
 from crunch.models import Job, JobState, Role, Scenario, School
 from tests.conftest import (
+    HILLSIDE,
     HX,
     LIVE,
     VIEWER,
@@ -447,3 +448,93 @@ def test_inputs_known_to_be_slow_get_a_short_solve_in_the_request(
     # A quick school's revision was proved: its preview has the whole limit.
     client.get(editor_url_of(school))
     assert limits[-1] == app.config["PREVIEW_TIME_LIMIT"]
+
+
+# What the job's box says: no second table beside the editor's, no contradictions.
+
+
+def test_the_box_of_a_solve_beside_the_editors_table_sums_it_up(client, slow_url):
+    html = client.get(slow_url).get_data(as_text=True)
+    form = form_data(html)
+    form["shown"] = '{"teachers": 93, "grades": ["K"], "classes": []}'  # a table on screen
+    body = client.post(solve_url_of(html), data=form, headers=HX).get_data(as_text=True)
+    assert """hx-vals='{"beside": "table"}'""" in body
+    job = last_job()
+    wait_for(lambda: fresh(job.id).progress is not None)
+    beside = poll(client, poll_url(body), headers=HX, query_string={"beside": "table"})
+    text = beside.get_data(as_text=True)
+    if state(job.id) == JobState.RUNNING:
+        assert "Best allocation found so far" in text
+    assert '<table class="classes">' not in text
+    # Without a table on screen (no allocation found in the request), the box shows it,
+    # and while the search goes on the status line above says so.
+    alone = poll(client, poll_url(body), headers=HX).get_data(as_text=True)
+    assert '<table class="classes">' in alone
+    if "every 1s" in alone:
+        assert '<span id="solve-progress" hx-swap-oob="true"><strong>Found a good' in alone
+    client.post(f"{poll_url(body)}/cancel", data=form, headers=HX)
+
+
+def test_a_cancelled_solve_no_longer_says_it_is_still_solving(client, slow_url):
+    html = client.get(slow_url).get_data(as_text=True)
+    assert 'id="solve-progress"><strong>Still searching:</strong>' in html
+    form = form_data(html)
+    body = client.post(solve_url_of(html), data=form, headers=HX).get_data(as_text=True)
+    assert "Still solving" in body
+    job = last_job()
+    wait_for(lambda: state(job.id) == JobState.RUNNING)
+    cancelled = client.post(f"{poll_url(body)}/cancel", data=form, headers=HX)
+    text = cancelled.get_data(as_text=True)
+    assert "Cancelled" in text and "Still solving" not in text
+    # The editor's status line is corrected out of band.
+    assert '<span id="solve-progress" hx-swap-oob="true"><strong>Search cancelled</strong>' in text
+
+
+def test_background_note_names_no_options_when_there_is_no_allocation(app):
+    from crunch.services.planning import Plan
+    from crunch.services.presenting import background_note
+    from crunch.solver import Solution, Status, parse_scenario
+    from tests.test_jobs_support import K12_FEWEST
+
+    scenario = parse_scenario(K12_FEWEST)
+    slow_none = Plan(scenario, Solution(Status.INFEASIBLE, None, solve_seconds=4.0), "k")
+    note = background_note(slow_none)
+    assert "staffing curve" in note and "options" not in note
+    assert background_note(Plan(scenario, Solution(Status.INFEASIBLE, None), "k")) is None
+
+
+def test_a_staffing_job_stopped_early_shows_the_rows_it_worked_out(client, school):
+    scenario = db.session.scalar(db.select(Scenario).where(Scenario.school_id == school.id))
+    metrics = {"classes": 6, "composites": 0, "balance": 2}
+    row = {"status": "optimal", "metrics": metrics, "average_size": 22.5}
+    unproved = {"status": "feasible", "metrics": metrics, "average_size": 22.5}
+    job = Job(
+        school_id=school.id,
+        scenario_id=scenario.id,
+        kind=jobs.STAFFING,
+        state=JobState.TIMED_OUT,
+        inputs=scenario.current_revision.inputs,
+        params={"first": 4, "last": 7},
+        progress={"rows": [{"teachers": 4, **row}, {"teachers": 5, **unproved}]},
+        message="Stopped after 60 seconds, the time limit for work in the background.",
+    )
+    db.session.add(job)
+    db.session.commit()
+    url = f"/schools/{school.id}/jobs/{job.id}"
+    body = poll(client, url, headers=HX).get_data(as_text=True)
+    assert 'id="staffing"' in body and "staffing-chart" in body
+    assert "Stopped: it ran out of time. Shown: the 2 of 4 numbers of teachers" in body
+    assert body.count("Not found in time") == 2 and "(not proved best)" in body
+    page = poll(client, url).get_data(as_text=True)  # the job's own page says the same
+    assert "<html" in page and "staffing-chart" in page
+
+
+def test_a_staffing_job_reports_each_row_as_it_is_worked_out(app):
+    from crunch.jobs.worker import STAFFING, compute
+
+    sent = []
+    params = {"first": 14, "last": 16, "time_limit": 2.0}
+    result = compute(STAFFING, HILLSIDE, params, lambda tag, payload: sent.append((tag, payload)))
+    assert [tag for tag, _ in sent] == ["progress"] * 3
+    assert [len(p["rows"]) for _, p in sent] == [1, 2, 3]
+    assert sent[-1][1] == result

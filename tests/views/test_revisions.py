@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 from crunch.extensions import db
 from crunch.models import Revision, Scenario
-from tests.conftest import HX, add_school, form_data, save_scenario
+from tests.conftest import HX, LIVE, add_school, form_data, save_scenario
 
 
 def revisions(scenario_id):
@@ -95,8 +96,22 @@ def test_csv_export_of_the_saved_allocation(client, editor_url):
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
+    # Not the name of the scenario's CSV download, which it would overwrite.
+    name = 'filename="hillside-primary-2027-plan-a-r1-class-list.csv"'
+    assert name in response.headers["Content-Disposition"]
+    other = client.get(f"{editor_url}/scenario.csv").headers["Content-Disposition"]
+    assert other != response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
-    assert rows[0] == ["Class", "Grade K", "Grade 1", "Grade 2", "Size", "Composite", "Fixed"]
+    assert rows[0] == [
+        "Class",
+        "Grade K",
+        "Grade 1",
+        "Grade 2",
+        "Size",
+        "Composite",
+        "Fixed",
+        "Teacher or room",
+    ]
     assert len(rows) == 7
     assert sum(int(r[1]) + int(r[2]) + int(r[3]) for r in rows[1:]) == 32 + 57 + 21
     assert all(int(r[4]) == int(r[1]) + int(r[2]) + int(r[3]) for r in rows[1:])
@@ -131,3 +146,41 @@ def test_csv_safe_quotes_formula_text():
     assert _safe("@cmd") == "'@cmd"
     assert _safe("Grade 1") == "Grade 1"
     assert _safe(-3) == -3
+
+
+def test_the_printout_says_which_revision_who_prepared_it_and_when(client, editor_url, editor_form):
+    html = client.get(editor_url).get_data(as_text=True)
+    facts = html[html.index('class="print-only print-facts"') :]
+    facts = facts[: facts.index("</div>")]
+    assert "Revision 1, saved " in facts and "Note: Test plan." in facts
+    assert "Prepared by Planner, printed " in facts
+    # Typing: the results (and their printout) say the classes are not saved.
+    editor_form["teachers"] = "5"
+    live = client.post(f"{editor_url}/edit", data=editor_form, headers=LIVE)
+    assert "Not saved: the classes below differ from revision 1" in live.get_data(as_text=True)
+
+
+def test_class_labels_follow_their_class_through_edits_and_are_saved(
+    client, editor_url, editor_form, scenario
+):
+    table = json.loads(editor_form["shown"])
+    kinds = ["/".join(c["grades"]) for c in table["classes"]]
+    first = f"{kinds[0]}#1"
+    assert f'name="label-{first}"' in client.get(editor_url).get_data(as_text=True)
+    editor_form[f"label-{first}"] = "Ms Lee, room 4"
+    # An edit that keeps the structure (a note) keeps the label on the same class.
+    editor_form["note"] = "Labelled."
+    live = client.post(f"{editor_url}/edit", data=editor_form, headers=LIVE)
+    html = live.get_data(as_text=True)
+    assert f'name="label-{first}" value="Ms Lee, room 4"' in html
+    assert "Not saved" in html  # a new label is something to save
+    # Saved with the revision, shown read-only there, and in the class list CSV.
+    assert client.post(f"{editor_url}/revisions", data=editor_form).status_code == 303
+    saved = revisions(scenario.id)[-1].allocation["classes"]
+    assert saved[0]["label"] == "Ms Lee, room 4" and "label" not in saved[1]
+    page = client.get(f"{editor_url}/revisions/{revisions(scenario.id)[-1].number}")
+    assert "Ms Lee, room 4" in page.get_data(as_text=True)
+    text = client.get(f"{editor_url}/export.csv").get_data(as_text=True)
+    assert "Ms Lee, room 4" in text
+    reopened = client.get(editor_url).get_data(as_text=True)
+    assert f'name="label-{first}" value="Ms Lee, room 4"' in reopened

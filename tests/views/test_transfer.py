@@ -119,6 +119,16 @@ def test_scenario_csv_export(client, editor_url):
     assert client.get(f"{editor_url}/scenario.csv?revision=x").status_code == 404
 
 
+def test_exports_and_the_revision_page_use_the_words_of_the_screen(client, editor_url):
+    text = client.get(f"{editor_url}/scenario.csv").get_data(as_text=True)
+    assert "Answer,proved best" in text and "optimal" not in text
+    assert "Use as many teachers as possible, then" in text
+    assert "classes, composites, balance" not in text
+    page = client.get(f"{editor_url}/revisions/1").get_data(as_text=True)
+    assert "proved best" in page and "classes, composites, balance" not in page
+    assert "Use as many teachers as possible" in page
+
+
 def test_xlsx_export(client, editor_url):
     response = client.get(f"{editor_url}/scenario.xlsx")
     assert response.status_code == 200
