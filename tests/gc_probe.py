@@ -179,6 +179,8 @@ def main() -> int:
         gc.set_threshold(1)
         worker.run(writer, worker.STAFFING, STAFFING_SCHOOL, {"first": 4, "last": 7})
         tag, payload = reader.recv()
+        while tag == "progress":  # each row as it is worked out, then the curve
+            tag, payload = reader.recv()
         assert tag == "done", payload
         assert [row["teachers"] for row in payload["rows"]] == [4, 5, 6, 7], payload
     else:
