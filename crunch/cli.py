@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
@@ -169,16 +170,15 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _place(obj: Any, time_limit: float) -> dict[str, Any]:
-    """Place children into a plan's classes; given a scenario instead, plan it first."""
-    import time
-
+    """Place children into a plan's classes; given a scenario instead, plan it first (with
+    at most half the time: the rest is the placement's)."""
     from crunch.solver import InvalidScenario, solve
     from crunch.solver.placement import parse_placement, place, plan_then_place_input
 
     started = time.perf_counter()
     if isinstance(obj, dict) and "classes" not in obj:
         scenario_part, rest = plan_then_place_input(obj)
-        solution = solve(_scenario(scenario_part), time_limit=time_limit)
+        solution = solve(_scenario(scenario_part), time_limit=time_limit / 2)
         if solution.allocation is None:
             return {
                 "status": str(solution.status),
