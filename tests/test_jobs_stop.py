@@ -31,6 +31,14 @@ from tests.test_jobs_support import SHARED, fresh, job_app_factory, set_up, tear
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
 ROOT = Path(__file__).resolve().parents[1]
 SERVER = ROOT / "tests" / "job_server.py"
+# Starts the server with SIGINT ignored, as every child of a test run started as a
+# background command is (`make test > log &`): the server must take Ctrl-C back
+# (job_server.take_ctrl_c), or the SIGINT case waits out its timeout however the
+# run was started. The exec keeps the pid.
+DEAF_TO_SIGINT = (
+    "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_IGN); "
+    "os.execv(sys.executable, [sys.executable, *sys.argv[1:]])"
+)
 
 
 @pytest.fixture
@@ -74,10 +82,15 @@ def start_server(app, mode: str):
     config.update({k: v for k, v in app.config.items() if k.startswith("JOBS_")})
     env = {**os.environ, "CRUNCH_TEST_SERVER_CONFIG": json.dumps(config)}
     server = subprocess.Popen(
-        [sys.executable, str(SERVER), mode], env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", DEAF_TO_SIGINT, str(SERVER), mode],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     started = json.loads(server.stdout.readline())
     assert started["pid"], "the job's process never started"
+    assert started.get("ctrl_c", True), "the server ignores SIGINT: Ctrl-C cannot stop it"
     return server, started["job"], started["pid"]
 
 
