@@ -120,6 +120,50 @@ def test_stopping_the_server_stops_its_solves_and_says_why(app, mode, how):
             server.wait(10)
 
 
+# A stop signal handled inside a finalizer: signal.raise_signal runs the handler at
+# once, so its exception is raised in `__del__`, where Python prints and drops it.
+LOST_IN_A_FINALIZER = """
+import signal, sys, time
+from crunch.jobs import runner
+if sys.argv[1] == "SIGTERM":
+    assert runner.stop_on_sigterm()
+if sys.argv[2] == "redeliver":
+    runner.redeliver_lost_stops()
+
+class Finalizer:
+    def __del__(self):
+        signal.raise_signal(getattr(signal, sys.argv[1]))
+
+try:
+    Finalizer()
+    time.sleep(float(sys.argv[3]))
+except KeyboardInterrupt:
+    sys.exit(7)
+print("served on")
+"""
+
+
+@pytest.mark.parametrize("how", ["SIGINT", "SIGTERM"])
+def test_a_stop_signal_handled_inside_a_finalizer_still_stops_the_server(how):
+    def run(*args):
+        return subprocess.run(
+            [sys.executable, "-c", LOST_IN_A_FINALIZER, how, *args],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    expected = 7 if how == "SIGINT" else 128 + signal.SIGTERM
+    stopped = run("redeliver", "60")
+    assert stopped.returncode == expected, stopped.stderr
+    assert "served on" not in stopped.stdout
+    lost = run("plain", "1")  # the control: without the hook the signal is dropped
+    assert lost.returncode == 0, lost.stderr
+    assert "served on" in lost.stdout
+    assert "Exception ignored" in lost.stderr
+
+
 def test_an_rq_worker_asked_to_stop_stops_its_solve_at_once(app):
     """RQ's warm shutdown waits for the job: the job stops its solve first, and RQ's
     handler still runs (the worker then exits with no job left)."""
