@@ -6,7 +6,8 @@ It starts a staffing job of a slow school on the test app's database (set up by 
 test), waits until its solving process runs, prints {"job": id, "pid": pid} as
 one line, then serves as MODE says until it is stopped:
 
-    werkzeug   Werkzeug's server, as `flask run` (SIGTERM and SIGINT as Python leaves them)
+    werkzeug   Werkzeug's server, as `flask run` in a terminal (SIGTERM as Python leaves
+               it, SIGINT as Ctrl-C: see take_ctrl_c)
     gunicorn   a loop with a SIGTERM handler of its own installed before the app is
                made, that ends the loop and exits, as a gunicorn worker does
     rq         the RQ task (crunch.jobs.rq_backend.run) in the main thread, under a
@@ -29,8 +30,21 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 CONFIG_ENV = "CRUNCH_TEST_SERVER_CONFIG"
 
 
+def take_ctrl_c() -> None:
+    """SIGINT raises KeyboardInterrupt, as in a server started from a terminal.
+
+    A process inherits an ignored SIGINT, and Python then leaves it ignored: a test
+    run started as a background command (`make test > log &` in a shell without job
+    control) starts this server deaf to SIGINT, and it would serve on instead of
+    stopping when the test sends it.
+    """
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 def main() -> int:
     mode = sys.argv[1]
+    take_ctrl_c()
     running = [True]
     if mode in ("gunicorn", "rq"):
 
@@ -61,7 +75,8 @@ def main() -> int:
             if found.pid:
                 break
             time.sleep(0.05)
-        print(json.dumps({"job": job_id, "pid": found.pid}), flush=True)
+        ctrl_c = signal.getsignal(signal.SIGINT) is signal.default_int_handler
+        print(json.dumps({"job": job_id, "pid": found.pid, "ctrl_c": ctrl_c}), flush=True)
 
     if mode == "werkzeug":
         from werkzeug.serving import make_server

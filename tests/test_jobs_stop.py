@@ -31,6 +31,14 @@ from tests.test_jobs_support import SHARED, fresh, job_app_factory, set_up, tear
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
 ROOT = Path(__file__).resolve().parents[1]
 SERVER = ROOT / "tests" / "job_server.py"
+# Starts the server with SIGINT ignored, as every child of a test run started as a
+# background command is (`make test > log &`): the server must take Ctrl-C back
+# (job_server.take_ctrl_c), or the SIGINT case waits out its timeout however the
+# run was started. The exec keeps the pid.
+DEAF_TO_SIGINT = (
+    "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_IGN); "
+    "os.execv(sys.executable, [sys.executable, *sys.argv[1:]])"
+)
 
 
 @pytest.fixture
@@ -74,10 +82,15 @@ def start_server(app, mode: str):
     config.update({k: v for k, v in app.config.items() if k.startswith("JOBS_")})
     env = {**os.environ, "CRUNCH_TEST_SERVER_CONFIG": json.dumps(config)}
     server = subprocess.Popen(
-        [sys.executable, str(SERVER), mode], env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", DEAF_TO_SIGINT, str(SERVER), mode],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     started = json.loads(server.stdout.readline())
     assert started["pid"], "the job's process never started"
+    assert started.get("ctrl_c", True), "the server ignores SIGINT: Ctrl-C cannot stop it"
     return server, started["job"], started["pid"]
 
 
@@ -105,6 +118,50 @@ def test_stopping_the_server_stops_its_solves_and_says_why(app, mode, how):
         if server.poll() is None:
             server.kill()
             server.wait(10)
+
+
+# A stop signal handled inside a finalizer: signal.raise_signal runs the handler at
+# once, so its exception is raised in `__del__`, where Python prints and drops it.
+LOST_IN_A_FINALIZER = """
+import signal, sys, time
+from crunch.jobs import runner
+if sys.argv[1] == "SIGTERM":
+    assert runner.stop_on_sigterm()
+if sys.argv[2] == "redeliver":
+    runner.redeliver_lost_stops()
+
+class Finalizer:
+    def __del__(self):
+        signal.raise_signal(getattr(signal, sys.argv[1]))
+
+try:
+    Finalizer()
+    time.sleep(float(sys.argv[3]))
+except KeyboardInterrupt:
+    sys.exit(7)
+print("served on")
+"""
+
+
+@pytest.mark.parametrize("how", ["SIGINT", "SIGTERM"])
+def test_a_stop_signal_handled_inside_a_finalizer_still_stops_the_server(how):
+    def run(*args):
+        return subprocess.run(
+            [sys.executable, "-c", LOST_IN_A_FINALIZER, how, *args],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    expected = 7 if how == "SIGINT" else 128 + signal.SIGTERM
+    stopped = run("redeliver", "60")
+    assert stopped.returncode == expected, stopped.stderr
+    assert "served on" not in stopped.stdout
+    lost = run("plain", "1")  # the control: without the hook the signal is dropped
+    assert lost.returncode == 0, lost.stderr
+    assert "served on" in lost.stdout
+    assert "Exception ignored" in lost.stderr
 
 
 def test_an_rq_worker_asked_to_stop_stops_its_solve_at_once(app):

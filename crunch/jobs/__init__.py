@@ -87,6 +87,7 @@ def init_app(app: Flask) -> None:
         app.config.setdefault(key, value)
     if app.config["JOBS_STOP_ON_SIGTERM"]:
         runners.stop_on_sigterm()  # so stopping the server stops its solves (issue 17)
+    runners.redeliver_lost_stops()  # ...even when its signal lands in a finalizer
     with app.app_context():
         engine = db.engine
         if inspect(engine).has_table(Job.__tablename__):

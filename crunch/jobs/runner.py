@@ -18,7 +18,8 @@ lets `recover()` tell a job whose runner died from one that is still running.
 
 Stopping the server stops its solves: every runner is shut down at interpreter
 exit (`atexit`), which SIGINT, gunicorn's graceful worker exit and a normal exit
-all reach, and `stop_on_sigterm()` makes a plain SIGTERM reach it too. Shutdown
+all reach, and `stop_on_sigterm()` makes a plain SIGTERM reach it too;
+`redeliver_lost_stops()` keeps either signal from being lost in a finalizer. Shutdown
 marks the runner's jobs failed with a reason and terminates their processes. A
 server killed outright (SIGKILL, a gunicorn worker timeout) cannot do that: its
 solving processes notice their parent is gone and exit by themselves
@@ -28,15 +29,18 @@ stale.
 
 from __future__ import annotations
 
+import _thread
 import atexit
 import logging
 import multiprocessing
 import os
 import signal
 import socket
+import sys
 import threading
 import time
 import weakref
+from contextlib import suppress
 from datetime import timedelta
 from typing import Any
 
@@ -129,8 +133,56 @@ def _track(runner: EmbeddedRunner) -> None:
         _AT_EXIT.append(True)
 
 
+class Stopping(SystemExit):
+    """The orderly exit that `stop_on_sigterm()` makes of SIGTERM."""
+
+
 def _exit_on_sigterm(signum, frame) -> None:
-    raise SystemExit(128 + signum)
+    raise Stopping(128 + signum)
+
+
+def _redeliver_lost_stops(unraisable) -> None:
+    """sys.unraisablehook: a stop signal raised inside a finalizer stops the server anyway.
+
+    A signal's handler runs in the main thread at whatever it executes next. If
+    that is a `__del__` or a weakref callback (the collector, or importlib's module
+    locks while a server is still importing), the KeyboardInterrupt of SIGINT or
+    the SystemExit of SIGTERM is printed as "Exception ignored" and dropped: the
+    server served on after Ctrl-C, its solves with it. The signal is simulated
+    again by another thread a moment later, once the main thread is out of the
+    finalizer: simulated at once, its handler would run inside this hook and be
+    dropped again. (If it lands in a finalizer again, it comes back here; it does
+    nothing if the signal is no longer handled by Python.)
+    """
+    _previous_unraisablehook(unraisable)
+    if isinstance(unraisable.exc_value, KeyboardInterrupt):
+        lost = signal.SIGINT
+    elif isinstance(unraisable.exc_value, Stopping):
+        lost = signal.SIGTERM
+    else:
+        return
+
+    def again() -> None:
+        time.sleep(REDELIVER_AFTER)
+        _thread.interrupt_main(lost)
+
+    with suppress(RuntimeError):  # the interpreter is exiting already: nothing to stop
+        threading.Thread(target=again, name="crunch-stop-again", daemon=True).start()
+
+
+# seconds: far longer than a finalizer runs, far shorter than anyone waits for a stop
+REDELIVER_AFTER = 0.05
+
+
+_previous_unraisablehook = sys.unraisablehook
+
+
+def redeliver_lost_stops() -> None:
+    """Install `_redeliver_lost_stops` (once; the hook found first is still called)."""
+    global _previous_unraisablehook
+    if sys.unraisablehook is not _redeliver_lost_stops:
+        _previous_unraisablehook = sys.unraisablehook
+        sys.unraisablehook = _redeliver_lost_stops
 
 
 def stop_on_sigterm() -> bool:
