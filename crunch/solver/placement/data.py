@@ -107,10 +107,6 @@ class PlacementInput:
                 seen.setdefault(g, None)
         return tuple(seen)
 
-    def classes_for(self, grade: str) -> tuple[PlanClass, ...]:
-        """The classes that hold children of this grade."""
-        return tuple(c for c in self.classes if c.count(grade))
-
     def apart_pairs(self) -> list[tuple[str, str]]:
         """Each `apart` pair once (either side listing it is enough)."""
         return _pairs(self.children, "apart")

@@ -95,7 +95,8 @@ class LocalSearch:
         for (grade, _), g in keys.items():
             for k, plan_class in enumerate(part.classes):
                 self.group_band[g][k] = band(sizes[g], plan_class.count(grade), grade_size[grade])
-        self.scores: dict[str, list[tuple[str, list[int], list[int], int, dict[int, tuple]]]] = {}
+        # per grade: (score name, each child's value, each class's total, each class's band)
+        self.scores: dict[str, list[tuple[str, list[int], list[int], dict[int, tuple]]]] = {}
         for grade, members in self.by_grade.items():
             names = sorted({n for i in members for n, _ in children[i].scores})
             entries = []
@@ -109,12 +110,12 @@ class LocalSearch:
                 for k, plan_class in enumerate(part.classes):
                     low, high = band(total, plan_class.count(grade), len(members))
                     bands[k] = (low - widest, high + widest)
-                entries.append((name, values, [0] * len(labels), widest, bands))
+                entries.append((name, values, [0] * len(labels), bands))
             self.scores[grade] = entries
         for i, k in enumerate(self.cls):
             for g, _ in self.groups[i]:
                 self.group_count[g][k] += 1
-            for _, values, totals, _, _ in self.scores[self.grade_of[i]]:
+            for _, values, totals, _ in self.scores[self.grade_of[i]]:
                 totals[k] += values[i]
         self.same = [0] * len(children)  # friends in the same class
         for i in range(len(children)):
@@ -136,7 +137,7 @@ class LocalSearch:
                 if k in self.group_band[g]:
                     totals[metric_of[g]] += excess(count, *self.group_band[g][k])
         for entries in self.scores.values():
-            for _, _, class_totals, _, bands in entries:
+            for _, _, class_totals, bands in entries:
                 for k, low_high in bands.items():
                     totals[3] += excess(class_totals[k], *low_high)
         totals[4] = sum(1 for i, k in enumerate(self.cls) if self.fit[i] and self.composite[k])
@@ -236,7 +237,7 @@ class LocalSearch:
                 count = self.group_count[g][k]
                 low, high = self.group_band[g][k]
                 delta[metric_of[g]] += excess(count + change, low, high) - excess(count, low, high)
-        for _, values, totals, _, bands in self.scores[self.grade_of[a]]:
+        for _, values, totals, bands in self.scores[self.grade_of[a]]:
             shift = values[b] - values[a]
             if shift:
                 for k, change in ((ka, shift), (kb, -shift)):
@@ -278,7 +279,7 @@ class LocalSearch:
         for g, _ in self.groups[i]:
             self.group_count[g][old] -= 1
             self.group_count[g][k] += 1
-        for _, values, totals, _, _ in self.scores[self.grade_of[i]]:
+        for _, values, totals, _ in self.scores[self.grade_of[i]]:
             totals[old] -= values[i]
             totals[k] += values[i]
         self._move(i, k)

@@ -223,7 +223,3 @@ def describe(placement_input: PlacementInput):
         return placement_input.child(child_id).name or child_id
 
     return name
-
-
-def is_valid(placement_input: PlacementInput, placement: Mapping[str, str]) -> bool:
-    return not broken_rules(placement_input, placement)

@@ -420,19 +420,6 @@ class PartModel:
             self._start_from(self.canonical(start))
         return self.m.optimize(max_seconds=max(seconds, 0.01))
 
-    def free_only(self, children: set[str], placement: dict[str, str]) -> None:
-        """Hold every other child where the placement has them (a neighbourhood)."""
-        for (child, label), var in self.x.items():
-            if child in children:
-                var.lb, var.ub = 0.0, 1.0
-            else:
-                value = 1.0 if placement[child] == label else 0.0
-                var.lb, var.ub = value, value
-
-    def free_all(self) -> None:
-        for var in self.x.values():
-            var.lb, var.ub = 0.0, 1.0
-
     @property
     def objective_value(self) -> float:
         return self.m.objective_value if self.x and self.m.objective_value is not None else 0.0

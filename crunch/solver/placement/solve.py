@@ -261,8 +261,9 @@ class _PartRun:
                 break
             idle += 1
             size = 2 if idle <= pairs // 2 + 2 else 3
-            picked = self._neighbourhood(priority, self.best, choices, self.rng, size)
-            better = self._replace_within(picked, priority, found, left)
+            by_class = metrics_by_class(self.alone, self.best)  # one count serves both
+            picked = self._neighbourhood(priority, by_class, choices, self.rng, size)
+            better = self._replace_within(picked, priority, found, left, by_class)
             if better is not None:
                 self.best.update(better)
                 found = self.value(priority)
@@ -270,7 +271,12 @@ class _PartRun:
         return found
 
     def _replace_within(
-        self, picked: set[str], priority: str, found: int, seconds: float
+        self,
+        picked: set[str],
+        priority: str,
+        found: int,
+        seconds: float,
+        by_class: dict[str, dict[str, int]],
     ) -> dict[str, str] | None:
         """The best placement of the children of the picked classes among those classes,
         if it improves the stage; None otherwise."""
@@ -280,9 +286,8 @@ class _PartRun:
             tuple(c for c in self.part.classes if c.label in picked),
             tuple(c for c in self.part.children if self.best[c.id] in picked),
         )
-        closed = metrics_by_class(self.alone, self.best)
         outside = {
-            p: sum(v[p] for label, v in closed.items() if label not in picked)
+            p: sum(v[p] for label, v in by_class.items() if label not in picked)
             for p in self.held | {priority: found}
         }
         try:
@@ -309,15 +314,14 @@ class _PartRun:
     def _neighbourhood(
         self,
         priority: str,
-        placement: dict[str, str],
+        by_class: dict[str, dict[str, int]],
         choices: list[tuple[str, list[str]]],
         rng: random.Random,
         size: int,
     ) -> set[str]:
         """Classes of one grade (`size` of them where it has five or more, else two), most
         often including one where the stage's metric is lost."""
-        lost = metrics_by_class(self.alone, placement)
-        bad = [label for label, by_metric in lost.items() if by_metric[priority]]
+        bad = [label for label, by_metric in by_class.items() if by_metric[priority]]
         if bad and rng.random() < self.aim:
             first = rng.choice(bad)
             _, labels = rng.choice([(g, ls) for g, ls in choices if first in ls])
