@@ -103,7 +103,9 @@ class ScenarioForm(FlaskForm):
     )
 
 
-class NewScenarioForm(FlaskForm):
+class ScenarioNameForm(FlaskForm):
+    """Naming a scenario, new or renamed."""
+
     name = StringField(
         "Name",
         validators=[
@@ -111,12 +113,6 @@ class NewScenarioForm(FlaskForm):
             Length(max=80, message="Use at most 80 characters."),
         ],
     )
-    year = WholeNumberField("School year")
-    source = SelectField("Start from", coerce=str)
-
-    def validate_year(self, field: WholeNumberField) -> None:
-        if field.number is not None and not 2000 <= field.number <= 2100:
-            raise StopValidation("Enter a year between 2000 and 2100.")
 
     def validate_name(self, field: Field) -> None:
         field.data = (field.data or "").strip()
@@ -126,16 +122,10 @@ class NewScenarioForm(FlaskForm):
             raise StopValidation("Use letters, digits, spaces and punctuation only.")
 
 
-class ScenarioNameForm(FlaskForm):
-    """Renaming a scenario: the same rules as naming a new one."""
+class NewScenarioForm(ScenarioNameForm):
+    year = WholeNumberField("School year")
+    source = SelectField("Start from", coerce=str)
 
-    name = StringField(
-        "Name",
-        validators=[
-            InputRequired("Give the scenario a name, such as Plan A."),
-            Length(max=80, message="Use at most 80 characters."),
-        ],
-    )
-
-    def validate_name(self, field: Field) -> None:
-        NewScenarioForm.validate_name(self, field)
+    def validate_year(self, field: WholeNumberField) -> None:
+        if field.number is not None and not 2000 <= field.number <= 2100:
+            raise StopValidation("Enter a year between 2000 and 2100.")
