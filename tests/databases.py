@@ -21,6 +21,8 @@ import weakref
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.engine import URL
 
+from crunch.jobs.processes import alive
+
 TEST_DATABASE_URL = os.environ.get("CRUNCH_TEST_DATABASE_URL") or None
 PREFIX = "crunch_test_run_"
 
@@ -101,18 +103,8 @@ def _drop_abandoned(connection) -> None:
     ).scalars()
     for name in names:
         match = re.fullmatch(PREFIX + r"(\d+)", name)
-        if match and not _alive(int(match.group(1))):
+        if match and not alive(int(match.group(1))):
             connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def drop_session_database() -> None:
