@@ -201,7 +201,14 @@ def parse_placement(obj: Any) -> PlacementInput:
 
 
 def _objects(
-    raw: Any, field: str, what: str, limit: int, example: str, key: str, errors: _Errors
+    raw: Any,
+    field: str,
+    what: str,
+    limit: int,
+    example: str,
+    key: str,
+    noun: str,
+    errors: _Errors,
 ) -> Iterator[tuple[str, Mapping[str, Any], str | None]]:
     """Each object of a required list with its path and its `key` (None when missing or
     taken by an earlier one); what is wrong is reported under its path."""
@@ -213,11 +220,11 @@ def _objects(
     for i, item in enumerate(items):
         path = f"{field}[{i}]"
         if not isinstance(item, Mapping):
-            errors.add(path, f"Each entry is an object such as {example}.")
+            errors.add(path, f"Each {noun} is an object such as {example}.")
             continue
         value = errors.text(item.get(key), f"{path}.{key}", f"The {key}")
         if value is not None and value in seen:
-            errors.add(f"{path}.{key}", f'"{value}" is used by another entry.')
+            errors.add(f"{path}.{key}", f'Another {noun} has the {key} "{value}".')
             value = None
         seen.add(value or "")
         yield path, item, value
@@ -229,7 +236,7 @@ def _parse_classes(raw: Any, errors: _Errors) -> list[PlanClass]:
     example = '{"label": "K Lee", "grades": {"K": 16}}'
     out: list[PlanClass] = []
     for path, item, label in _objects(
-        raw, "classes", "Classes", MAX_CLASSES, example, "label", errors
+        raw, "classes", "Classes", MAX_CLASSES, example, "label", "class", errors
     ):
         grades = _parse_counts(item.get("grades"), f"{path}.grades", errors)
         if label is not None and grades:
@@ -260,7 +267,7 @@ def _parse_children(raw: Any, errors: _Errors) -> list[Child]:
     example = '{"id": "S1001", "grade": "K"}'
     out: list[Child] = []
     for path, item, child_id in _objects(
-        raw, "children", "Children", MAX_CHILDREN, example, "id", errors
+        raw, "children", "Children", MAX_CHILDREN, example, "id", "child", errors
     ):
         grade = errors.text(item.get("grade"), f"{path}.grade", "The grade")
         child_name = item.get("name")
