@@ -48,9 +48,9 @@ class Defaults:
     IMPORT_MAX_PACKING_RATIO = 200  # unpacked / packed size of any part over 256 KB
     IMPORT_MAX_ROWS = 20_000
     IMPORT_MAX_COLUMNS = 200
-    IMPORT_MAX_CELLS = 500_000  # rows times columns, gaps included
+    IMPORT_MAX_CELLS = 200_000  # rows times columns, gaps included
     IMPORT_MAX_CELL_LENGTH = 2_000  # characters in one cell
-    IMPORT_MAX_SECONDS = 2.0  # reading the file, checked as it is parsed
+    IMPORT_MAX_SECONDS = 2.0  # CPU time reading the file, checked as it is parsed
     # The district's time zone (an IANA name such as "Australia/Melbourne"): times are
     # stored in UTC and shown in this zone.
     DISPLAY_TIMEZONE = "UTC"

@@ -25,6 +25,7 @@ import posixpath
 import zipfile
 import zlib
 from collections.abc import Iterator
+from functools import lru_cache
 from xml.etree.ElementTree import Element, ParseError, iterparse
 
 from .upload_limits import KEEP_ONLY, BadFile, Budget, Limits, TooLarge
@@ -116,7 +117,9 @@ def _events(archive: zipfile.ZipFile, name: str, budget: Budget) -> Iterator[tup
                 stack[-1].remove(element)
 
 
+@lru_cache(maxsize=256)  # bounded: the tags come from the file
 def _local(tag: str) -> str:
+    """A tag's name without its namespace (a spreadsheet has a few dozen)."""
     return tag.rpartition("}")[2]
 
 

@@ -1,10 +1,11 @@
-"""Workbooks and CSV files built in memory to attack the import: zip bombs, huge
-sheets in small files. Shared by the import tests and bench/import_limits.py, so
-no large fixture is ever committed."""
+"""Workbooks and CSV files built in memory for the import: hostile ones (zip bombs,
+huge sheets in small files) and a real-sized student list. Shared by the import
+tests and bench/import_limits.py, so no large fixture is ever committed."""
 
 from __future__ import annotations
 
 import io
+import random
 import zipfile
 
 MB = 1024 * 1024
@@ -64,11 +65,13 @@ def column(index: int) -> str:
     return letters
 
 
-def workbook(sheet: list[bytes] | bytes, strings: list[bytes] | bytes = b"") -> bytes:
+def workbook(
+    sheet: list[bytes] | bytes, strings: list[bytes] | bytes = b"", compresslevel: int = 9
+) -> bytes:
     """A minimal .xlsx whose sheet1.xml and sharedStrings.xml bodies are streamed
     from the pieces given (repeated pieces compress to almost nothing)."""
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as book:
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=compresslevel) as book:
         book.writestr("[Content_Types].xml", CONTENT_TYPES)
         book.writestr("_rels/.rels", ROOT_RELS)
         book.writestr("xl/workbook.xml", WORKBOOK)
@@ -98,16 +101,17 @@ def sheet_bomb(megabytes: int = 200) -> bytes:
     return workbook([GRADES, *[block] * megabytes])
 
 
-def many_cells(rows: int, columns: int) -> bytes:
-    """A workbook of `rows` rows of `columns` numbers each: small on disk, many cells."""
-    cells = b"".join(
-        b'<c r="%s%%d"><v>1</v></c>' % column(c).encode() for c in range(1, columns + 1)
-    )
-    body = [GRADES] + [
-        b'<row r="%d">' % r + cells.replace(b"%d", b"%d" % r) + b"</row>"
-        for r in range(3, rows + 3)
-    ]
-    return workbook(body)
+def many_cells(rows: int, columns: int, compresslevel: int = 9) -> bytes:
+    """A workbook of `rows` rows of `columns` numbers each: small on disk, many cells.
+
+    The numbers vary (as in a real sheet), so the sheet packs only as tightly as a
+    real one and is refused for its cells, not for its packing."""
+    numbers = random.Random(rows * columns)
+    body = [GRADES]
+    for r in range(3, rows + 3):
+        cells = b"".join(b"<c><v>%d</v></c>" % numbers.randrange(1000) for _ in range(columns))
+        body.append(b'<row r="%d">' % r + cells + b"</row>")
+    return workbook(body, compresslevel=compresslevel)
 
 
 def long_cell(length: int) -> bytes:
@@ -129,3 +133,55 @@ def csv_rows(rows: int, columns: int = 2, cell: bytes = b"1") -> bytes:
     """A CSV file of a header and `rows` rows of `columns` cells."""
     line = b",".join([b"K"] + [cell] * (columns - 1)) + b"\n"
     return b"Grade,Count" + b",x" * (columns - 2) + b"\n" + line * rows
+
+
+def claim_size(data: bytes, name: str, size: int) -> bytes:
+    """The archive with the unpacked size its central directory claims for `name`
+    changed to `size` (a zip bomb that lies about its size)."""
+    entry = 0
+    encoded = name.encode()
+    while True:
+        entry = data.index(b"PK\x01\x02", entry)
+        length = int.from_bytes(data[entry + 28 : entry + 30], "little")
+        if data[entry + 46 : entry + 46 + length] == encoded:
+            break
+        entry += 4
+    return data[: entry + 24] + size.to_bytes(4, "little") + data[entry + 28 :]
+
+
+def entity_bomb() -> bytes:
+    """A workbook whose shared strings expand nested XML entities ("billion laughs")."""
+    entities = '<!ENTITY a0 "aaaaaaaaaa">' + "".join(
+        f'<!ENTITY a{i} "{f"&a{i - 1};" * 10}">' for i in range(1, 10)
+    )
+    strings = f"<!DOCTYPE sst [{entities}]>".encode()
+    head = STRINGS_HEAD.replace(b"\n", b"\n" + strings, 1)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as book:
+        book.writestr("[Content_Types].xml", CONTENT_TYPES)
+        book.writestr("_rels/.rels", ROOT_RELS)
+        book.writestr("xl/workbook.xml", WORKBOOK)
+        book.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
+        book.writestr("xl/worksheets/sheet1.xml", SHEET_HEAD + GRADES + SHEET_TAIL)
+        book.writestr("xl/sharedStrings.xml", head + b"<si><t>&a9;</t></si>" + STRINGS_TAIL)
+    return out.getvalue()
+
+
+def student_list(students: int = 2_000, grades: tuple[str, ...] = ("K", "1", "2")) -> bytes:
+    """An .xlsx student list as an information system exports it: one row per child,
+    a dozen columns, written by openpyxl (so with shared strings)."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    header = ["Student ID", "Surname", "Given name", "Grade", "Homeroom", "Gender"]
+    header += ["Date of birth", "House", "Bus route", "Language", "Medical", "Notes"]
+    sheet.append(header)
+    for i in range(students):
+        child = [10_000 + i, f"Surname{i % 700}", f"Name{i % 300}", grades[i % len(grades)]]
+        child += [f"Room {i % 17}", "FM"[i % 2], f"20{18 + i % 3}-0{1 + i % 9}-1{i % 9}"]
+        child += [f"House {i % 4}", f"Route {i % 11}", "English", "", f"Note {i}" * (i % 3)]
+        sheet.append(child)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
