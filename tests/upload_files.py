@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import random
 import zipfile
+from functools import cache
 
 MB = 1024 * 1024
 
@@ -88,12 +89,14 @@ def workbook(
     return out.getvalue()
 
 
+@cache  # built once per test run: compressing 200 MB takes a second
 def shared_strings_bomb(megabytes: int = 200) -> bytes:
     """A small workbook whose sharedStrings.xml inflates to `megabytes` MB of strings."""
     block = b"<si><t>x</t></si>" * (MB // 17)
     return workbook(GRADES, [block] * megabytes)
 
 
+@cache
 def sheet_bomb(megabytes: int = 200) -> bytes:
     """A small workbook whose sheet1.xml inflates to `megabytes` MB of one-cell rows."""
     row = b'<row><c t="inlineStr"><is><t>K</t></is></c></row>'
