@@ -1,10 +1,11 @@
 """The rows of one sheet of an .xlsx workbook, read within `Limits`.
 
-openpyxl reads a workbook's whole shared-string table before its first row,
-at some 30 microseconds a string (a 300 KB file of short strings took minutes
-and 2.5 GB), and parses a row's every cell at once, so no check between rows
-can bound it. This reader streams the few parts an import needs with the
-standard library's XML parser instead:
+openpyxl reads a workbook's whole shared-string table before its first row (a
+300 KB file of short strings grew the server by 2.5 GB) and parses all of a
+row's cells at once, so no check between its rows can bound the work. This
+reader streams the few parts an import needs with the standard library's XML
+parser instead (at about half openpyxl's speed on a plain sheet, which the
+limits allow for):
 
 - the archive is checked before anything is unpacked: the number of parts,
   their unpacked sizes (which zipfile never reads past) and how tightly each
