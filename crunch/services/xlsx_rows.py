@@ -15,8 +15,9 @@ limits allow for):
 - the deadline is checked every few hundred elements and the row, column, cell
   and text limits at each cell, so a limit passed stops the parse at once.
 
-Cells come out as text: numbers that are whole as "40" (not "40.0"), strings
-(shared or inline, rich text joined, phonetic runs left out) as written.
+Cells come out as text: numbers that are whole as "40" (not "40.0"; a date is
+its serial number, as styles are not read), strings (shared or inline, rich
+text joined, phonetic runs left out) as written, TRUE or FALSE.
 """
 
 from __future__ import annotations

@@ -172,4 +172,5 @@ def _page(scenario, error: str, status: int):
         scenario=scenario,
         error=error,
         formats=(importing.GRADE_HEADERS, importing.COUNT_HEADERS),
+        limits=_limits(),
     )

@@ -41,6 +41,7 @@ def test_the_import_page_and_its_link(client, editor_url):
     page = client.get(f"{editor_url}/import")
     assert page.status_code == 200
     assert 'type="file"' in page.text and 'enctype="multipart/form-data"' in page.text
+    assert "At most 2 MB, 20,000 rows and 200 columns" in page.text
     assert f"{editor_url}/import" in client.get(editor_url).text
 
 
