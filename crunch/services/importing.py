@@ -12,7 +12,9 @@ smallest and largest class when the file has those columns. An .xlsx workbook
 is read from its "Grades" sheet, or its first sheet.
 
 Every problem is a `BadFile` whose message says what to fix, in words a
-principal can act on.
+principal can act on; a file past one of the import limits (size, rows,
+columns, cells, text, reading time: crunch.services.upload_limits) is a
+`TooLarge`, which the import page answers with 413 instead of 422.
 """
 
 from __future__ import annotations
