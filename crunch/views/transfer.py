@@ -59,8 +59,8 @@ def too_large(error):
         scenario = store.scenario_or_404(args.get("school_id", 0), args.get("scenario_id", 0))
     except HTTPException as missing:
         return http_error(missing)
-    message = f"The file is larger than {_limits().size_words(_limits().bytes)}."
-    return _page(scenario, message, 413)
+    limits = _limits()
+    return _page(scenario, f"The file is larger than {limits.size_words(limits.bytes)}.", 413)
 
 
 @bp.route("/import", methods=["GET", "POST"])
