@@ -307,8 +307,13 @@ def test_polling_a_job_whose_server_died_shows_it_failed_without_cancel(capped):
     db.session.commit()
     client = app.test_client()
     AuthActions(client).login()
+    app.config["JOBS_SWEEP_SECONDS"] = 0.0
+    elsewhere = add_active(scenario, None, jobs.STAFFING)  # stale too; nobody polls it
+    db.session.execute(db.update(Job).where(Job.id == elsewhere).values(heartbeat_at=old))
+    db.session.commit()
     html = client.get(f"/schools/{school.id}/jobs/{job_id}", headers=HX).get_data(as_text=True)
     assert "Failed." in html and "server stopped while this job was running" in html
     assert "Cancel" not in html and "every 1s" not in html  # nothing left to poll or stop
     assert state(job_id) == JobState.FAILED
+    assert state(elsewhere) == JobState.FAILED  # the poll swept the others too
     assert runners.recover(db.engine, app.config["JOBS_STALE_SECONDS"]) == 0

@@ -142,6 +142,14 @@ def sweep(app: Flask | None = None, *, force: bool = False) -> int:
     return runners.recover(engine, app.config["JOBS_STALE_SECONDS"], states=stale_states(app))
 
 
+def _sweep_and_look_again() -> None:
+    """sweep(), then end the session's read snapshot if it failed any job: the
+    sweep writes on a connection of its own, which a snapshot begun before it
+    (SQLite's WAL, PostgreSQL's repeatable reads) would not see."""
+    if sweep():
+        db.session.commit()
+
+
 def stale_states(app: Flask) -> tuple[str, ...]:
     """Jobs that beat while queued (embedded) go stale queued too; RQ's wait in Redis."""
     if str(app.config.get("JOBS_BACKEND") or "embedded").strip().lower() == "rq":
@@ -258,7 +266,7 @@ def finished_solve(scenario: Scenario, raw_id: str | None) -> Job | None:
 
 def active_for(scenario: Scenario, user: User | None, kind: str, key: str) -> Job | None:
     """This user's queued or running job of this kind for these very inputs, if any."""
-    sweep()
+    _sweep_and_look_again()
     active = db.session.scalars(
         select(Job).where(
             Job.scenario_id == scenario.id,
@@ -276,7 +284,7 @@ def cancel_outdated(scenario: Scenario, user: User | None, key: str) -> int:
     Typing new inputs makes a running job's answer useless to the editor; stopping
     it frees its solver at once. How many were cancelled.
     """
-    sweep()
+    _sweep_and_look_again()
     active = db.session.scalars(
         select(Job).where(
             Job.scenario_id == scenario.id,
@@ -297,7 +305,12 @@ def cancel_outdated(scenario: Scenario, user: User | None, key: str) -> int:
 
 
 def job_or_404(school_id: int, job_id: int) -> Job:
-    """The job, if the current user may see its school; a dead runner's job is failed."""
+    """The job, if the current user may see its school; a dead runner's job is failed.
+
+    Polling is what a page does while it waits, so it sweeps too (spaced out):
+    the other jobs a crashed server left behind end as well.
+    """
+    _sweep_and_look_again()
     query = select(Job).where(Job.id == job_id, Job.school_id == school_id)
     job = db.session.scalar(query)
     if job is None:
