@@ -209,6 +209,7 @@ def test_another_schools_job_answers_404_and_cannot_be_cancelled(app, client, sc
         state=JobState.QUEUED,
         inputs=K12_FEWEST,
         params={},
+        heartbeat_at=utcnow(),  # as a live runner's (polls sweep heartbeat-less jobs away)
     )
     db.session.add(job)
     db.session.commit()
