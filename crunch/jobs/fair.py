@@ -6,7 +6,8 @@ next job is that of the school with the fewest jobs running now, and among those
 the school served longest ago (one never served first); within the school, the
 same rule between its users; and only then the order in which the jobs came. So a
 school's twentieth job waits for the other schools' first ones, and no job waits
-for ever: each turn goes to a school that has not had one for longer.
+for ever: every waiting school gets a turn before any gets another (a district
+has finitely many schools).
 
 Shared by the supervising threads of one runner (crunch.jobs.runner): each job
 `join`s when it is submitted, and its thread then `acquire`s a slot, which it
