@@ -19,6 +19,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from ..htmx import is_htmx, render_block
+from ..jobs import TooManyJobs
 
 MESSAGES = {
     400: "The request could not be understood. Reload the page and try again.",
@@ -46,12 +47,18 @@ EXPIRED = (
 
 def register(app: Flask) -> None:
     app.register_error_handler(CSRFError, csrf_error)
+    app.register_error_handler(TooManyJobs, too_many_jobs)
     app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(Exception, unexpected_error)
 
 
 def csrf_error(error: CSRFError) -> Response:
     return error_response(400, EXPIRED, "Page expired")
+
+
+def too_many_jobs(error: TooManyJobs) -> Response:
+    """A user or school at its cap of jobs in the background (crunch.jobs.start)."""
+    return error_response(429, error.message, "Too many searches running")
 
 
 def http_error(error: HTTPException) -> Response:
