@@ -39,6 +39,9 @@ class Defaults:
     PREVIEW_ALTERNATIVES = 3
     STAFFING_TIME_LIMIT = 1.0
     STAFFING_SPAN = 3  # teachers either side of the current number on the staffing chart
+    # How far one suggestion for an infeasible plan may move a class size limit, in
+    # children (a maximum never past the largest maximum of any grade).
+    SUGGESTION_MAX_SIZE_STEP = 4
     # The district's time zone (an IANA name such as "Australia/Melbourne"): times are
     # stored in UTC and shown in this zone.
     DISPLAY_TIMEZONE = "UTC"
