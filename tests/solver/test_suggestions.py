@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -164,3 +165,71 @@ def test_tiny_schools_suggestions_work_within_their_bound(obj, step):
 @given(medium_scenarios(), st.integers(0, 5))
 def test_medium_schools_suggestions_work_within_their_bound(obj, step):
     _each_suggestion_works_and_stays_within_its_bound(obj, step)
+
+
+class _Clock:
+    """A stand-in for the clock, moved on by the stand-in checks."""
+
+    def __init__(self):
+        self.now = 1000.0
+
+    def perf_counter(self):
+        return self.now
+
+
+@pytest.fixture
+def slow_checks(monkeypatch):
+    """Each feasibility check takes an eighth of a second of a stand-in clock, and only
+    far more changes than a pair (six raised maximums) work."""
+    from crunch.solver import diagnose as module
+
+    clock = _Clock()
+    asked = []
+
+    def slow_check(scenario, *, deadline, solver_name):
+        asked.append((clock.now, deadline))
+        clock.now += 0.125  # exact in binary: no rounding at the deadline
+        return sum(g.max_size > 24 for g in scenario.grades) > 5
+
+    monkeypatch.setattr(module, "time", clock)
+    monkeypatch.setattr(module, "is_feasible", slow_check)
+    return clock, asked
+
+
+# 13 grades one class over, each maximum 24 and the last 28: many pairs to try.
+MANY_PAIRS = {
+    "teachers": 13,
+    "grades": [grade(n, 26, 12, 24) for n in ["K", *map(str, range(1, 12))]]
+    + [grade("12", 10, 8, 28)],
+}
+
+
+def test_the_diagnosis_stops_at_its_deadline(slow_checks):
+    from crunch.solver.diagnose import diagnose
+
+    clock, asked = slow_checks
+    deadline = clock.now + 1.0
+    _, suggestions = diagnose(parse_scenario(MANY_PAIRS), deadline=deadline)
+    assert asked, "nothing was checked"
+    assert all(at < deadline and until <= deadline for at, until in asked), asked
+    assert len(asked) <= 8
+    assert not any(s.parts for s in suggestions)
+
+
+def test_the_pair_search_stops_at_its_deadline_or_its_budget(slow_checks):
+    from crunch.solver.diagnose import MAX_PAIR_CHECKS, _Checks, _SuggestionFinder
+
+    clock, asked = slow_checks
+    scenario = parse_scenario(MANY_PAIRS)
+    deadline = clock.now + 2.0
+    finder = _SuggestionFinder(scenario, _Checks(deadline, "HIGHS"), DEFAULT_MAX_SIZE_STEP)
+    changes = finder.size_limits(shortage=True)
+    assert len(changes) == 12  # every grade's maximum but the largest
+    assert finder.pairs(changes) == []
+    assert len(asked) == 16  # the first, all at once, then 15 pairs: time is up
+    assert all(until <= deadline for _, until in asked)
+
+    asked.clear()
+    finder = _SuggestionFinder(scenario, _Checks(clock.now + 1000, "HIGHS"), 4)
+    assert finder.pairs(changes) == []
+    assert len(asked) == 1 + MAX_PAIR_CHECKS  # all at once, then the budget
