@@ -63,7 +63,9 @@ def diagnose(
     teachers = finder.more_teachers(fewest)
     limits = finder.size_limits(shortage) + finder.subclass()
     found: list[tuple[float, Suggestion]] = []
-    for search in (finder.composites, lambda: finder.limits(limits)):
+    # limit moves first: they are the cheaper changes, so running out of time in the
+    # composite search never costs them
+    for search in (lambda: finder.limits(limits), finder.composites):
         found += search()
         if checks.left() <= 0:
             break
