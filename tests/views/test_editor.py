@@ -203,6 +203,15 @@ def test_applying_a_pair_makes_both_changes(client, editor_url, editor_form):
     assert applied["teachers"] == "5"
 
 
+def test_the_size_step_setting_bounds_the_suggestions(app, client, editor_url, editor_form):
+    app.config["SUGGESTION_MAX_SIZE_STEP"] = 0
+    form = _needs_a_pair(editor_form)
+    html = client.post(f"{editor_url}/edit", data=form, headers=LIVE).get_data(True)
+    assert "Why there is no allocation" in html
+    assert "maximum class size" not in html
+    assert "Add 2 teachers (7 in all)" in html
+
+
 def test_staffing_curve(client, editor_url, editor_form):
     response = client.post(f"{editor_url}/staffing", data=editor_form, headers=HX)
     html = response.get_data(as_text=True)
