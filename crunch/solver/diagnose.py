@@ -276,7 +276,7 @@ class _SuggestionFinder:
         largest maximum of any grade: no class larger than the school allows anywhere.
         Each minimum may fall by at most `step`, never below 1. When teachers are short
         a smaller minimum never lets fewer classes hold the children: not tried then."""
-        largest = max(g.max_size for g in self.scenario.grades)
+        largest = max((g.max_size for g in self.scenario.grades), default=0)
         out = []
         for i, g in enumerate(self.scenario.grades):
             if not g.students:
