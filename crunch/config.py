@@ -39,6 +39,9 @@ class Defaults:
     PREVIEW_ALTERNATIVES = 3
     STAFFING_TIME_LIMIT = 1.0
     STAFFING_SPAN = 3  # teachers either side of the current number on the staffing chart
+    # How far one suggestion for an infeasible plan may move a class size limit, in
+    # children (a maximum never past the largest maximum of any grade).
+    SUGGESTION_MAX_SIZE_STEP = 4
     # Importing grade counts (a CSV or .xlsx upload): every file is read within these
     # limits, and one past any of them is refused with a message beside the file field
     # (413); nothing is saved. A school's student list is far below all of them.
