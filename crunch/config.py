@@ -30,10 +30,22 @@ class Defaults:
     # True behind HTTPS (CRUNCH_SESSION_COOKIE_SECURE=true): the cookie is then never
     # sent over plain HTTP.
     SESSION_COOKIE_SECURE = False
-    # Logins: attempts allowed per client address and per account (Flask-Limiter).
+    # Logins: failed attempts allowed per client address (Flask-Limiter)...
     LOGIN_LIMIT_PER_ADDRESS = "20 per 10 minutes"
-    LOGIN_LIMIT_PER_ACCOUNT = "5 per 10 minutes"
-    RATELIMIT_HEADERS_ENABLED = True
+    # ...and, per account, a growing wait instead of a lockout (crunch/login_delay.py):
+    # after 5 failures each further one makes the next attempt wait 1, 2, 4 ... s, at
+    # most 60 s; the count is forgotten an hour after its first failure.
+    LOGIN_FREE_FAILURES = 5
+    LOGIN_DELAY_BASE = 1
+    LOGIN_DELAY_MAX = 60
+    LOGIN_FAILURE_MEMORY = 3600
+    # Off: Flask-Limiter's headers would give every login answer the address window's
+    # Retry-After (minutes), hiding the account's own few seconds of wait.
+    RATELIMIT_HEADERS_ENABLED = False
+    # Where login counts live. memory:// is per process: fine for `make run`, wrong
+    # for several workers, which must share one store (redis://host:6379/0). The
+    # production check (crunch/deploy_check.py) refuses memory:// there.
+    RATELIMIT_STORAGE_URI = "memory://"
     # Solver budgets for work done inside a request.
     PREVIEW_TIME_LIMIT = 3.0
     PREVIEW_ALTERNATIVES = 3
