@@ -16,6 +16,7 @@ from .database import normalise_url
 
 
 class Defaults:
+    PRODUCTION = False  # see Production below
     # A generated key is written to instance/config.py on first run; this one only
     # exists so that a misconfigured deployment fails loudly instead of silently.
     SECRET_KEY = None
@@ -56,10 +57,25 @@ class Defaults:
     DISPLAY_TIMEZONE = "UTC"
 
 
+class Production:
+    """What production mode (CRUNCH_PRODUCTION=1, set by `make serve`) changes before the
+    instance folder and the environment are read; crunch/deploy_check.py then refuses
+    what is still unsafe."""
+
+    PRODUCTION = True
+    SESSION_COOKIE_SECURE = True
+
+
+def production_mode() -> bool:
+    return os.environ.get("CRUNCH_PRODUCTION", "").lower() in ("1", "true", "yes")
+
+
 def load(app: Flask, test_config: dict | None) -> None:
     """Fill app.config from defaults, the instance folder and the environment."""
     app.config.from_object(Defaults)
     if test_config is None:
+        if production_mode():
+            app.config.from_object(Production)
         ensure_instance_config(Path(app.instance_path))
         app.config.from_pyfile("config.py", silent=True)
         app.config.from_prefixed_env("CRUNCH")
