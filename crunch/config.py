@@ -47,6 +47,11 @@ class Defaults:
     # for several workers, which must share one store (redis://host:6379/0). The
     # production check (crunch/deploy_check.py) refuses memory:// there.
     RATELIMIT_STORAGE_URI = "memory://"
+    # Reverse proxies in front of the app that set X-Forwarded-For and -Proto (an HTTPS
+    # proxy before `make serve`: 1). With 0 those headers are ignored, as anyone can
+    # send them; with the proxy's count the per-address login limit counts clients
+    # rather than the proxy (werkzeug's ProxyFix).
+    TRUSTED_PROXIES = 0
     # Solver budgets for work done inside a request.
     PREVIEW_TIME_LIMIT = 3.0
     PREVIEW_ALTERNATIVES = 3

@@ -400,6 +400,28 @@ def test_login_attempts_from_one_address_are_limited(address_limited_app):
     assert client.get("/login").status_code == 200
 
 
+@pytest.mark.parametrize("proxies", [0, 1])
+def test_behind_a_trusted_proxy_the_address_limit_counts_clients(tmp_path, proxies):
+    with school_app(
+        tmp_path / "proxy.sqlite",
+        RATELIMIT_ENABLED=True,
+        LOGIN_LIMIT_PER_ADDRESS="2 per 10 minutes",
+        TRUSTED_PROXIES=proxies,
+    ) as app:
+        client = app.test_client()
+        answers = [
+            client.post(
+                "/login",
+                data={"email": f"user{i}@test.example", "password": "guess"},
+                headers={"X-Forwarded-For": f"203.0.113.{i}"},
+            ).status_code
+            for i in range(4)
+        ]
+    # Trusted: each forwarded address has its own count. Not trusted (the default):
+    # the header is anyone's to forge, so every attempt counts against the one peer.
+    assert answers == ([401] * 4 if proxies else [401, 401, 429, 429])
+
+
 # ---------------------------------------------------------------- CSRF and cookies
 
 
