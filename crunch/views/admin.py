@@ -12,9 +12,8 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from .. import tenancy
 from ..account_forms import PasswordResetForm, SchoolForm, UserEditForm, UserForm
-from ..auth import hash_password, require_admin, user_by_email
+from ..auth import hash_password, refresh_scope, require_admin, user_by_email
 from ..extensions import db
 from ..models import Role, School, User
 from ..sqlite import begin_write
@@ -42,17 +41,12 @@ EMAIL_TAKEN = "There is already an account with that email."
 
 
 def _name_taken(name: str, school_id: int | None = None) -> bool:
-    """Whether another school of the admin's district has the name. The tenancy scope
-    is bypassed (the query names the district itself): the scope holds the schools
-    that existed when the request began, and one added since by a concurrent
-    request must count too."""
-    query = (
-        select(func.count(School.id))
-        .where(
-            School.district_id == current_user.district_id,
-            func.lower(School.name) == name.lower(),
-        )
-        .execution_options(**{tenancy.BYPASS: True})
+    """Whether another school of the admin's district has the name, counting the
+    schools that concurrent requests committed since this one began."""
+    refresh_scope()
+    query = select(func.count(School.id)).where(
+        School.district_id == current_user.district_id,
+        func.lower(School.name) == name.lower(),
     )
     if school_id is not None:
         query = query.where(School.id != school_id)
