@@ -110,3 +110,20 @@ def test_the_500_page_after_a_failed_flush_is_the_full_page(error_app):
     assert "planner" in html.lower()  # the page's own header, with the signed-in user
     # The session was rolled back: the next request on the same app works.
     assert client.get("/").status_code == 200
+
+
+def test_an_error_page_that_cannot_render_falls_back_to_a_plain_page(error_app, monkeypatch):
+    from crunch.views import errors
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("template broken")
+
+    monkeypatch.setattr(errors, "_rendered", broken)
+    client = signed_in(error_app)
+    for headers in ({}, HX):
+        response = client.get("/test/boom", headers=headers)
+        html = response.get_data(as_text=True)
+        assert response.status_code == 500
+        assert errors.MESSAGES[500] in html and "Traceback" not in html
+        assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+        assert response.headers["Cache-Control"] == "no-store"
