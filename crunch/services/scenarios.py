@@ -230,7 +230,11 @@ def duplicate_scenario(scenario: Scenario) -> Scenario:
     def copy() -> Scenario:
         begin_write()
         taken = _names_in(school_id, year)
-        name = next(n for n in [base] + [f"{base} {i}" for i in range(2, 1000)] if n not in taken)
+        names = [base] + [f"{base} {i}" for i in range(2, 1000)]
+        name = next((n for n in names if n not in taken), None)
+        if name is None:  # every copy's name is in use: say so instead of failing
+            db.session.rollback()
+            raise NameTaken(year, f"{base} 999")
         return _add_scenario(school_id, year, name, inputs, allocation, status, note)
 
     for _ in range(DUPLICATE_TRIES - 1):

@@ -153,3 +153,17 @@ def test_eight_simultaneous_copies_get_eight_names(app, school, scenario):
     db.session.rollback()
     names = {s.name for s in store.scenarios_of(school, 2027)}
     assert names == {"Plan A", "Plan A copy"} | {f"Plan A copy {i}" for i in range(2, 9)}
+
+
+def test_a_copy_with_every_copy_name_taken_is_refused_in_words(
+    client, school, scenario, monkeypatch
+):
+    taken = {"Plan A", "Plan A copy", *(f"Plan A copy {i}" for i in range(2, 1000))}
+    monkeypatch.setattr(store, "_names_in", lambda school_id, year: taken)
+    path = f"/schools/{school.id}/scenarios/{scenario.id}"
+    response = client.post(f"{path}/duplicate")
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(path)
+    page = client.get(path).get_data(as_text=True)
+    assert "Not copied: 2027 already has a scenario called Plan A copy 999." in page
+    assert count_named("Plan A copy") == 0
