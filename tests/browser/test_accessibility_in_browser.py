@@ -133,6 +133,10 @@ def test_every_other_page_of_a_planner(page, app, live_server):
     for where, url in pages.items():
         sweep.visit(url, where)
 
+    page.goto(f"{school}/compare?s={ids[0]}&go=1")
+    expect(page.locator("#err-s")).not_to_have_text("")
+    sweep.check("compare with an error")
+
     page.goto(f"{first}/import")
     page.locator("#file").set_input_files(
         files=[{"name": "counts.csv", "mimeType": "text/csv", "buffer": b"nothing,here\n"}]

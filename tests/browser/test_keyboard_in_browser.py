@@ -32,6 +32,7 @@ def is_focused(page, selector: str) -> bool:
 
 def tab_to(page, selector: str, key: str = "Tab", limit: int = 250) -> None:
     """Press Tab (or Shift+Tab) until `selector` has focus; each stop must show its focus."""
+    page.wait_for_load_state()
     for _ in range(limit):
         page.keyboard.press(key)
         where = page.evaluate(FOCUS)
@@ -61,6 +62,8 @@ def test_plan_apply_fix_save_and_compare_with_the_keyboard_alone(page, editor):
     expect(page.locator(".diagnosis")).to_have_count(0)
     # The pressed button is gone: focus waits on the status line, not on the page's body.
     expect(page.locator("#results .status")).to_be_focused()
+    # A redraw of the whole editor is announced too, in one line.
+    expect(page.locator("#results-live")).to_have_text(re.compile(r"^\d+ classes, proved best\.$"))
 
     tab_to(page, "#results button[value^='lock:']")
     page.keyboard.press("Space")
