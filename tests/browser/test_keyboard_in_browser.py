@@ -91,7 +91,7 @@ def test_no_keyboard_trap_on_the_editor(page, editor):
     tab_to(page, "footer a", limit=400)
     tab_to(page, "a.skip-link", key="Shift+Tab", limit=400)
     page.keyboard.press("Enter")
-    expect(page.locator("main")).to_be_focused()
+    expect(page.locator("#content")).to_be_focused()
 
 
 def test_typing_is_announced_once_and_keeps_focus_caret_and_errors_tied(page, editor):
