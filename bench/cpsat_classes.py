@@ -35,7 +35,9 @@ def kinds_of(data: dict) -> list[dict]:
     out = []
     for g in data["grades"]:
         if g["students"]:
-            out.append({"grades": [g["name"]], "min": g["min_size"], "max": g["max_size"], "sub": 1})
+            out.append(
+                {"grades": [g["name"]], "min": g["min_size"], "max": g["max_size"], "sub": 1}
+            )
     for c in data.get("composites") or []:
         members = [grades[str(n)] for n in c["grades"]]
         if not all(m["students"] for m in members):
@@ -54,7 +56,9 @@ def kinds_of(data: dict) -> list[dict]:
 class ClassModel:
     def __init__(self, data: dict):
         m = self.m = cp_model.CpModel()
-        locked = [{str(g): n for g, n in c["grades"].items() if n} for c in data.get("locked") or []]
+        locked = [
+            {str(g): n for g, n in c["grades"].items() if n} for c in data.get("locked") or []
+        ]
         self.locked = locked
         teachers = data["teachers"] - len(locked)
         left = {
@@ -118,7 +122,9 @@ class ClassModel:
             spreads.append(band_hi - band_lo)
         self.exprs = {
             "classes": -(sum(self.n) + len(locked)),
-            "composites": sum(n for n, k in zip(self.n, self.kinds, strict=True) if len(k["grades"]) > 1)
+            "composites": sum(
+                n for n, k in zip(self.n, self.kinds, strict=True) if len(k["grades"]) > 1
+            )
             + sum(1 for c in locked if len(c) > 1),
             "balance": sum(spreads),
         }

@@ -84,7 +84,10 @@ def warm_up() -> None:
     """Import and first-model costs, paid once before any case is timed."""
     solve(
         parse_scenario(
-            {"teachers": 2, "grades": [{"name": "1", "students": 30, "min_size": 1, "max_size": 20}]}
+            {
+                "teachers": 2,
+                "grades": [{"name": "1", "students": 30, "min_size": 1, "max_size": 20}],
+            }
         )
     )
 
@@ -110,7 +113,9 @@ def main() -> int:
     )
     warm_up()
     cpsat = CpSat(args.time_limit, args.workers)
-    print(f"{'case':<22}{'ours':>8}{'CP-SAT':>8}{'ratio':>7}  {'status':<21}metrics (ours | CP-SAT)")
+    print(
+        f"{'case':<22}{'ours':>8}{'CP-SAT':>8}{'ratio':>7}  {'status':<21}metrics (ours | CP-SAT)"
+    )
     rows = []
     disagreements = 0
     try:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import mip
 
+from .chain import solve_chain
 from .data import Scenario
 from .model import AllocationModel, split_evenly
 from .solution import Allocation, Class, Solution, Status, allocation_of
@@ -93,7 +94,18 @@ def optimise(
     solver_name: str = DEFAULT_SOLVER,
     on_progress: Callable[[Allocation], None] | None = None,
 ) -> Outcome:
-    """Optimise the priorities one after another in one model."""
+    """Optimise the priorities one after another: exactly by the chain's dynamic programme
+    where it applies (chain.py), else in one MIP model."""
+    if structure is None and not excluded and priorities is None:
+        now = time.perf_counter()
+        answer = solve_chain(scenario, deadline=now + (deadline - now) / 2)
+        if answer is not None:
+            if not answer.feasible:
+                return Outcome(Status.INFEASIBLE)
+            allocation = build_allocation(scenario, answer.structure, answer.totals)
+            if on_progress is not None:
+                on_progress(allocation)
+            return Outcome(Status.OPTIMAL, allocation, answer.structure)
     model = AllocationModel(
         scenario, solver_name=solver_name, structure=structure, excluded=excluded
     )
