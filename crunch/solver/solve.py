@@ -94,8 +94,12 @@ def optimise(
     solver_name: str = DEFAULT_SOLVER,
     on_progress: Callable[[Allocation], None] | None = None,
 ) -> Outcome:
-    """Optimise the priorities one after another: exactly by the chain's dynamic programme
-    where it applies (chain.py), else in one MIP model."""
+    """Optimise the priorities one after another.
+
+    A whole lexicographic solve (no fixed structure, none excluded, the scenario's own
+    priorities) of a chain of grades is decided exactly by the dynamic programme of
+    chain.py; anything else, and a chain it gives up on, by one MIP model, stage by stage.
+    """
     if structure is None and not excluded and priorities is None:
         now = time.perf_counter()
         answer = solve_chain(scenario, deadline=now + (deadline - now) / 2)
