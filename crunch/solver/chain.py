@@ -29,13 +29,21 @@ would matter.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
+from fractions import Fraction
+from itertools import repeat
 
 from .data import Kind, Scenario
 
-# States kept in one half step before the programme gives up (the MIP takes over).
+# States kept in one half step, and moves tried in all, before the programme gives up
+# (the MIP takes over).
 MAX_STATES = 200_000
+MAX_MOVES = 20_000_000
+# Moves a first run with any number of composites may take before the runs with few
+# composites are tried instead (about 0.2 s).
+FIRST_BUDGET = 40_000
 
 _NONE = (1 << 30, -1)  # the band of no class at all: merging with it keeps the other band
 _WEIGHT = 1 << 24  # one unit of a priority outweighs any sum of the later ones
@@ -48,6 +56,10 @@ class ChainAnswer:
     feasible: bool
     structure: dict[tuple[str, ...], int]
     totals: dict[tuple[str, ...], dict[str, int]]
+
+    @property
+    def classes(self) -> int:
+        return sum(self.structure.values())
 
 
 def applies(scenario: Scenario) -> bool:
@@ -68,23 +80,55 @@ def solve_chain(scenario: Scenario, *, deadline: float) -> ChainAnswer | None:
     """The lexicographic optimum, or None when the programme does not apply or gives up."""
     if not applies(scenario):
         return None
-    chain = _Chain(scenario)
-    # 1. which (teachers used, children passed on) each half step can reach, bands aside
-    reach = chain.reachable(deadline)
-    if reach is None:
-        return None
-    if not reach[-1]:
-        return ChainAnswer(False, {}, {})
-    # 2. from each of them, the best the rest of the school can do for the priorities
-    #    ranked before balance (bands play no part in those)
-    future = chain.best_future(reach)
-    # 3. forward again with the bands, only along paths that keep that best
-    return chain.forward(future, deadline)
+    order = scenario.priorities
+    if order.index("composites") > order.index("balance"):
+        return _Chain(scenario, None).run(deadline)
+    # Composites ranked before balance: few composites are wanted, and a bound on them
+    # keeps the children passed between grades few. With at most `cap` composites the
+    # answer is the optimum once no allocation with more could beat it: when composites
+    # come before classes, or when the classes reach their upper bound.
+    most = min(scenario.teachers, _most_classes(scenario))
+
+    def proved(answer: ChainAnswer) -> bool:
+        first = order.index("composites") < order.index("classes")
+        return answer.feasible and (first or answer.classes == most)
+
+    # No composite at all is the cheapest run: each grade on its own.
+    answer = _Chain(scenario, 0).run(deadline)
+    if answer is None or proved(answer):
+        return answer
+    # Small schools go fastest in one run with any number of composites.
+    answer = _Chain(scenario, None).run(deadline, budget=FIRST_BUDGET)
+    if answer is not None:
+        return answer
+    cap = 1
+    while cap < scenario.teachers:
+        answer = _Chain(scenario, cap).run(deadline)
+        if answer is None or proved(answer):
+            return answer
+        cap = 2 * cap + 1
+    return _Chain(scenario, None).run(deadline)
+
+
+def _most_classes(scenario: Scenario) -> int:
+    """An upper bound on the classes: each grade's children over the smallest class any
+    kind holding the grade allows. A class of kind k holds at least low(k) children,
+    and low(k) >= unit(g) for each of its grades g, so it takes at least one whole unit
+    of the sum of children(g) / unit(g)."""
+    unit: dict[str, int] = {}
+    for kind in scenario.kinds():
+        low = max(kind.min_size, kind.min_subclass_size * len(kind.grades), 1)
+        for g in kind.grades:
+            unit[g] = min(unit.get(g, low), low)
+    return math.floor(sum(Fraction(scenario.grade(g).students, u) for g, u in unit.items()))
 
 
 class _Chain:
-    def __init__(self, scenario: Scenario):
+    """One run of the programme, with at most `cap` composite classes (None: any)."""
+
+    def __init__(self, scenario: Scenario, cap: int | None):
         self.scenario = scenario
+        self.cap = cap
         self.students = [g.students for g in scenario.grades]
         self.pure: dict[int, Kind] = {}
         self.pair: dict[int, Kind] = {}
@@ -102,108 +146,161 @@ class _Chain:
         self.early_composite = weight["composites"] if "composites" in before else 0
         self.teachers = scenario.teachers
 
+    def run(self, deadline: float, budget: int = MAX_MOVES) -> ChainAnswer | None:
+        """The optimum, or None when it would take more than `budget` moves to find."""
+        # 1. which (teachers used, composites, children passed on) each half step can
+        #    reach, bands aside
+        reach = self.reachable(deadline, budget)
+        if reach is None:
+            return None
+        if not reach[-1]:
+            return ChainAnswer(False, {}, {})
+        # 2. from each of them, the best the rest of the school can do for the priorities
+        #    ranked before balance (bands play no part in those)
+        future = self.best_future(reach, deadline)
+        if future is None:
+            return None
+        # 3. forward again with the bands, only along paths that keep that best
+        return self.forward(future, deadline)
+
     # ------------------------------------------------------------ moves
 
-    def own_moves(self, i: int, used: int, placed: int):
-        """(classes, children, state after) for grade i's own classes."""
+    def own_ranges(self, i: int, used: int, comps: int, placed: int):
+        """Grade i's own classes: (classes, (teachers, composites) after, and the range
+        of children left for the composite with the next grade)."""
         left = self.students[i] - placed
         own, ahead = self.pure.get(i), self.pair.get(i)
-        least_ahead = ahead.min_subclass_size if ahead else 0
-        if left == 0 or (ahead is not None and left >= least_ahead):
-            yield 0, 0, (used, left)
+        least_ahead = ahead.min_subclass_size if ahead else 1
+        # what the composite with the next grade could still take
+        room = 0
+        if ahead is not None:
+            room = left if self.cap is None else (self.cap - comps) * ahead.max_size
+        out = []
+        if left == 0 or least_ahead <= left <= room:
+            out.append((0, (used, comps), left, left))
         if own is None or left <= 0:
-            return
+            return out
         low, high = own.min_size, own.max_size
         for count in range(1, min(self.teachers - used, left // low) + 1):
-            first = low * count
-            last = min(high * count, left)
-            if ahead is None:
-                first = max(first, left)  # nothing may be left over
-            for total in range(first, last + 1):
-                rest = left - total
-                if rest and (ahead is None or rest < least_ahead):
-                    continue
-                yield count, total, (used + count, rest)
+            first = max(left - high * count, 0)
+            last = min(left - low * count, room)
+            if first == 0:
+                out.append((count, (used + count, comps), 0, 0))
+            first = max(first, least_ahead)
+            if first <= last:
+                out.append((count, (used + count, comps), first, last))
+        return out
 
-    def composite_moves(self, i: int, used: int, rest: int):
-        """(classes, children, state after) for the composite of grades i and i + 1."""
+    def composite_ranges(self, i: int, used: int, comps: int, rest: int):
+        """The composite of grades i and i + 1: (classes, (teachers, composites) after,
+        and the range of children of grade i + 1 it takes)."""
         if rest == 0:
-            yield 0, 0, (used, 0)
-            return
+            return [(0, (used, comps), 0, 0)]
         ahead = self.pair[i]
         sub = ahead.min_subclass_size
         later = self.students[i + 1]
-        for count in range(1, min(rest // sub, self.teachers - used) + 1):
+        most = self.teachers - used
+        if self.cap is not None:
+            most = min(most, self.cap - comps)
+        out = []
+        for count in range(1, min(rest // sub, most) + 1):
             first = max(ahead.min_size * count, rest + sub * count)
             last = min(ahead.max_size * count, rest + later)
-            for total in range(first, last + 1):
-                yield count, total, (used + count, total - rest)
+            if first <= last:
+                after = comps + count if self.cap is not None else 0
+                out.append((count, (used + count, after), first - rest, last - rest))
+        return out
 
     # ------------------------------------------------------------ the three passes
 
-    def reachable(self, deadline: float):
-        """Per half step, the (teachers used, children passed on) states reachable."""
-        layers: list[set] = [{(0, 0)}]
+    def reachable(self, deadline: float, budget: int):
+        """Per half step, the states reachable: {(teachers, composites): children}."""
+        layers: list[dict] = [{(0, 0): {0}}]
+        moves = 0
         for i in range(len(self.students)):
             if time.perf_counter() > deadline:
                 return None
-            mid = {
-                after
-                for used, placed in layers[-1]
-                for *_, after in self.own_moves(i, used, placed)
-            }
-            nxt = {after for used, rest in mid for *_, after in self.composite_moves(i, used, rest)}
-            if len(mid) > MAX_STATES or len(nxt) > MAX_STATES:
+            mid: dict[tuple[int, int], set[int]] = {}
+            for key, values in layers[-1].items():
+                for placed in values:
+                    for _, after, first, last in self.own_ranges(i, *key, placed):
+                        mid.setdefault(after, set()).update(range(first, last + 1))
+                        moves += 1
+            nxt: dict[tuple[int, int], set[int]] = {}
+            for key, values in mid.items():
+                for rest in values:
+                    for _, after, first, last in self.composite_ranges(i, *key, rest):
+                        nxt.setdefault(after, set()).update(range(first, last + 1))
+                        moves += 1
+            size = max(sum(map(len, mid.values())), sum(map(len, nxt.values())))
+            if size > MAX_STATES or moves > budget:
                 return None
             layers += [mid, nxt]
         return layers
 
-    def best_future(self, reach):
+    def best_future(self, reach, deadline: float):
         """For each reachable state, the least cost of the early priorities from there on."""
         inf = float("inf")
         future: list[dict] = [{} for _ in reach]
-        future[-1] = dict.fromkeys(reach[-1], 0)
-        for i in range(len(self.students) - 1, -1, -1):
-            mid, nxt = 2 * i + 1, 2 * i + 2
-            after = future[nxt]
-            per = self.early_class + self.early_composite
-            for used, rest in reach[mid]:
-                best = inf
-                for count, _, state in self.composite_moves(i, used, rest):
-                    value = after.get(state, inf)
-                    if value < inf:
-                        best = min(best, count * per + value)
-                future[mid][(used, rest)] = best
-            after = future[mid]
-            for used, placed in reach[2 * i]:
-                best = inf
-                for count, _, state in self.own_moves(i, used, placed):
-                    value = after.get(state, inf)
-                    if value < inf:
-                        best = min(best, count * self.early_class + value)
-                future[2 * i][(used, placed)] = best
+        future[-1] = {key: dict.fromkeys(values, 0) for key, values in reach[-1].items()}
+        per = self.early_class + self.early_composite
+        steps = ((self.own_ranges, self.early_class), (self.composite_ranges, per))
+        for layer in range(len(reach) - 2, -1, -1):
+            if time.perf_counter() > deadline:
+                return None
+            ranges, weight = steps[layer % 2]
+            i = layer // 2
+            after = future[layer + 1]
+            here = future[layer]
+            for key, values in reach[layer].items():
+                row = here[key] = {}
+                for value in values:
+                    best = inf
+                    for count, later, first, last in ranges(i, *key, value):
+                        found = after.get(later)
+                        if found is None:
+                            continue
+                        least = min(map(found.get, range(first, last + 1), repeat(inf)))
+                        if least < inf:
+                            best = min(best, count * weight + least)
+                    row[value] = best
         return future
+
+    def own_moves(self, i: int, used: int, comps: int, placed: int):
+        """(classes, children, state after) for grade i's own classes."""
+        left = self.students[i] - placed
+        for count, after, first, last in self.own_ranges(i, used, comps, placed):
+            for rest in range(first, last + 1):
+                yield count, left - rest, (*after, rest)
+
+    def composite_moves(self, i: int, used: int, comps: int, rest: int):
+        """(classes, children, state after) for the composite of grades i and i + 1."""
+        for count, after, first, last in self.composite_ranges(i, used, comps, rest):
+            for later in range(first, last + 1):
+                yield count, rest + later, (*after, later)
 
     def forward(self, future, deadline: float) -> ChainAnswer | None:
         inf = float("inf")
-        target = future[0][(0, 0)]
+        target = future[0][(0, 0)][0]
         if target == inf:
             return ChainAnswer(False, {}, {})
-        # state -> (cost, back); a state is (teachers used, children passed on, band);
-        # `early` is the early priorities' cost so far: a state is kept only if it can
-        # still end at the best of them
-        states: dict[tuple, tuple[int, int, tuple | None]] = {(0, 0, *_NONE): (0, 0, None)}
+        # state -> (cost, early cost, back); a state is (teachers used, composites,
+        # children passed on, band); a state is kept only if it can still end at the
+        # best of the early priorities
+        states: dict[tuple, tuple[int, int, tuple | None]] = {(0, 0, 0, *_NONE): (0, 0, None)}
         steps = []
+        per_early = self.early_class + self.early_composite
+        per_cost = self.per_class + self.per_composite
         for i in range(len(self.students)):
             if time.perf_counter() > deadline:
                 return None
             mid: dict[tuple, tuple[int, int, tuple]] = {}
             ahead_mid = future[2 * i + 1]
             for key, (cost, early, _) in states.items():
-                used, placed, low, high = key
-                for count, total, state in self.own_moves(i, used, placed):
+                low, high = key[3:]
+                for count, total, state in self.own_moves(i, *key[:3]):
                     spent = early + count * self.early_class
-                    if spent + ahead_mid.get(state, inf) != target:
+                    if spent + ahead_mid.get(state[:2], {}).get(state[2], inf) != target:
                         continue
                     if count:
                         small = total // count
@@ -218,13 +315,11 @@ class _Chain:
             mid = _drop_dominated(mid)
             nxt: dict[tuple, tuple[int, int, tuple]] = {}
             ahead_next = future[2 * i + 2]
-            per_early = self.early_class + self.early_composite
-            per_cost = self.per_class + self.per_composite
             for key, (cost, early, _) in mid.items():
-                used, rest, low, high = key
-                for count, total, state in self.composite_moves(i, used, rest):
+                low, high = key[3:]
+                for count, total, state in self.composite_moves(i, *key[:3]):
                     spent = early + count * per_early
-                    if spent + ahead_next.get(state, inf) != target:
+                    if spent + ahead_next.get(state[:2], {}).get(state[2], inf) != target:
                         continue
                     if count:
                         small = total // count
@@ -253,7 +348,7 @@ class _Chain:
             mid_key, count, total = nxt[key][2]
             if count:
                 kind = self.pair[i]
-                rest = mid_key[1]
+                rest = mid_key[2]
                 structure[kind.grades] = count
                 totals[kind.grades] = {kind.grades[0]: rest, kind.grades[1]: total - rest}
             key, count, total = mid[mid_key][2]
@@ -265,10 +360,10 @@ class _Chain:
 
 
 def _drop_dominated(mid):
-    """Keep, for each (teachers, children left), only bands not beaten by a narrower one."""
-    groups: dict[tuple[int, int], list] = {}
+    """For each (teachers, composites, children left), drop bands beaten by a narrower one."""
+    groups: dict[tuple[int, ...], list] = {}
     for key, entry in mid.items():
-        groups.setdefault(key[:2], []).append((entry[0], key[2], key[3], key))
+        groups.setdefault(key[:3], []).append((entry[0], key[3], key[4], key))
     kept = {}
     for group in groups.values():
         group.sort()
