@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import importlib
 import time
+from unittest import mock
 
 from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from crunch.solver import Status, parse_scenario, solve
 from crunch.solver import chain as chain_module
@@ -17,7 +19,7 @@ from .strategies import medium_scenarios
 # `crunch.solver.solve` is the function; the module holds `optimise`
 solve_module = importlib.import_module("crunch.solver.solve")
 
-MEDIUM = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+MEDIUM = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def grade(name: str, students: int, low: int, high: int) -> dict:
@@ -31,11 +33,15 @@ def mip_outcome(scenario):
 
 
 @MEDIUM
-@given(medium_scenarios())
-def test_the_chain_finds_the_mips_optimum(obj):
+@given(medium_scenarios(), st.booleans())
+def test_the_chain_finds_the_mips_optimum(obj, few_composites_first):
+    # few_composites_first: skip the run with any number of composites, so the runs
+    # with at most 1, 3, 7, ... composites decide, and must prove their answer
     scenario = parse_scenario(obj)
     assume(applies(scenario))
-    answer = solve_chain(scenario, deadline=time.perf_counter() + 20)
+    budget = 0 if few_composites_first else chain_module.FIRST_BUDGET
+    with mock.patch.object(chain_module, "FIRST_BUDGET", budget):
+        answer = solve_chain(scenario, deadline=time.perf_counter() + 20)
     assert answer is not None
     mip = mip_outcome(scenario)
     assume(mip.status in (Status.OPTIMAL, Status.INFEASIBLE))
