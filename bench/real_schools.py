@@ -151,7 +151,7 @@ def compare(mine: dict, theirs: dict, priorities: tuple[str, ...]) -> str:
     answer is no better than the other's proved one; else 'DISAGREE'."""
     proved = ("optimal", "infeasible")
     if mine["status"] in proved and theirs["status"] in proved:
-        same = mine["status"] == theirs["status"] and mine["metrics"] == theirs["metrics"]
+        same = mine["status"] == theirs["status"] and mine.get("metrics") == theirs.get("metrics")
         return "" if same else "DISAGREE"
     for one, other in ((mine, theirs), (theirs, mine)):
         if one["status"] in proved and other["status"] not in proved:
