@@ -145,6 +145,30 @@ class _Chain:
         self.early_class = -weight["classes"] if "classes" in before else 0
         self.early_composite = weight["composites"] if "composites" in before else 0
         self.teachers = scenario.teachers
+        # No class holds more than the largest any kind of its grades allows, so the
+        # children still to place need at least sum(children(g) / biggest(g)) more
+        # classes: states that could not find those teachers are never made.
+        biggest = [0] * len(self.students)
+        for kind in scenario.kinds():
+            for g in kind.grades:
+                j = scenario.order(g)
+                biggest[j] = max(biggest[j], kind.max_size)
+        self.biggest = [b or 1 for b in biggest] + [1]
+        self.after = [0.0] * (len(self.students) + 1)  # sum over the grades after i
+        for j in range(len(self.students) - 1, 0, -1):
+            self.after[j - 1] = self.after[j] + self.students[j] / self.biggest[j]
+
+    def _rest_most(self, i: int, used: int) -> int:
+        """The most children of grade i left for its composite that the teachers allow."""
+        free = self.teachers - used - self.after[i]
+        return math.floor(self.biggest[i] * free + 1e-9)
+
+    def _later_least(self, i: int, used: int) -> int:
+        """The fewest children of grade i + 1 its composite with grade i must take."""
+        if i + 1 >= len(self.students):
+            return 0
+        free = self.teachers - used - self.after[i + 1]
+        return math.ceil(self.students[i + 1] - self.biggest[i + 1] * free - 1e-9)
 
     def run(self, deadline: float, budget: int = MAX_MOVES) -> ChainAnswer | None:
         """The optimum, or None when it would take more than `budget` moves to find."""
@@ -176,14 +200,16 @@ class _Chain:
         if ahead is not None:
             room = left if self.cap is None else (self.cap - comps) * ahead.max_size
         out = []
-        if left == 0 or least_ahead <= left <= room:
+        if left == 0 or least_ahead <= left <= min(room, self._rest_most(i, used)):
             out.append((0, (used, comps), left, left))
         if own is None or left <= 0:
             return out
         low, high = own.min_size, own.max_size
         for count in range(1, min(self.teachers - used, left // low) + 1):
             first = max(left - high * count, 0)
-            last = min(left - low * count, room)
+            last = min(left - low * count, room, self._rest_most(i, used + count))
+            if last < 0:
+                continue
             if first == 0:
                 out.append((count, (used + count, comps), 0, 0))
             first = max(first, least_ahead)
@@ -195,7 +221,7 @@ class _Chain:
         """The composite of grades i and i + 1: (classes, (teachers, composites) after,
         and the range of children of grade i + 1 it takes)."""
         if rest == 0:
-            return [(0, (used, comps), 0, 0)]
+            return [(0, (used, comps), 0, 0)] if self._later_least(i, used) <= 0 else []
         ahead = self.pair[i]
         sub = ahead.min_subclass_size
         later = self.students[i + 1]
@@ -204,7 +230,11 @@ class _Chain:
             most = min(most, self.cap - comps)
         out = []
         for count in range(1, min(rest // sub, most) + 1):
-            first = max(ahead.min_size * count, rest + sub * count)
+            first = max(
+                ahead.min_size * count,
+                rest + sub * count,
+                rest + self._later_least(i, used + count),
+            )
             last = min(ahead.max_size * count, rest + later)
             if first <= last:
                 after = comps + count if self.cap is not None else 0
