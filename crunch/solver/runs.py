@@ -68,6 +68,8 @@ class _Runs:
         self.per_spread = weight["balance"]
         self.teachers = scenario.teachers
         self._fresh_cache: dict[tuple[int, int], list[list]] = {}
+        self.biggest = max(kind.max_size for kind in self.kinds) if self.kinds else 1
+        self.children_from = [sum(self.students[i:]) for i in range(len(self.students) + 1)]
 
     def last(self, k: int) -> int:
         return self.start[k] + len(self.kinds[k].grades) - 1
@@ -92,9 +94,14 @@ class _Runs:
             i, used, opened = state
             if i == grades:
                 return self._read_back(back, state)
-            for (after_used, after_opened), extra, choice in self._moves(i, used, opened):
+            for tried, move in enumerate(self._moves(i, used, opened)):
+                (after_used, after_opened), extra, choice = move
+                if tried % 4096 == 4095 and time.perf_counter() > deadline:
+                    return None
                 if i + 1 == grades and after_opened:
                     continue  # a composite left unfinished
+                if after_used + self._need(i + 1, after_opened) > self.teachers:
+                    continue  # the children still to come could not find teachers
                 new = (i + 1, after_used, after_opened)
                 value = cost + extra
                 if value < best.get(new, value + 1):
@@ -104,6 +111,12 @@ class _Runs:
                     heapq.heappush(heap, (bound, ties, value, new))
                     ties += 1
         return ChainAnswer(False, {}, {})
+
+    def _need(self, i: int, opened: tuple) -> int:
+        """The fewest classes still to open for grades i on: their children less the seats
+        kept for them in open composites, over the largest class any kind allows."""
+        seats = sum(total - placed for _, _, total, placed in opened)
+        return max(0, -(-(self.children_from[i] - seats) // self.biggest))
 
     def _bound(self, i: int, used: int, most: list[int]) -> int:
         """The best the classes still to open could add (the other priorities add >= 0)."""
