@@ -155,7 +155,8 @@ class _Runs:
                     first = max(sub, total - later)
                     top = min(total - sub * (len(kind.grades) - 1), self.students[i])
                     options += [(k, count, total, share) for share in range(first, top + 1)]
-            fresh.append(options)
+            # by share, so the search of a grade's moves stops at the first too many
+            fresh.append([None, *sorted(options[1:], key=lambda option: option[3])])
         self._fresh_cache[i, used] = fresh
         return fresh
 
@@ -179,6 +180,10 @@ class _Runs:
                         yield from walk(j + 1, taken, teachers)
                         continue
                     k, count, total, share = option
+                    if taken + share > students:
+                        break  # and so would every later option
+                    if teachers + count > self.teachers:
+                        continue
                     picks.append((k, count, total, 0, share))
                     yield from walk(j + 1, taken + share, teachers + count)
                     picks.pop()
