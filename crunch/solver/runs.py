@@ -78,6 +78,8 @@ class _Runs:
         """Best first (A*): a state's cost so far plus the most classes the grades still
         to come could open (each class takes at least its smallest size), so the first
         finished state taken is the optimum, and states worse than it are never opened."""
+        if self._need(0, ()) > self.teachers:
+            return ChainAnswer(False, {}, {})  # too many children for the teachers
         most = _most_classes_after(self.scenario)
         start = (0, 0, ())  # (grade, teachers used, open kinds as (kind, classes, total, placed))
         best: dict[tuple, int] = {start: 0}
