@@ -212,6 +212,7 @@ def make_plan(
         scenario,
         time_limit=time_limit or config["PREVIEW_TIME_LIMIT"],
         alternatives=max(wanted, alternatives or 0),
+        max_size_step=config["SUGGESTION_MAX_SIZE_STEP"],
     )
     plan = Plan(scenario, solution, key)
     return replace(plan, choice=wanted if wanted < len(plan.options) else 0)

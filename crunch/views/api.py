@@ -50,6 +50,7 @@ def solve_scenario():
         scenario,
         time_limit=current_app.config["PREVIEW_TIME_LIMIT"],
         alternatives=alternatives,
+        max_size_step=current_app.config["SUGGESTION_MAX_SIZE_STEP"],
     )
     return jsonify(solution.to_dict())
 

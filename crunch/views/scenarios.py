@@ -73,7 +73,7 @@ def edit(school_id: int, scenario_id: int):
     )
     if state.inputs is not None:
         jobs.cancel_outdated(scenario, current_user._get_current_object(), inputs_key(state.inputs))
-    status = 422 if state.errors else 200
+    status = 422 if state.errors or state.refused else 200
     if target() == "results":
         # Typing: redraw the results and fill or clear the messages beside the
         # inputs out of band, leaving the input being typed in untouched.
@@ -315,6 +315,7 @@ def _in_background() -> bool:
 
 
 def _job(scenario, kind: str, inputs: dict, params: dict) -> Response:
+    params = {"max_size_step": current_app.config["SUGGESTION_MAX_SIZE_STEP"], **params}
     job = jobs.start(scenario, current_user._get_current_object(), kind, inputs, params)
     return job_views.answer(job)
 
