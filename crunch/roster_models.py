@@ -22,7 +22,7 @@ from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, Text, Uni
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
-from .models import SchoolOwned, User, utcnow
+from .models import School, SchoolOwned, User, utcnow
 
 
 class Roster(SchoolOwned, db.Model):
@@ -91,3 +91,4 @@ class RosterAudit(SchoolOwned, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
     user: Mapped[User | None] = relationship()
+    school: Mapped[School] = relationship()
