@@ -89,9 +89,14 @@ def revision_or_404(found: Roster, number: int) -> RosterRevision:
 
 
 def plan_grades(school: School, year: int) -> list[str]:
-    """The grades a child of `year` may be in: those of the year's adopted plan, else
-    of its most recent plan, else of the most recent plan of an earlier year (the
-    school's grades as last planned). Empty when the school has no plan yet."""
+    return grades_and_plan_year(school, year)[0]
+
+
+def grades_and_plan_year(school: School, year: int) -> tuple[list[str], int | None]:
+    """The grades a child of `year` may be in, and the year of the plan they come
+    from: the year's adopted plan, else its most recent plan, else the most recent
+    plan of an earlier year (the school's grades as last planned). No grades (and
+    None) when the school has no plan yet."""
     scenarios = db.session.scalars(
         select(Scenario)
         .where(Scenario.school_id == school.id, Scenario.year <= year)
@@ -109,8 +114,8 @@ def plan_grades(school: School, year: int) -> list[str]:
         grades = scenario.current_revision.inputs.get("grades") or []
         names = [str(g.get("name")) for g in grades if isinstance(g, dict) and g.get("name")]
         if names:
-            return names
-    return []
+            return names, scenario.year
+    return [], None
 
 
 # ---------------------------------------------------------------- writes

@@ -77,6 +77,7 @@ def show(school_id: int, year: int):
         children=revision.children if revision else [],
         revisions=store.revisions_of(found) if found else [],
         grades=store.plan_grades(school, year),
+        plan_year=store.grades_and_plan_year(school, year)[1],
         next_roster=store.roster(school, year + 1),
         gender=roster_children.gender,
     )
@@ -223,6 +224,7 @@ def _upload_page(school, year, error: str, status: int):
             error=error,
             limits=_limits(),
             grades=store.plan_grades(school, year),
+            plan_year=store.grades_and_plan_year(school, year)[1],
         ),
         status,
     )
@@ -244,13 +246,13 @@ def mapping(school_id: int, year: int, import_id: int):
     except importing.BadFile as bad:  # the limits may have been lowered since
         store.drop_import(pending.id)
         return _upload_page(school, year, str(bad), bad.status)
-    grades = store.plan_grades(school, year)
+    grades, plan_year = store.grades_and_plan_year(school, year)
     if request.method == "GET":
         choice = roster_import.guess(tab)
         result = None
     else:
         choice = roster_import.mapping_from_form(request.form, len(tab.header))
-        result = roster_import.read(tab, choice, grades, year)
+        result = roster_import.read(tab, choice, grades, plan_year or year)
     if result is not None and result.ok and action == "save":
         found = store.roster(school, year)
         before = found.current_revision.children if found and found.current_revision else []

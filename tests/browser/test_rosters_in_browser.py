@@ -1,0 +1,65 @@
+"""A roster imported through the browser at a phone's width and a desk's: upload a
+CSV, check the guessed columns, preview, then save; and a bad row's message."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from crunch.extensions import db
+from crunch.models import School
+from tests.browser.conftest import log_in
+from tests.views.test_rosters import SIS
+
+pytestmark = pytest.mark.browser
+SIZES = {"phone": (390, 844, 2031), "desk": (1366, 768, 2032)}
+SHOTS = Path(os.environ.get("CRUNCH_SCREENSHOTS", "/tmp/crunch-roster-shots"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_import_a_csv_through_mapping_and_preview(app, browser, console, live_server, size):
+    width, height, year = SIZES[size]
+    with app.app_context():
+        school_id = db.session.scalar(db.select(School.id))
+        db.session.remove()
+        db.engine.dispose()
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
+    log_in(page, live_server)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+
+    page.goto(live_server.url(f"/schools/{school_id}/rosters/{year}/import"))
+    bad = SIS.replace("Ben Ode,,\n", "Zed Park,,\n")
+    page.locator("#file").set_input_files(
+        {"name": "students.csv", "mimeType": "text/csv", "buffer": bad.encode()}
+    )
+    page.get_by_role("button", name="Upload and choose the columns").click()
+    expect(page.locator("#col3")).to_have_value("grade")
+    expect(page.locator("#col7")).to_have_value("friend")
+    page.get_by_role("button", name="Preview").click()
+    expect(page.get_by_role("alert")).to_contain_text("Row 2: friend “Zed Park” is not the name")
+    page.screenshot(path=str(SHOTS / f"roster-bad-row-{size}.png"), full_page=True)
+    page.get_by_role("button", name="Cancel and delete the file").click()
+
+    page.goto(live_server.url(f"/schools/{school_id}/rosters/{year}/import"))
+    page.locator("#file").set_input_files(
+        {"name": "students.csv", "mimeType": "text/csv", "buffer": SIS.encode()}
+    )
+    page.get_by_role("button", name="Upload and choose the columns").click()
+    page.screenshot(path=str(SHOTS / f"roster-mapping-{size}.png"), full_page=True)
+    page.get_by_role("button", name="Preview").click()
+    expect(page.get_by_role("status").filter(has_text="every row valid")).to_contain_text(
+        "5 children"
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.screenshot(path=str(SHOTS / f"roster-preview-{size}.png"), full_page=True)
+    page.get_by_role("button", name=f"Save 5 children as the {year} roster").click()
+    expect(page.locator("h1")).to_contain_text(f"children of {year}")
+    expect(page.locator("table.roster")).to_contain_text("Ava Chen")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.screenshot(path=str(SHOTS / f"roster-saved-{size}.png"), full_page=True)
+    context.close()
