@@ -356,3 +356,47 @@ def test_grades_come_from_the_years_plan(client):
     assert store.plan_grades(db.session.get(School, school_id()), 2027) == ["K", "1", "2"]
     page = client.get(f"{base()}/import").get_data(as_text=True)
     assert "Grades of the 2027 plan: K, 1, 2." in page
+
+
+def sis_workbook() -> bytes:
+    from xml.sax.saxutils import escape
+
+    from tests.upload_files import workbook
+
+    rows = []
+    for number, line in enumerate(SIS.strip().split("\n"), start=1):
+        cells = "".join(
+            f'<c t="inlineStr"><is><t>{escape(value)}</t></is></c>' for value in line.split(",")
+        )
+        rows.append(f'<row r="{number}">{cells}</row>'.encode())
+    return workbook(rows)
+
+
+def test_an_xlsx_workbook_imports_like_its_csv(client):
+    response = client.post(
+        f"{base()}/import",
+        data={"file": (io.BytesIO(sis_workbook()), "students.xlsx")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 303
+    location = response.headers["Location"]
+    data = guessed_mapping(client, location)
+    assert client.post(location, data={**data, "action": "save"}).status_code == 303
+    assert {c["id"] for c in current_children()} == {"S1", "S2", "S3", "S4", "S5"}
+
+
+def test_the_import_limits_hold_and_are_said_beside_the_field(app, client):
+    from tests.upload_files import sheet_bomb
+
+    bomb = client.post(
+        f"{base()}/import",
+        data={"file": (io.BytesIO(sheet_bomb(20)), "big.xlsx")},
+        content_type="multipart/form-data",
+    )
+    assert bomb.status_code == 413 and 'id="err-file"' in bomb.get_data(as_text=True)
+    app.config["IMPORT_MAX_BYTES"] = 100
+    large = upload(client, SIS)
+    html = large.get_data(as_text=True)
+    assert large.status_code == 413 and "The file is larger than 1 KB." in html
+    assert 'id="err-file"' in html
+    assert rows(RosterImport) == 0
