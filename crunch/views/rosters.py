@@ -91,7 +91,7 @@ def add_child(school_id: int, year: int):
     return _child_page(school_id, year, None)
 
 
-@bp.route("/<id:year>/children/<child_id>", methods=["GET", "POST"])
+@bp.route("/<id:year>/children/<path:child_id>", methods=["GET", "POST"])
 def edit_child(school_id: int, year: int, child_id: str):
     return _child_page(school_id, year, child_id)
 

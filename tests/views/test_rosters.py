@@ -13,6 +13,7 @@ from sqlalchemy import func, select, text
 from crunch.extensions import db
 from crunch.models import School
 from crunch.roster_models import Roster, RosterAudit, RosterImport, RosterRevision
+from crunch.services import roster_children
 from crunch.services import rosters as store
 from crunch.solver.placement.data import parse_placement
 from tests.conftest import ADMIN, VIEWER, AuthActions
@@ -400,3 +401,31 @@ def test_the_import_limits_hold_and_are_said_beside_the_field(app, client):
     assert large.status_code == 413 and "The file is larger than 1 KB." in html
     assert 'id="err-file"' in html
     assert rows(RosterImport) == 0
+
+
+def test_every_roster_post_needs_the_csrf_token(tmp_path):
+    from tests.conftest import login, school_app
+    from tests.views.test_access_matrix import snapshot
+
+    with school_app(tmp_path / "csrf.sqlite", WTF_CSRF_ENABLED=True) as app:
+        school = db.session.get(School, school_id())
+        store.save(school, 2027, [roster_children.child(id="S1", name="Al", grade="K")], "")
+        pending = store.add_import(school, 2027, "f.csv", SIS.encode(), 3600)
+        client = app.test_client()
+        login(client)
+        values = {"school_id": school.id, "year": 2027, "import_id": pending}
+        values.update({"child_id": "S1", "number": 1})
+        tried = 0
+        for rule in app.url_map.iter_rules():
+            if not rule.endpoint.startswith("rosters.") or "POST" not in rule.methods:
+                continue
+            url = app.url_map.bind("localhost").build(
+                rule.endpoint, {k: values[k] for k in rule.arguments}
+            )
+            before = snapshot(db.engine)
+            response = client.post(url, data={**child_form(), "confirm": "2027", "action": "save"})
+            assert response.status_code == 400, url
+            assert "open too long" in response.get_data(as_text=True)
+            assert snapshot(db.engine) == before, url
+            tried += 1
+        assert tried == 7
