@@ -86,6 +86,7 @@ class ChildForm(FlaskForm):
             raise StopValidation("Choose one of the plan's grades.")
 
     def validate_composite(self, field: Field) -> None:
+        field.data = field.data or ""
         if field.data not in ("", "yes", "no"):
             raise StopValidation("Choose one of the three.")
 

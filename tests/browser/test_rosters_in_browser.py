@@ -62,4 +62,18 @@ def test_import_a_csv_through_mapping_and_preview(app, browser, console, live_se
     expect(page.locator("table.roster")).to_contain_text("Ava Chen")
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     page.screenshot(path=str(SHOTS / f"roster-saved-{size}.png"), full_page=True)
+
+    page.get_by_role("link", name="Add a child").click()
+    page.get_by_label("Id", exact=True).fill("S9")
+    page.get_by_label("Name", exact=True).fill("Mia Rua")
+    page.get_by_label("Grade").select_option("1")
+    page.get_by_label("Friends").fill("S1, S77")
+    page.get_by_role("button", name="Save as a new revision").click()
+    expect(page.locator("#err-friends")).to_have_text("No child of this roster has the id S77.")
+    expect(page.get_by_label("Friends")).to_have_attribute("aria-invalid", "true")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.screenshot(path=str(SHOTS / f"roster-child-{size}.png"), full_page=True)
+    page.get_by_label("Friends").fill("S1")
+    page.get_by_role("button", name="Save as a new revision").click()
+    expect(page.locator("#flash")).to_contain_text("Saved as revision 2: added Mia Rua.")
     context.close()
