@@ -57,7 +57,7 @@ HEADERS = {
     "composite": ("composite", "composite suitable", "suits composite", "composite ok"),
     "notes": ("notes", "note", "comments", "comment"),
 }
-FRIEND = re.compile(r"^(friend|friend request|preferred friend|request)\s*#?\s*\d*$")
+FRIEND = re.compile(r"^(friends?|friend requests?|preferred friends?|requests?)\s*#?\s*\d*$")
 YES = {"yes", "y", "true", "1", "suited", "suitable"}
 NO = {"no", "n", "false", "0", "not suited", "unsuitable"}
 MAX_MESSAGES = 50
