@@ -165,6 +165,14 @@ def test_an_expired_pending_import_is_gone(app, client):
     assert client.get(response.headers["Location"]).status_code == 404
     upload(client, SIS)  # the next upload drops the expired one
     assert rows(RosterImport) == 1
+    other = School(district=db.session.get(School, school_id()).district, name="Elsewhere")
+    db.session.add(other)
+    db.session.commit()
+    store.add_import(other, 2027, "theirs.csv", SIS.encode(), 0)
+    assert rows(RosterImport) == 1  # another school's upload dropped ours too
+    result = app.test_cli_runner().invoke(args=["purge-roster-imports"])
+    assert result.exit_code == 0 and "1 expired roster imports deleted." in result.output
+    assert rows(RosterImport) == 0
 
 
 def saved_roster(client) -> str:
