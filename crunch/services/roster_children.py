@@ -79,6 +79,11 @@ def label(kid: dict[str, Any]) -> str:
     return kid.get("name") or kid.get("id") or "?"
 
 
+def names(children: list[dict[str, Any]]) -> dict[str, str]:
+    """Each child's name by id, to show requests by name."""
+    return {c["id"]: label(c) for c in children}
+
+
 def gender(kid: dict[str, Any]) -> str:
     return (kid.get("categories") or {}).get("gender", "")
 
