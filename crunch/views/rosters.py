@@ -23,13 +23,15 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from werkzeug.exceptions import HTTPException
 
-from ..auth import require_admin, require_editor
+from ..auth import identify, require_admin, require_editor
 from ..roster_forms import ChildForm
 from ..services import history, importing, roster_children, roster_import
 from ..services import rosters as store
 from ..services import scenarios as schools
 from ..services.workbook import filename as export_filename
+from .errors import http_error
 
 bp = Blueprint("rosters", __name__, url_prefix="/schools/<id:school_id>/rosters")
 audit_bp = Blueprint("roster_audit", __name__)
@@ -183,14 +185,15 @@ def _child_template(school, year, form, kid, general, grades, status):
 
 @bp.errorhandler(413)
 def too_large(error):
-    from ..auth import identify
-    from .errors import http_error
-
+    """Beside the upload field, as for grade counts (see views/transfer.py)."""
     user = identify()
     args = request.view_args or {}
     if user is None or not user.can_edit or request.endpoint != "rosters.upload":
         return http_error(error)
-    school = schools.school_or_404(args.get("school_id", 0))
+    try:
+        school = schools.school_or_404(args.get("school_id", 0))
+    except HTTPException as missing:
+        return http_error(missing)
     limits = _limits()
     message = f"The file is larger than {limits.size_words(limits.bytes)}."
     return _upload_page(school, args.get("year", 0), message, 413)

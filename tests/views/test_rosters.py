@@ -437,3 +437,19 @@ def test_every_roster_post_needs_the_csrf_token(tmp_path):
             assert snapshot(db.engine) == before, url
             tried += 1
         assert tried == 7
+
+
+def test_a_file_too_large_for_another_school_or_a_viewer_is_a_plain_refusal(app, client):
+    app.config["IMPORT_MAX_BYTES"] = 100
+    response = client.post(
+        "/schools/999/rosters/2027/import",
+        data={"file": (io.BytesIO(SIS.encode()), "s.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code in (404, 413) and "Ava" not in response.get_data(as_text=True)
+    viewer = app.test_client()
+    AuthActions(viewer).login(VIEWER)
+    refused = upload(viewer, SIS)
+    assert refused.status_code in (403, 413) and 'id="err-file"' not in refused.get_data(
+        as_text=True
+    )
