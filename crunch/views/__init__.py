@@ -9,7 +9,7 @@ from flask import Flask, Response, request
 from werkzeug.routing import IntegerConverter
 
 from .. import assets
-from ..services import words
+from ..services import actions, words
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -68,6 +68,7 @@ def register(app: Flask) -> None:
     app.after_request(no_store)
     app.after_request(compact_html)
     app.jinja_env.filters["status_label"] = words.status_label
+    app.jinja_env.filters["apply_value"] = actions.apply_value
     app.jinja_env.filters["priority_label"] = words.priority_label
     app.jinja_env.filters["priorities_label"] = words.priorities_label
     app.jinja_env.filters["local_time"] = lambda moment: words.local_time(
