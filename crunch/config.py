@@ -75,6 +75,9 @@ class Defaults:
     IMPORT_MAX_CELLS = 200_000  # rows times columns, gaps included
     IMPORT_MAX_CELL_LENGTH = 2_000  # characters in one cell
     IMPORT_MAX_SECONDS = 2.0  # CPU time reading the file, checked as it is parsed
+    # A roster file waits in the database between its upload and its column mapping;
+    # after this long (or on save or cancel) it is deleted.
+    ROSTER_IMPORT_MAX_AGE_SECONDS = 3600
     # The district's time zone (an IANA name such as "Australia/Melbourne"): times are
     # stored in UTC and shown in this zone.
     DISPLAY_TIMEZONE = "UTC"

@@ -44,6 +44,7 @@ def register(app: Flask) -> None:
         history,
         jobs,
         nextyear,
+        rosters,
         scenarios,
         schools,
         transfer,
@@ -60,6 +61,8 @@ def register(app: Flask) -> None:
     app.register_blueprint(nextyear.bp)
     app.register_blueprint(transfer.bp)
     app.register_blueprint(jobs.bp)
+    app.register_blueprint(rosters.bp)
+    app.register_blueprint(rosters.audit_bp)
     errors.register(app)
     app.after_request(security_headers)
     app.after_request(no_store)
