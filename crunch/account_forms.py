@@ -93,7 +93,15 @@ class UserForm(FlaskForm):
         filters=[lambda s: s.strip() if isinstance(s, str) else s],
     )
     role = SelectField("Role", choices=ROLE_CHOICES)
-    schools = SelectMultipleField("Schools (planners and viewers)", coerce=str)
+    schools = SelectMultipleField(
+        "Schools (planners and viewers; a teacher's one school)", coerce=str
+    )
+    class_label = StringField(
+        "Class taught now (teachers; as in the roster's “from” category, e.g. 1B;"
+        " empty: every child of the school)",
+        validators=[Length(max=80, message="Use at most 80 characters.")],
+        filters=[lambda s: " ".join(s.split()) if isinstance(s, str) else s],
+    )
     password = PasswordField(
         f"First password (at least {PASSWORD_MIN} characters)",
         validators=[InputRequired("Enter a first password."), _new_password],
@@ -103,15 +111,21 @@ class UserForm(FlaskForm):
         if field.data and not field.data.isprintable():
             raise ValidationError("Use letters, digits and punctuation only.")
 
+    def validate_class_label(self, field) -> None:
+        if field.data and not field.data.isprintable():
+            raise ValidationError("Use letters, digits and punctuation only.")
+
 
 class UserEditForm(FlaskForm):
     class Meta:
         csrf = False
 
     name = UserForm.name
-    role = SelectField("Role", choices=ROLE_CHOICES)
-    schools = SelectMultipleField("Schools (planners and viewers)", coerce=str)
+    role = UserForm.role
+    schools = UserForm.schools
+    class_label = UserForm.class_label
     validate_name = UserForm.validate_name
+    validate_class_label = UserForm.validate_class_label
 
 
 class PasswordResetForm(FlaskForm):

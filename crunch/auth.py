@@ -13,6 +13,9 @@
   account's (logout, password change); pages that only make a change call
   `require_editor` after their lookup, so viewers get 403 on GET too.
   Admin-only areas check `require_admin`.
+- Teachers fail closed: every view refuses them (403, GET included) unless it is
+  marked `for_teachers` (their school's roster pages) or is their own account's.
+  What they may do there is decided by crunch.services.staff.
 """
 
 from __future__ import annotations
@@ -101,11 +104,24 @@ def own_account(view: F) -> F:
     return view
 
 
+def for_teachers(view: F) -> F:
+    """Open to teachers too; every view without this mark refuses them with 403."""
+    view.crunch_for_teachers = True
+    return view
+
+
 def require_editor() -> None:
     """For a page that exists only to make a change (an import, next year's scenario),
     once its school is known to be the user's: a viewer is refused it, GET included,
     rather than shown a form that would refuse them on submit."""
     if not (current_user.is_authenticated and current_user.can_edit):
+        abort(403)
+
+
+def require_child_editor() -> None:
+    """For the page of one roster child: planners, admins and teachers (whose class,
+    if any, the view checks with crunch.services.staff)."""
+    if not (current_user.is_authenticated and current_user.can_edit_children):
         abort(403)
 
 
@@ -175,7 +191,8 @@ def identify() -> User | None:
 
 
 def _guard():
-    """Runs before every view: login, tenancy scope, and the viewers' read-only rule."""
+    """Runs before every view: login, tenancy scope, the teachers' short list of
+    pages and the viewers' read-only rule."""
     user = identify()
     if request.endpoint is None:
         return None  # 404 / 405: nothing to protect
@@ -184,6 +201,12 @@ def _guard():
         return None
     if user is None:
         return login_manager.unauthorized()
+    if user.is_teacher:
+        if getattr(view, "crunch_for_teachers", False) or getattr(
+            view, "crunch_own_account", False
+        ):
+            return None
+        abort(403)
     if request.method in SAFE_METHODS or user.can_edit:
         return None
     if getattr(view, "crunch_reads_only", False) or getattr(view, "crunch_own_account", False):

@@ -169,8 +169,8 @@ DEMO: dict[str, dict[int, dict[str, list[tuple[dict[str, Any], str]]]]] = {
 }
 
 
-# The demo's logins: (email, name, role, schools). Planners and viewers see only
-# their schools; the admin sees and manages the whole district.
+# The demo's logins: (email, name, role, schools). Planners, viewers and teachers
+# see only their schools; the admin sees and manages the whole district.
 DEMO_PASSWORD = "riverbend-demo"
 DEMO_USERS = [
     ("admin@riverbend.example", "Dana Admin", Role.ADMIN, []),
@@ -181,6 +181,8 @@ DEMO_USERS = [
         ["Hillside Primary School", "Creek Valley Public School", "Riverbend K-12 College"],
     ),
     ("viewer@riverbend.example", "Vic Viewer", Role.VIEWER, ["Lakeside Primary School"]),
+    # Every child of the school (no class set): an admin sets a class on the user form.
+    ("teacher@riverbend.example", "Terry Teacher", Role.TEACHER, ["Hillside Primary School"]),
 ]
 # (school, year, scenario) marked adopted when the school has none adopted that year.
 DEMO_ADOPTED = [

@@ -42,16 +42,23 @@ class SchoolOwned:
 
 
 class Role:
-    """What a user may do. Admins see every school of their district and manage it."""
+    """What a user may do. Admins see every school of their district and manage it.
+
+    Teachers see and edit only the children of their school's rosters (of their
+    class, when their account names one): never plans, history or the district
+    pages. Every view refuses them unless it is marked `for_teachers`
+    (crunch.auth)."""
 
     ADMIN = "admin"
     PLANNER = "planner"
     VIEWER = "viewer"
-    ALL = (ADMIN, PLANNER, VIEWER)
+    TEACHER = "teacher"
+    ALL = (ADMIN, PLANNER, VIEWER, TEACHER)
     LABELS: ClassVar[dict[str, str]] = {
         ADMIN: "District admin",
         PLANNER: "Planner",
         VIEWER: "Viewer",
+        TEACHER: "Teacher",
     }
 
 
@@ -102,6 +109,9 @@ class User(db.Model):
     # Part of the login id in the session cookie: bumping it (logout, password
     # change, deactivation) makes every earlier cookie of this user worthless.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
+    # A teacher's class of this year (a roster child's `from` category): they see
+    # and edit only those children. Empty: all of their school's children.
+    class_label: Mapped[str] = mapped_column(String(80), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     district: Mapped[District] = relationship()
@@ -130,6 +140,15 @@ class User(db.Model):
     @property
     def can_edit(self) -> bool:
         return self.role in (Role.ADMIN, Role.PLANNER)
+
+    @property
+    def is_teacher(self) -> bool:
+        return self.role == Role.TEACHER
+
+    @property
+    def can_edit_children(self) -> bool:
+        """May change a roster's children (a teacher: only some, see services/staff)."""
+        return self.can_edit or self.is_teacher
 
     @property
     def role_label(self) -> str:

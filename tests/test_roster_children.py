@@ -5,6 +5,7 @@ from __future__ import annotations
 from crunch.services.roster_children import (
     child,
     describe_changes,
+    last_changed,
     problems,
     roll_forward,
     to_csv,
@@ -52,3 +53,36 @@ def test_a_changed_id_carries_the_requests_naming_it():
 def test_csv_cells_never_run_as_formulas():
     text = to_csv([child(id="S1", name="=HYPERLINK(1)", grade="K", notes="-3", tags=["+x"])])
     assert "'=HYPERLINK(1)" in text and ",-3" in text and "'+x" in text
+
+
+def test_last_changed_names_the_newest_revision_that_changed_each_child():
+    a1 = child(id="A", name="Ava", grade="K")
+    b1 = child(id="B", name="Ben", grade="K")
+    c1 = child(id="C", name="Cy", grade="1")
+    b2 = {**b1, "tags": ["EAL"]}
+    d1 = child(id="D", name="Dee", grade="1")
+    # Newest first: 4 added Dee, 3 changed nothing of the others, 2 changed Ben.
+    history = [
+        ([a1, b2, c1, d1], "r4"),
+        ([a1, b2, c1], "r3"),
+        ([a1, b2, c1], "r2"),
+        ([a1, b1, c1], "r1"),
+    ]
+    assert last_changed(history) == {"A": "r1", "B": "r2", "C": "r1", "D": "r4"}
+    # A child changed back to how it was is a change all the same.
+    back = [([a1, b1], "r3"), ([a1, b2], "r2"), ([a1, b1], "r1")]
+    assert last_changed(back) == {"A": "r1", "B": "r3"}
+    assert last_changed([]) == {}
+
+
+def test_last_changed_reads_no_further_back_than_needed():
+    kid = child(id="A", name="Ava", grade="K")
+    read = []
+
+    def history():
+        for number, children in ((3, [{**kid, "notes": "new"}]), (2, [kid]), (1, [kid])):
+            read.append(number)
+            yield children, number
+
+    assert last_changed(history()) == {"A": 3}
+    assert read == [3, 2]

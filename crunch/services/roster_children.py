@@ -18,10 +18,13 @@ import copy
 import csv
 import io
 import re
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, TypeVar
 
 from ..solver.data import InvalidScenario
 from ..solver.placement.data import MAX_CHILDREN, parse_placement
+
+T = TypeVar("T")
 
 LISTS = ("tags", "friends", "apart", "together", "not_classes")
 FIELD_WORDS = {
@@ -86,6 +89,33 @@ def names(children: list[dict[str, Any]]) -> dict[str, str]:
 
 def gender(kid: dict[str, Any]) -> str:
     return (kid.get("categories") or {}).get("gender", "")
+
+
+def last_changed(history: Iterable[tuple[list[dict[str, Any]], T]]) -> dict[str, T]:
+    """For each child of the newest list, the revision that last changed it: `history`
+    gives (children, revision) newest first. A child as it is now was last changed
+    by the newest revision whose list differs from the one before it for that
+    child (added or edited); the oldest list changed all its children. Reads only
+    as far back as needed."""
+    found: dict[str, T] = {}
+    pending: set[str] | None = None
+    newer: tuple[dict[str, dict[str, Any]], T] | None = None
+    for children, revision in history:
+        by_id = {c["id"]: c for c in children}
+        if newer is None:
+            pending = set(by_id)
+        else:
+            kids, made_by = newer
+            for kid_id in [i for i in pending if by_id.get(i) != kids.get(i)]:
+                found[kid_id] = made_by
+                pending.discard(kid_id)
+            if not pending:
+                return found
+        newer = (by_id, revision)
+    if newer is not None:
+        for kid_id in pending:
+            found[kid_id] = newer[1]
+    return found
 
 
 # ---------------------------------------------------------------- checks

@@ -156,6 +156,21 @@ def _chosen_schools(form) -> list[School]:
     return list(db.session.scalars(select(School).where(School.id.in_(ids))))
 
 
+TEACHER_SCHOOL = "Choose the one school this teacher works at."
+
+
+def _teacher_fits(form) -> bool:
+    """A teacher works at exactly one school; say so beside the field otherwise."""
+    if form.role.data == Role.TEACHER and len(_chosen_schools(form)) != 1:
+        form.schools.errors = [TEACHER_SCHOOL]
+        return False
+    return True
+
+
+def _class_label(form) -> str:
+    return (form.class_label.data or "") if form.role.data == Role.TEACHER else ""
+
+
 def _email_taken(email: str) -> bool:
     return user_by_email(email) is not None
 
@@ -169,7 +184,7 @@ def users():
 @bp.post("/users")
 def create_user():
     form = _with_school_choices(UserForm(formdata=request.form))
-    if form.validate():
+    if form.validate() and _teacher_fits(form):
         if _email_taken(form.email.data):
             form.email.errors = [EMAIL_TAKEN]
         else:
@@ -180,6 +195,7 @@ def create_user():
                 email=form.email.data,
                 name=form.name.data or "",
                 role=form.role.data,
+                class_label=_class_label(form),
                 password_hash=password_hash,
             )
             user.schools = _chosen_schools(form)
@@ -199,6 +215,7 @@ def user(user_id: int):
             name=account.name,
             role=account.role,
             schools=[str(s.id) for s in account.schools],
+            class_label=account.class_label,
         )
     )
     return render_template(
@@ -210,7 +227,7 @@ def user(user_id: int):
 def edit_user(user_id: int):
     account = _user_or_404(user_id)
     form = _with_school_choices(UserEditForm(formdata=request.form))
-    if form.validate():
+    if form.validate() and _teacher_fits(form):
         if account.id == current_user.id and form.role.data != Role.ADMIN:
             form.role.errors = ["You cannot take away your own admin role."]
         else:
@@ -218,6 +235,7 @@ def edit_user(user_id: int):
             account = _user_or_404(user_id)
             account.name = form.name.data or ""
             account.role = form.role.data
+            account.class_label = _class_label(form)
             account.schools = _chosen_schools(form)
             db.session.commit()
             flash(f"{account.email} saved.")
@@ -247,6 +265,7 @@ def reset_password(user_id: int):
             name=account.name,
             role=account.role,
             schools=[str(s.id) for s in account.schools],
+            class_label=account.class_label,
         )
     )
     return render_template("admin/user.html", account=account, form=form, reset=reset), 422

@@ -25,13 +25,13 @@ from flask import (
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
-from ..auth import identify, require_admin, require_editor
+from ..auth import for_teachers, identify, require_admin, require_child_editor, require_editor
 from ..roster_forms import ChildForm
-from ..services import history, importing, roster_children, roster_import
+from ..services import history, importing, roster_children, roster_import, staff
 from ..services import rosters as store
 from ..services import scenarios as schools
 from ..services.workbook import filename as export_filename
-from .errors import http_error
+from .errors import error_response, http_error
 
 bp = Blueprint("rosters", __name__, url_prefix="/schools/<id:school_id>/rosters")
 audit_bp = Blueprint("roster_audit", __name__)
@@ -53,6 +53,7 @@ def allow_uploads(endpoint, values) -> None:
 
 
 @bp.get("")
+@for_teachers
 def index(school_id: int):
     school = schools.school_or_404(school_id)
     raw = request.args.get("year", "")
@@ -64,21 +65,28 @@ def index(school_id: int):
 
 
 @bp.get("/<id:year>")
+@for_teachers
 def show(school_id: int, year: int):
     school = schools.school_or_404(school_id)
     found = store.roster(school, store.check_year(year))
     revision = found.current_revision if found else None
     if revision is not None:
         store.audit(school, year, "viewed", f"revision {revision.number}")
+    revisions = store.revisions_of(found) if found else []
+    everyone = revision.children if revision else []
     return render_template(
         "rosters/show.html",
         school=school,
         year=year,
         roster=found,
         revision=revision,
-        children=revision.children if revision else [],
-        names=roster_children.names(revision.children if revision else []),
-        revisions=store.revisions_of(found) if found else [],
+        children=staff.visible(current_user, everyone),
+        class_limit=staff.class_limit(current_user),
+        may_edit=lambda kid: staff.may_edit(current_user, kid),
+        changed=roster_children.last_changed((r.children, r) for r in revisions),
+        names=roster_children.names(everyone),
+        # The history's notes name children of every class: not for teachers.
+        revisions=[] if current_user.is_teacher else revisions,
         grades=store.plan_grades(school, year),
         plan_year=store.grades_and_plan_year(school, year)[1],
         next_roster=store.roster(school, year + 1),
@@ -95,6 +103,7 @@ def add_child(school_id: int, year: int):
 
 
 @bp.route("/<id:year>/children/<path:child_id>", methods=["GET", "POST"])
+@for_teachers
 def edit_child(school_id: int, year: int, child_id: str):
     return _child_page(school_id, year, child_id)
 
@@ -107,7 +116,13 @@ def _child_page(school_id: int, year: int, child_id: str | None):
     kid = next((c for c in children if c["id"] == child_id), None)
     if child_id is not None and kid is None:
         abort(404)
-    require_editor()
+    if kid is None:
+        require_editor()
+    else:
+        require_child_editor()
+        refused = staff.refusal(current_user, kid)
+        if refused:
+            return error_response(403, refused, "Not a child of your class")
     grades = store.plan_grades(school, year)
     base = current.number if current else None
     if request.method == "GET":
@@ -119,11 +134,16 @@ def _child_page(school_id: int, year: int, child_id: str | None):
         form.grade.choices.append((kid["grade"], f"{kid['grade']} (not in the plan)"))
     general: list[str] = []
     if request.method == "POST" and request.form.get("action") == "remove" and kid is not None:
+        if not current_user.can_edit:
+            return error_response(403, "Only the principal removes a child.", "Not removed")
         after = [c for c in children if c["id"] != child_id]
         after = [_drop_refs(c, child_id) for c in after]
         return _save_child(school, year, form, after, children, general, grades, kid)
     if request.method == "POST" and form.validate():
         after, errors = roster_children.with_child(children, form.child(), child_id)
+        moved = staff.moved_out(current_user, form.child())
+        if moved:
+            errors = {**errors, "categories": [*errors.get("categories", []), moved]}
         for name, messages in errors.items():
             if name:
                 getattr(form, name).errors = list(messages)

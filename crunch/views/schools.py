@@ -5,21 +5,41 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
+from ..auth import for_teachers
 from ..forms import NewScenarioForm, ScenarioNameForm
 from ..htmx import page_or_block
+from ..services import rosters as roster_store
 from ..services import scenarios as store
 from ..services import words
+from .errors import error_response
 
 bp = Blueprint("schools", __name__)
 
 
 @bp.get("/")
+@for_teachers
 def index():
+    if current_user.is_teacher:
+        return _teachers_home()
     return render_template("schools/index.html", schools=store.all_schools())
 
 
+def _teachers_home():
+    """A teacher lands on their school's latest roster (they see no plans)."""
+    mine = store.all_schools()
+    if not mine:
+        message = "Your account has no school yet. Ask your district admin to give it one."
+        return error_response(403, message, "No school yet")
+    rosters = roster_store.rosters_of(mine[0])
+    if not rosters:
+        return redirect(url_for("rosters.index", school_id=mine[0].id))
+    return redirect(url_for("rosters.show", school_id=mine[0].id, year=rosters[0].year))
+
+
 @bp.get("/glossary")
+@for_teachers
 def glossary():
     """What the words on the screens mean (linked from beside them)."""
     return render_template("glossary.html", terms=words.glossary())

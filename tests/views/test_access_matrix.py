@@ -38,15 +38,28 @@ from tests.conftest import (
     PLANNER,
     VIEWER,
     AuthActions,
+    add_user,
     form_data,
     save_scenario,
 )
 
-ROLES = ["anonymous", Role.VIEWER, Role.PLANNER, Role.ADMIN]
-EMAILS = {Role.VIEWER: VIEWER, Role.PLANNER: PLANNER, Role.ADMIN: ADMIN}
-SKIPPED_METHODS = {"HEAD", "OPTIONS"}
 # Changes to the requester's own account are the point of these routes.
 OWN_ACCOUNT = {"auth.logout", "auth.password"}
+TEACHER = "teacher@test.example"
+ROLES = ["anonymous", Role.VIEWER, Role.TEACHER, Role.PLANNER, Role.ADMIN]
+EMAILS = {Role.VIEWER: VIEWER, Role.TEACHER: TEACHER, Role.PLANNER: PLANNER, Role.ADMIN: ADMIN}
+# The only routes a teacher reaches (crunch.auth.for_teachers); every other one
+# refuses them, whatever its ids.
+TEACHER_ROUTES = {
+    "schools.index",
+    "schools.glossary",
+    "rosters.index",
+    "rosters.show",
+    "rosters.edit_child",
+    "auth.login",
+    *OWN_ACCOUNT,
+}
+SKIPPED_METHODS = {"HEAD", "OPTIONS"}
 
 
 @dataclass
@@ -98,6 +111,9 @@ def tenants(app):
     home = db.session.scalar(select(School).where(School.name == "Hillside Primary"))
     own_scenario = db.session.scalar(select(Scenario.id).where(Scenario.school_id == home.id))
     planner = db.session.scalar(select(User).where(User.email == PLANNER))
+    teacher = add_user(TEACHER, Role.TEACHER, [home])
+    teacher.class_label = "1B"
+    db.session.commit()
     own = Tenant(home.id, own_scenario, planner.id, [])
     sibling = add_tenant(home.district, "Sibling Hidden School", "sib@test.example", Role.PLANNER)
     elsewhere = District(name="Faraway District")
@@ -219,6 +235,8 @@ def check(matrix, role, method, url, response, before, after, markers, endpoint,
     the URL; only that tenant's rows for routes without ids (an admin may add a
     school or a user of their own district there)."""
     matrix.requests += 1
+    if role == Role.TEACHER and endpoint not in TEACHER_ROUTES and response.status_code != 403:
+        matrix.violations.append(f"{role} {method} {url} -> {response.status_code}: not refused")
     matrix.statuses[response.status_code] = matrix.statuses.get(response.status_code, 0) + 1
     # Files (CSV, xlsx) too: a zipped workbook hides its text, so any success with
     # another tenant's ids counts as well (below).
@@ -241,6 +259,8 @@ def check(matrix, role, method, url, response, before, after, markers, endpoint,
         and method == "GET"
         and (endpoint.split(".")[0] != "admin" or role == Role.ADMIN)
         and response.status_code != 404
+        # Teachers are refused every route not opened to them, before any lookup.
+        and not (role == Role.TEACHER and endpoint not in TEACHER_ROUTES)
     ):
         matrix.violations.append(f"{where}: another tenant's id should answer 404")
 
@@ -367,3 +387,48 @@ def test_viewers_may_preview_but_see_no_editing_buttons(app, editor_url, editor_
 def test_anonymous_login_page_shows_nothing_of_any_school(anon):
     html = anon.get("/login").get_data(as_text=True)
     assert "Hillside" not in html and PASSWORD not in html
+
+
+def test_teachers_are_refused_every_route_not_opened_to_them(app, editor_form):
+    """Fail closed: with their own school's ids (and a child of their own class), a
+    teacher gets 403 from every route but the few opened to them, by every method,
+    and changes nothing through them."""
+    own_school = db.session.scalar(select(School).where(School.name == "Hillside Primary"))
+    scenario_id = db.session.scalar(select(Scenario.id).where(Scenario.school_id == own_school.id))
+    teacher = add_user(TEACHER, Role.TEACHER, [own_school])
+    teacher.class_label = "1B"
+    db.session.commit()
+    kid = roster_children.child(id="S1", name="Own Child", grade="1", categories={"from": "1B"})
+    roster_store.save(own_school, 2027, [kid], "")
+    pending = roster_store.add_import(own_school, 2027, "own.csv", b"Id,Name\nS1,Own", 3600)
+    own = Tenant(own_school.id, scenario_id, teacher.id, import_id=pending)
+    engine = db.engine
+    client = login_as(app, Role.TEACHER)
+    refused, opened, tried = [], set(), 0
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        url = app.url_map.bind("localhost").build(rule.endpoint, fill(rule, own, own, "foreign"))
+        for method in sorted(rule.methods - SKIPPED_METHODS):
+            before = without_jobs(snapshot(engine))
+            if method == "GET":
+                response = client.get(url + query_string(own))
+            else:
+                response = client.open(url, method=method, data=payload(editor_form, own))
+            tried += 1
+            assert response.status_code < 500, f"{method} {url}"
+            if rule.endpoint in TEACHER_ROUTES:
+                if response.status_code < 400:
+                    opened.add(rule.endpoint)
+                if rule.endpoint in OWN_ACCOUNT:
+                    client = login_as(app, Role.TEACHER)
+                continue
+            if response.status_code != 403:
+                refused.append(f"{method} {url} -> {response.status_code}")
+            if without_jobs(snapshot(engine)) != before:
+                refused.append(f"{method} {url} changed the database")
+    assert refused == []
+    assert tried > 50
+    # The routes opened to teachers do answer them (the check above can pass only
+    # because the others are refused, not because the teacher reaches nothing).
+    assert {"schools.index", "rosters.index", "rosters.show", "rosters.edit_child"} <= opened

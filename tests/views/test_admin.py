@@ -348,10 +348,14 @@ def test_seed_demo_adds_a_user_of_each_role_once(tmp_path):
         assert len(adopted) == 2
         again = runner.invoke(args=["seed-demo"])
         assert "0 demo users added" in again.output
-        assert db.session.scalar(select(db.func.count(User.id))) == 3
+        assert db.session.scalar(select(db.func.count(User.id))) == len(Role.ALL)
         viewer = app.test_client()
         assert login(viewer, "viewer@riverbend.example", "riverbend-demo").status_code == 303
         html = viewer.get("/").get_data(as_text=True)
         assert "Lakeside Primary School" in html and "Hillside Primary School" not in html
+        teacher = app.test_client()
+        assert login(teacher, "teacher@riverbend.example", "riverbend-demo").status_code == 303
+        landing = teacher.get("/")
+        assert landing.status_code == 302 and "/rosters" in landing.headers["Location"]
         db.session.remove()
         db.engine.dispose()
