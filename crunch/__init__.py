@@ -21,6 +21,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     config.load(app, test_config)
 
     from . import auth, compression, sqlite
+    from . import pool as solver_pool
     from .extensions import csrf, db, limiter, migrate
 
     db.init_app(app)
@@ -29,6 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     limiter.init_app(app)
     auth.init_app(app)
     compression.init_app(app)
+    solver_pool.init_app(app)
     with app.app_context():
         sqlite.configure(db.engine)
 

@@ -34,11 +34,21 @@ class Defaults:
     LOGIN_LIMIT_PER_ADDRESS = "20 per 10 minutes"
     LOGIN_LIMIT_PER_ACCOUNT = "5 per 10 minutes"
     RATELIMIT_HEADERS_ENABLED = True
-    # Solver budgets for work done inside a request.
+    # Solver budgets for work done inside a request. PREVIEW_TIME_LIMIT bounds every
+    # solve in a request (preview, options, the whole staffing curve, the JSON API).
     PREVIEW_TIME_LIMIT = 3.0
     PREVIEW_ALTERNATIVES = 3
     STAFFING_TIME_LIMIT = 1.0
     STAFFING_SPAN = 3  # teachers either side of the current number on the staffing chart
+    # Warm solving processes per server process (crunch/pool.py); 0 solves in the
+    # request's own thread, without the hard limit.
+    SOLVER_POOL_SIZE = 2
+    # Seconds past a solve's limit before its process is killed and replaced.
+    SOLVER_POOL_MARGIN = 1.0
+    # Seconds a request waits for an idle solving process (within its limit).
+    SOLVER_POOL_WAIT = 0.5
+    # Tests only: a picklable function each solving process runs once it is ready.
+    SOLVER_POOL_INITIALIZER = None
     # The district's time zone (an IANA name such as "Australia/Melbourne"): times are
     # stored in UTC and shown in this zone.
     DISPLAY_TIMEZONE = "UTC"

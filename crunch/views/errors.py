@@ -18,7 +18,9 @@ from flask import (
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from ..htmx import is_htmx, render_block
+from ..htmx import is_htmx, render_block, target
+from ..solve_slots import MESSAGE as ALREADY_SOLVING
+from ..solve_slots import AlreadySolving
 
 MESSAGES = {
     400: "The request could not be understood. Reload the page and try again.",
@@ -30,6 +32,10 @@ MESSAGES = {
     413: "That is more data than a scenario can hold.",
     500: "Something went wrong on our side. Your saved work is safe; reload the page.",
 }
+
+# htmx targets inside the editor's results: a message for them goes beside the
+# results (#solver-busy), where the page keeps the inputs as they are.
+RESULTS_TARGETS = ("results", "options", "staffing", "solve", "editor")
 
 # Headings in a principal's words where HTTP's own name says little ("Forbidden").
 TITLES = {
@@ -46,12 +52,22 @@ EXPIRED = (
 
 def register(app: Flask) -> None:
     app.register_error_handler(CSRFError, csrf_error)
+    app.register_error_handler(AlreadySolving, already_solving)
     app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(Exception, unexpected_error)
 
 
 def csrf_error(error: CSRFError) -> Response:
     return error_response(400, EXPIRED, "Page expired")
+
+
+def already_solving(error: AlreadySolving) -> Response:
+    """429: this user's other solve is still running (crunch.solve_slots)."""
+    response = error_response(429, ALREADY_SOLVING, "Still solving")
+    if is_htmx() and target() in RESULTS_TARGETS:
+        response.headers["HX-Retarget"] = "#solver-busy"
+    response.headers["Retry-After"] = "1"
+    return response
 
 
 def http_error(error: HTTPException) -> Response:

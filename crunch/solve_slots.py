@@ -1,0 +1,53 @@
+"""At most one solve in a request at a time per user, so that no one can keep the
+server's solving processes busy with many requests at once.
+
+A second solve by the same user while one runs raises `AlreadySolving`, which the
+app answers 429 with `MESSAGE` (crunch.views.errors). The count is kept per server
+process: a user whose requests land on different workers of one server may have
+one solve in each.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import has_request_context
+from flask_login import current_user
+
+MESSAGE = (
+    "Another solve of yours is still running (in another tab, or a request sent just "
+    "before). Nothing was lost: wait a moment, then change an input or try again."
+)
+
+_active: set[str] = set()
+_lock = threading.Lock()
+
+
+class AlreadySolving(Exception):
+    """This user has a solve running in another request."""
+
+
+def _user_key() -> str | None:
+    if not has_request_context() or not current_user.is_authenticated:
+        return None  # a command, or a test with no one logged in: nothing to share
+    return str(current_user.id)
+
+
+@contextmanager
+def one_at_a_time() -> Iterator[None]:
+    """Hold this user's one solve in a request for the duration of the block."""
+    key = _user_key()
+    if key is None:
+        yield
+        return
+    with _lock:
+        if key in _active:
+            raise AlreadySolving
+        _active.add(key)
+    try:
+        yield
+    finally:
+        with _lock:
+            _active.discard(key)
