@@ -64,11 +64,13 @@ class Watchdog:
         self._timer: threading.Timer | None = None
         self._lock = threading.Lock()
 
-    def arm(self, seconds: float) -> None:
+    def arm(self, seconds: float, limit: float | None = None) -> None:
+        """Expire in `seconds` + WATCHDOG_MARGIN, naming `limit` (default `seconds`)."""
         with self._lock:
             if self._timer is not None:
                 self._timer.cancel()
-            self._timer = threading.Timer(seconds + WATCHDOG_MARGIN, self._expire, (seconds,))
+            named = seconds if limit is None else limit
+            self._timer = threading.Timer(seconds + WATCHDOG_MARGIN, self._expire, (named,))
             self._timer.daemon = True
             self._timer.start()
 
@@ -227,13 +229,13 @@ def run(args: argparse.Namespace, watchdog: Watchdog | None = None) -> dict[str,
     per_solve = ROW_TIME_LIMIT if args.time_limit is None else args.time_limit
     # Each row is one solve, and the range, when not given, two more: the watchdog is
     # armed for the first row and those two, then again for each row as one arrives.
-    watchdog.arm(3 * per_solve)
+    watchdog.arm(3 * per_solve, per_solve)
     rows = solver.staffing(
         scenario,
         args.first,
         args.last,
         time_limit=per_solve,
-        on_row=lambda _rows: watchdog.arm(per_solve),
+        on_row=lambda _rows: watchdog.arm(per_solve, per_solve),
     )
     return {"rows": [row.to_dict() for row in rows]}
 
