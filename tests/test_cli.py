@@ -321,8 +321,15 @@ HANGING = (
 )
 def test_a_hung_solver_is_stopped_by_the_watchdog(name, command):
     done = subprocess.run(
-        [sys.executable, "-c", HANGING.format(name=name), *command]
-        + [str(EXAMPLES / "hillside.json"), "--time-limit", "0.3"],
+        [
+            sys.executable,
+            "-c",
+            HANGING.format(name=name),
+            *command,
+            str(EXAMPLES / "hillside.json"),
+            "--time-limit",
+            "0.3",
+        ],
         capture_output=True,
         timeout=120,
         cwd=ROOT,

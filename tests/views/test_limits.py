@@ -157,9 +157,7 @@ def last_job() -> Job | None:
     return db.session.scalar(db.select(Job).order_by(Job.id.desc()))
 
 
-def test_options_of_large_inputs_stay_within_the_limit_and_carry_on_as_a_job(
-    app, client, limits
-):
+def test_options_of_large_inputs_stay_within_the_limit_and_carry_on_as_a_job(app, client, limits):
     quick = quick_scenario()  # saved proved: nothing tells the server it is slow
     form = large_form(client, quick.school)
     limits.clear()
@@ -171,9 +169,7 @@ def test_options_of_large_inputs_stay_within_the_limit_and_carry_on_as_a_job(
     assert last_job().kind == "options"
 
 
-def test_the_staffing_curve_of_large_inputs_stays_within_the_limit_in_total(
-    app, client, limits
-):
+def test_the_staffing_curve_of_large_inputs_stays_within_the_limit_in_total(app, client, limits):
     quick = quick_scenario()
     form = large_form(client, quick.school)
     limits.clear()
