@@ -36,6 +36,9 @@ MESSAGES = {
 # htmx targets inside the editor's results: a message for them goes beside the
 # results (#solver-busy), where the page keeps the inputs as they are.
 RESULTS_TARGETS = ("results", "options", "staffing", "solve", "editor")
+# Loaded without a click (typing, the staffing curve after each preview): asked
+# again by the message itself a second later, so the page catches up by itself.
+RETRIED_TARGETS = ("results", "staffing")
 
 # Headings in a principal's words where HTTP's own name says little ("Forbidden").
 TITLES = {
@@ -62,10 +65,19 @@ def csrf_error(error: CSRFError) -> Response:
 
 
 def already_solving(error: AlreadySolving) -> Response:
-    """429: this user's other solve is still running (crunch.solve_slots)."""
-    response = error_response(429, ALREADY_SOLVING, "Still solving")
+    """429: this user's other solve is still running (crunch.solve_slots). Inside the
+    editor the sentence goes beside the results, leaving the inputs as typed."""
     if is_htmx() and target() in RESULTS_TARGETS:
+        retry = target() if target() in RETRIED_TARGETS else None
+        body = render_block(
+            "error.html", "busy", message=ALREADY_SOLVING, retry=retry, retry_url=request.path
+        )
+        response = make_response(body, 429)
         response.headers["HX-Retarget"] = "#solver-busy"
+        response.headers["HX-Reswap"] = "innerHTML"
+        response.vary.add("HX-Request")
+    else:
+        response = error_response(429, ALREADY_SOLVING, "Still solving")
     response.headers["Retry-After"] = "1"
     return response
 

@@ -182,6 +182,7 @@ def test_the_staffing_curve_of_large_inputs_stays_within_the_limit_in_total(app,
 
 
 def test_a_background_field_sent_by_the_browser_changes_nothing(app, client, limits):
+    app.config["PREVIEW_TIME_LIMIT"] = 30.0  # time enough for a quick school's curve
     quick = quick_scenario()
     url = editor_url_of(quick)
     form = form_data(client.get(url).get_data(as_text=True))
@@ -251,7 +252,10 @@ def test_a_second_concurrent_solve_of_one_user_answers_429(app, blocked_solve):
         typed = second.post(f"{url}/edit", data=form, headers=LIVE)
         assert typed.status_code == 429
         assert typed.headers["HX-Retarget"] == "#solver-busy"
-        assert ALREADY_SOLVING in typed.get_data(as_text=True)
+        body = typed.get_data(as_text=True)
+        assert ALREADY_SOLVING in body
+        # ...and asks again by itself a second later, for the inputs then on screen
+        assert f'hx-post="{url}/edit" hx-trigger="load delay:1s" hx-target="#results"' in body
         # another user is not held up
         assert other.post("/api/solve", json=HILLSIDE).status_code == 200
     finally:
