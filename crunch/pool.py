@@ -125,6 +125,10 @@ class SolverPool:
             time.sleep(0.02)
         return False
 
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
     def pids(self) -> list[int]:
         with self._lock:
             return sorted(w.process.pid for w in self._workers)
@@ -248,7 +252,7 @@ def _pool_for(config) -> SolverPool | None:
     )
     with _POOLS_LOCK:
         pool = _POOLS.get(key)
-        if pool is None or pool.pid != os.getpid():
+        if pool is None or pool.pid != os.getpid() or pool.closed:
             # none yet, or one inherited through a fork (gunicorn --preload): its
             # processes belong to the parent, so this process starts its own
             pool = SolverPool(size, margin=key[1], wait=key[2], initializer=key[3])

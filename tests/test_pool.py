@@ -7,8 +7,11 @@ which processes are left.
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
+from crunch import pool as solver_pool
 from crunch.pool import BUSY, SolverPool, SolverUnavailable
 from crunch.solver import Status, parse_scenario
 from tests.conftest import HILLSIDE
@@ -83,3 +86,26 @@ def test_shutdown_ends_every_process():
     for pid in pids:
         wait_for(lambda pid=pid: process_gone(pid))
     assert pool.pids() == []
+
+
+def test_a_pool_inherited_through_a_fork_is_not_used():
+    config = {
+        "SOLVER_POOL_SIZE": 1,
+        "SOLVER_POOL_MARGIN": 0.3,
+        "SOLVER_POOL_WAIT": 0.5,
+        "SOLVER_POOL_INITIALIZER": None,
+    }
+    parents = solver_pool._pool_for(config)
+    assert solver_pool._pool_for(config) is parents  # one pool per process
+    parents.pid = os.getpid() + 1  # as if made before a fork (gunicorn --preload)
+    mine = solver_pool._pool_for(config)
+    try:
+        assert mine is not parents and mine.pid == os.getpid()
+    finally:
+        parents.pid = os.getpid()
+        parents.shutdown()
+        mine.shutdown()
+    assert solver_pool._pool_for({**config, "SOLVER_POOL_SIZE": 0}) is None
+    fresh = solver_pool._pool_for(config)  # a pool shut down is not handed out again
+    assert fresh is not mine and not fresh.closed
+    fresh.shutdown()

@@ -261,11 +261,10 @@ def solve_in_request(
 @dataclass(frozen=True)
 class Curve:
     """The staffing rows worked out in a request; `complete` when every number of
-    teachers in the range was reached in time, `note` when the solver did not answer."""
+    teachers in the range was reached in time (a solver that did not answer gives none)."""
 
     rows: list[StaffingRow]
     complete: bool
-    note: str | None = None
 
 
 def staffing_rows(scenario: Scenario) -> Curve:
@@ -288,8 +287,8 @@ def staffing_rows(scenario: Scenario) -> Curve:
         else:
             try:
                 rows = pool.run("staffing", (scenario, first, last, row_limit), time_limit=limit)
-            except solver_pool.SolverUnavailable as late:
-                return Curve([], False, late.message)
+            except solver_pool.SolverUnavailable:
+                return Curve([], False)
     return Curve(rows, len(rows) == last - first + 1)
 
 
