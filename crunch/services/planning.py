@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from dataclasses import dataclass, replace
 from typing import Any
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 
 from .. import pool as solver_pool
 from ..solve_slots import one_at_a_time
@@ -30,6 +31,10 @@ from ..solver import (
 )
 
 MAX_SHOWN_CLASSES = 1000
+# The least a solve is given once a request's time is used up: enough to answer
+# `timeout` (or a trivial scenario) rather than to skip the solver.
+MIN_SOLVE = 0.05
+DEADLINE = "crunch.solve_deadline"  # in the request's environ: when its solving time ends
 
 
 MAX_LABEL = 40
@@ -236,10 +241,14 @@ def staffing_range(scenario: Scenario) -> tuple[int, int]:
 
 
 def request_limit(time_limit: float | None = None) -> float:
-    """The seconds a solve in a request may take: `time_limit` if shorter, never more
-    than PREVIEW_TIME_LIMIT."""
-    preview = float(current_app.config["PREVIEW_TIME_LIMIT"])
-    return preview if not time_limit else min(float(time_limit), preview)
+    """The seconds a solve in a request may take: `time_limit` if shorter, and never
+    more than what is left of PREVIEW_TIME_LIMIT for the whole request (a request
+    that solves twice, such as applying a suggestion, shares it)."""
+    left = float(current_app.config["PREVIEW_TIME_LIMIT"])
+    if has_request_context():
+        deadline = request.environ.setdefault(DEADLINE, time.monotonic() + left)
+        left = max(MIN_SOLVE, deadline - time.monotonic())
+    return left if not time_limit else min(float(time_limit), left)
 
 
 def solve_in_request(
@@ -302,7 +311,8 @@ def is_unproved(status: str | Status) -> bool:
 
 def ran_out(plan: Plan) -> bool:
     """The request's solve stopped at its time limit: unproved, or alternatives cut short."""
-    return plan.unfinished or plan.solution.solve_seconds >= 0.9 * request_limit()
+    limit = float(current_app.config["PREVIEW_TIME_LIMIT"])
+    return plan.unfinished or plan.solution.solve_seconds >= 0.9 * limit
 
 
 def is_slow(plan: Plan | None) -> bool:
