@@ -148,8 +148,14 @@ def _unauthorized():
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
-def _guard():
-    """Runs before every view: login, tenancy scope, and the viewers' read-only rule."""
+def identify() -> User | None:
+    """The request's user, with the request's tenancy scope set from them.
+
+    `_guard` calls it first thing; an error handler calls it for a request
+    stopped before `_guard` ran (by the CSRF check finding the body too large).
+    """
+    if tenancy.ENVIRON_KEY in request.environ:
+        return request.environ.get(USER_KEY)
     # Load the user from this request's cookie, never from a cached earlier one
     # (an app context, and with it `g`, may outlive one request).
     g.pop("_login_user", None)  # Flask-Login's cache
@@ -157,6 +163,12 @@ def _guard():
     user = current_user._get_current_object() if current_user.is_authenticated else None
     tenancy.set_request_scope(tenancy.for_user(db.session, user))
     request.environ[USER_KEY] = user
+    return user
+
+
+def _guard():
+    """Runs before every view: login, tenancy scope, and the viewers' read-only rule."""
+    user = identify()
     if request.endpoint is None:
         return None  # 404 / 405: nothing to protect
     view = current_app.view_functions.get(request.endpoint)

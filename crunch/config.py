@@ -49,6 +49,18 @@ class Defaults:
     SOLVER_POOL_WAIT = 0.5
     # Tests only: a picklable function each solving process runs once it is ready.
     SOLVER_POOL_INITIALIZER = None
+    # Importing grade counts (a CSV or .xlsx upload): every file is read within these
+    # limits, and one past any of them is refused with a message beside the file field
+    # (413); nothing is saved. A school's student list is far below all of them.
+    IMPORT_MAX_BYTES = 2 * 1024 * 1024  # the file as uploaded
+    IMPORT_MAX_UNPACKED_BYTES = 10 * 1024 * 1024  # an .xlsx's parts unpacked, all together
+    IMPORT_MAX_PARTS = 500  # parts (files) in an .xlsx archive
+    IMPORT_MAX_PACKING_RATIO = 200  # unpacked / packed size of any part over 256 KB
+    IMPORT_MAX_ROWS = 20_000
+    IMPORT_MAX_COLUMNS = 200
+    IMPORT_MAX_CELLS = 200_000  # rows times columns, gaps included
+    IMPORT_MAX_CELL_LENGTH = 2_000  # characters in one cell
+    IMPORT_MAX_SECONDS = 2.0  # CPU time reading the file, checked as it is parsed
     # The district's time zone (an IANA name such as "Australia/Melbourne"): times are
     # stored in UTC and shown in this zone.
     DISPLAY_TIMEZONE = "UTC"

@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
+import tracemalloc
 
 import pytest
 
-from crunch.services.importing import BadFile, apply, grade_counts, grade_key, read_rows
+from crunch.services.importing import (
+    BadFile,
+    TooLarge,
+    apply,
+    grade_counts,
+    grade_key,
+    read_rows,
+)
+from crunch.services.upload_limits import DEFAULT_LIMITS
+from tests import upload_files
 from tests.conftest import HILLSIDE
 
 
@@ -92,3 +103,128 @@ def test_a_grade_the_scenario_lacks_is_an_error():
         apply(copy.deepcopy(HILLSIDE), counts_of("Grade,Count\nK,40\n7,20\n"))
     assert "grades this scenario does not have: 7" in str(raised.value)
     assert "K, 1, 2" in str(raised.value)
+
+
+# ---------------------------------------------------------------- limits
+
+
+def refusal(data: bytes, filename: str = "list.xlsx", **limits) -> BadFile:
+    """The error reading `data` raises (within DEFAULT_LIMITS changed by `limits`)."""
+    with pytest.raises(BadFile) as raised:
+        read_rows(data, filename, dataclasses.replace(DEFAULT_LIMITS, **limits))
+    return raised.value
+
+
+def test_the_limits_are_the_settings():
+    assert DEFAULT_LIMITS.bytes == 2 * 1024 * 1024
+    assert DEFAULT_LIMITS.unpacked_bytes == 10 * 1024 * 1024
+    assert (DEFAULT_LIMITS.rows, DEFAULT_LIMITS.columns) == (20_000, 200)
+    assert (DEFAULT_LIMITS.cells, DEFAULT_LIMITS.cell_length) == (200_000, 2_000)
+    assert DEFAULT_LIMITS.seconds == 2.0
+
+
+@pytest.mark.parametrize("bomb", [upload_files.shared_strings_bomb, upload_files.sheet_bomb])
+def test_a_zip_bomb_is_refused_before_anything_is_unpacked(bomb):
+    data = bomb(200)  # 200 MB of XML in a file of well under 1 MB
+    assert len(data) < 1024 * 1024
+    tracemalloc.start()
+    try:
+        error = refusal(data)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert isinstance(error, TooLarge) and error.status == 413
+    assert "The workbook unpacks to more than 10 MB." in str(error)
+    assert peak < 1024 * 1024  # nothing was unpacked
+
+
+def test_a_part_packed_like_a_bomb_is_refused_within_the_unpacked_limit():
+    error = refusal(upload_files.sheet_bomb(5))
+    assert isinstance(error, TooLarge)
+    assert "part xl/worksheets/sheet1.xml unpacks to" in str(error)
+    assert "times its packed size" in str(error)
+
+
+def test_a_part_that_lies_about_its_size_is_never_unpacked_past_it():
+    bomb = upload_files.shared_strings_bomb(200)
+    liar = upload_files.claim_size(bomb, "xl/sharedStrings.xml", 5_000)
+    tracemalloc.start()
+    try:
+        error = refusal(liar)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert not isinstance(error, TooLarge)
+    assert "could not be opened" in str(error)
+    assert peak < 4 * 1024 * 1024
+
+
+def test_nested_xml_entities_are_not_expanded_into_a_bomb():
+    error = refusal(upload_files.entity_bomb())
+    assert "could not be opened" in str(error)
+
+
+def test_too_many_parts():
+    error = refusal(upload_files.many_entries(DEFAULT_LIMITS.parts))
+    assert isinstance(error, TooLarge) and "more than 500 parts" in str(error)
+
+
+def test_a_workbook_of_many_cells_in_a_small_file_is_refused_by_the_cell_limit():
+    data = upload_files.many_cells(2_000, 100)  # 200,000 varied numbers
+    assert len(data) < DEFAULT_LIMITS.bytes
+    # The CPU-time limit is raised so that a slow machine still meets the cell limit first.
+    error = refusal(data, seconds=60)
+    assert isinstance(error, TooLarge)
+    assert "The file has more than 200,000 cells." in str(error)
+
+
+def test_too_many_columns_rows_or_characters_in_a_workbook():
+    error = refusal(upload_files.many_cells(1, 201))
+    assert isinstance(error, TooLarge) and "Row 3 has more than 200 columns" in str(error)
+    far = upload_files.workbook([upload_files.GRADES, b'<row r="20001"><c><v>1</v></c></row>'])
+    assert "The file has more than 20,000 rows." in str(refusal(far))
+    assert "more than 2,000 characters" in str(refusal(upload_files.long_cell(2_001)))
+    inline = b'<row r="3"><c t="inlineStr"><is><t>' + b"x" * 3_000 + b"</t></is></c></row>"
+    error = refusal(upload_files.workbook([upload_files.GRADES, inline]))
+    assert "Row 3, column 1 has more than 2,000 characters" in str(error)
+
+
+def test_a_parse_past_the_time_limit_stops():
+    error = refusal(upload_files.student_list(300), seconds=0)
+    assert isinstance(error, TooLarge)
+    assert "took more than 0 seconds to read" in str(error)
+    error = refusal(upload_files.csv_rows(5_000), "list.csv", seconds=0)
+    assert "took more than 0 seconds to read" in str(error)
+
+
+def test_a_real_sized_student_list_is_read():
+    rows = read_rows(upload_files.student_list(2_000), "students.xlsx")
+    assert len(rows) == 2_001 and rows[0][:4] == ["Student ID", "Surname", "Given name", "Grade"]
+    assert rows[1][:4] == ["10000", "Surname0", "Name0", "K"]
+    assert grade_counts(rows).counts == {"K": 667, "1": 667, "2": 666}
+
+
+def test_workbook_cells_read_as_a_spreadsheet_shows_them():
+    header = b'<row r="1"><c r="A1" t="inlineStr"><is><t>Grade</t></is></c>'
+    header += b'<c r="B1" t="s"><v>0</v></c><c r="D1" t="b"><v>1</v></c></row>'
+    rich = b'<row r="2"><c r="A2" t="inlineStr"><is><r><t>Gr</t></r><r><t>ade 1</t></r>'
+    rich += b'<rPh><t>PHONETIC</t></rPh></is></c><c r="B2"><v>45.0</v></c>'
+    rich += b'<c r="C2"><f>1+1</f><v>2.5</v></c></row><row r="4"><c r="A4"><v>7</v></c></row>'
+    strings = b"<si><r><t>Co</t></r><r><t>unt</t></r></si>"
+    rows = read_rows(upload_files.workbook([header, rich], strings), "x.xlsx")
+    assert rows == [["Grade", "Count", "", "TRUE"], ["Grade 1", "45", "2.5"], [], ["7"]]
+
+
+def test_csv_limits():
+    def csv_error(data: bytes) -> BadFile:
+        return refusal(data, "list.csv")
+
+    assert "more than 20,000 rows" in str(csv_error(upload_files.csv_rows(20_000)))
+    assert "Row 1 has more than 200 columns" in str(csv_error(upload_files.csv_rows(1, 201)))
+    long = csv_error(upload_files.csv_rows(1, cell=b"x" * 2_001))
+    assert "Row 2, column 2 has more than 2,000 characters" in str(long)
+    huge = csv_error(upload_files.csv_rows(1, cell=b"x" * 300_000))  # past csv's own limit
+    assert isinstance(huge, TooLarge) and "more than 2,000 characters" in str(huge)
+    cells = csv_error(upload_files.csv_rows(2_000, 101))
+    assert isinstance(cells, TooLarge) and "more than 200,000 cells" in str(cells)
+    assert read_rows(upload_files.csv_rows(19_999, 10), "ok.csv")[-1][0] == "K"

@@ -12,7 +12,9 @@ smallest and largest class when the file has those columns. An .xlsx workbook
 is read from its "Grades" sheet, or its first sheet.
 
 Every problem is a `BadFile` whose message says what to fix, in words a
-principal can act on.
+principal can act on; a file past one of the import limits (size, rows,
+columns, cells, text, reading time: crunch.services.upload_limits) is a
+`TooLarge`, which the import page answers with 413 instead of 422.
 """
 
 from __future__ import annotations
@@ -23,8 +25,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-MAX_BYTES = 2 * 1024 * 1024
-MAX_ROWS = 100_000
+from .upload_limits import DEFAULT_LIMITS, BadFile, Budget, Limits, TooLarge
+from .xlsx_rows import xlsx_rows
+
+__all__ = ["BadFile", "Imported", "Limits", "TooLarge", "apply", "grade_counts", "read_rows"]
+
 MAX_COUNT = 10_000
 
 GRADE_HEADERS = ("grade", "grade level", "year level", "level", "year group", "class year")
@@ -46,10 +51,6 @@ MAX_HEADERS = ("largest class", "max size", "max_size")
 KINDERGARTEN = {"k", "kg", "kindergarten", "kinder", "prep", "reception", "foundation"}
 
 
-class BadFile(ValueError):
-    """The file cannot be read as grade counts; the message says why."""
-
-
 @dataclass
 class Imported:
     """What a file said: children per grade (names as in the file), limits if given."""
@@ -62,30 +63,44 @@ class Imported:
 # ---------------------------------------------------------------- reading
 
 
-def read_rows(data: bytes, filename: str = "") -> list[list[str]]:
-    """The file's rows as text cells: CSV (any common encoding and delimiter) or .xlsx."""
+def read_rows(data: bytes, filename: str = "", limits: Limits = DEFAULT_LIMITS) -> list[list[str]]:
+    """The file's rows as text cells: CSV (any common encoding and delimiter) or .xlsx.
+
+    Read within `limits` (crunch.services.upload_limits): a file past one is a
+    `TooLarge`, any other problem a `BadFile`.
+    """
+    if len(data) > limits.bytes:
+        raise TooLarge(f"The file is larger than {limits.size_words(limits.bytes)}.")
     if not data.strip():
         raise BadFile("The file is empty.")
-    if len(data) > MAX_BYTES:
-        raise BadFile(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB.")
     if data[:4] == b"PK\x03\x04" or filename.lower().endswith(".xlsx"):
-        return _xlsx_rows(data)
+        return xlsx_rows(data, limits)
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise BadFile(
             "This is not a CSV file. Save the list as CSV (comma-separated) and try again."
         )
-    text = _decode(data)
+    return _csv_rows(_decode(data), Budget(limits))
+
+
+def _csv_rows(text: str, budget: Budget) -> list[list[str]]:
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
+    rows = []
+    reader = csv.reader(io.StringIO(text), dialect)
     try:
-        rows = []
-        for i, row in enumerate(csv.reader(io.StringIO(text), dialect)):
-            if i >= MAX_ROWS:
-                raise BadFile(f"The file has more than {MAX_ROWS:,} rows.")
+        for number, row in enumerate(reader, start=1):
+            budget.row(number)
+            budget.column(number, len(row))
+            budget.add_cells(max(len(row), 1))
+            for column, cell in enumerate(row, start=1):
+                budget.text(len(cell), f"Row {number}, column {column}")
             rows.append([cell.strip() for cell in row])
     except csv.Error as error:
+        if "field larger than field limit" in str(error):
+            # csv's own limit (128 K characters) is above ours: the same message.
+            budget.text(budget.limits.cell_length + 1, f"Row {reader.line_num}")
         raise BadFile(f"The file is not readable as CSV ({error}).") from None
     return rows
 
@@ -103,31 +118,6 @@ def _decode(data: bytes) -> str:
         return data.decode("cp1252")
     except UnicodeDecodeError:
         return data.decode("latin-1")
-
-
-def _xlsx_rows(data: bytes) -> list[list[str]]:
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # a damaged file raises many kinds (zipfile, XML, KeyError...)
-        raise BadFile("The workbook could not be opened. Save it again as .xlsx or CSV.") from None
-    sheet = book["Grades"] if "Grades" in book.sheetnames else book.worksheets[0]
-    rows = []
-    for i, row in enumerate(sheet.iter_rows(values_only=True)):
-        if i >= MAX_ROWS:
-            raise BadFile(f"The sheet has more than {MAX_ROWS:,} rows.")
-        rows.append([_cell_text(v) for v in row])
-    book.close()
-    return rows
-
-
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
 
 
 # ---------------------------------------------------------------- meaning

@@ -3,10 +3,19 @@ its allocation as CSV or as an .xlsx workbook."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, make_response, redirect, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    request,
+    url_for,
+)
 from werkzeug.exceptions import HTTPException
 
-from ..auth import require_editor
+from ..auth import identify, require_editor
 from ..htmx import page_or_block
 from ..services import history, importing, workbook
 from ..services import scenarios as store
@@ -22,24 +31,36 @@ TEMPLATE = "history/import.html"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def _limits() -> importing.Limits:
+    return importing.Limits.from_config(current_app.config)
+
+
 @bp.url_value_preprocessor
 def allow_uploads(endpoint, values) -> None:
     # Runs before CSRFProtect reads the form: a student list may be larger than
     # the app's usual request limit.
     if endpoint == "transfer.upload" and request.method == "POST":
-        request.max_content_length = importing.MAX_BYTES + 64 * 1024
+        request.max_content_length = _limits().bytes + 64 * 1024
 
 
 @bp.errorhandler(413)
 def too_large(error):
-    """Beside the upload field, like any other problem with the file."""
+    """Beside the upload field, like any other problem with the file.
+
+    The body is found too large when it is first read, which may be by the CSRF
+    check, before the login check has set the request's tenancy scope: set it
+    here, or no scenario would be found (and the answer would be a 404).
+    """
+    user = identify()
+    if user is None or not user.can_edit or request.endpoint != "transfer.upload":
+        return http_error(error)
     args = request.view_args or {}
     try:
         scenario = store.scenario_or_404(args.get("school_id", 0), args.get("scenario_id", 0))
     except HTTPException as missing:
         return http_error(missing)
-    message = f"The file is larger than {importing.MAX_BYTES // (1024 * 1024)} MB."
-    return _page(scenario, message, 413)
+    limits = _limits()
+    return _page(scenario, f"The file is larger than {limits.size_words(limits.bytes)}.", 413)
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -51,13 +72,14 @@ def upload(school_id: int, scenario_id: int):
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         return _page(scenario, "Choose a file to import.", 422)
-    data = upload.read(importing.MAX_BYTES + 1)
+    limits = _limits()
+    data = upload.read(limits.bytes + 1)
     current = scenario.current_revision
     try:
-        imported = importing.grade_counts(importing.read_rows(data, upload.filename))
+        imported = importing.grade_counts(importing.read_rows(data, upload.filename, limits))
         inputs, missing = importing.apply(current.inputs, imported)
-    except importing.BadFile as bad:
-        return _page(scenario, str(bad), 422)
+    except importing.BadFile as bad:  # TooLarge (413) included
+        return _page(scenario, str(bad), bad.status)
     draft = Draft.from_inputs(inputs)
     checked = check(draft.form(), draft, scenario.title)
     if checked.scenario is None:
@@ -150,4 +172,5 @@ def _page(scenario, error: str, status: int):
         scenario=scenario,
         error=error,
         formats=(importing.GRADE_HEADERS, importing.COUNT_HEADERS),
+        limits=_limits(),
     )

@@ -5,11 +5,23 @@ from __future__ import annotations
 import csv
 import io
 
+import pytest
 from openpyxl import load_workbook
 
+from crunch import tenancy
 from crunch.extensions import db
 from crunch.models import Revision, Scenario
-from tests.conftest import add_school, form_data, save_scenario
+from tests import upload_files
+from tests.conftest import (
+    HX,
+    LIVE,
+    VIEWER,
+    add_school,
+    form_data,
+    login,
+    save_scenario,
+    school_app,
+)
 
 
 def upload(client, editor_url, data: bytes, filename="counts.csv", base="1"):
@@ -29,6 +41,7 @@ def test_the_import_page_and_its_link(client, editor_url):
     page = client.get(f"{editor_url}/import")
     assert page.status_code == 200
     assert 'type="file"' in page.text and 'enctype="multipart/form-data"' in page.text
+    assert "At most 2 MB, 20,000 rows and 200 columns" in page.text
     assert f"{editor_url}/import" in client.get(editor_url).text
 
 
@@ -181,3 +194,99 @@ def test_a_large_upload_to_a_missing_scenario_is_404(client, school):
     big = io.BytesIO(b"Grade,Count\n" + b"K,1\n" * 700_000)
     response = client.post(url, data={"file": (big, "a.csv")}, content_type="multipart/form-data")
     assert response.status_code == 404
+
+
+def error_beside_the_field(response) -> str:
+    html = response.get_data(as_text=True)
+    start = html.index('id="err-file"')
+    return html[start : start + 400]
+
+
+def test_a_zip_bomb_is_refused_beside_the_field_and_nothing_is_saved(client, editor_url, scenario):
+    response = upload(client, editor_url, upload_files.shared_strings_bomb(200), "big.xlsx")
+    assert response.status_code == 413
+    assert "The workbook unpacks to more than 10 MB." in error_beside_the_field(response)
+    assert current(scenario.id).number == 1
+
+
+def test_the_limits_are_settings(app, client, editor_url, scenario):
+    app.config["IMPORT_MAX_CELLS"] = 1_000
+    response = upload(client, editor_url, upload_files.many_cells(20, 60), "wide.xlsx")
+    assert response.status_code == 413
+    assert "The file has more than 1,000 cells." in error_beside_the_field(response)
+    app.config["IMPORT_MAX_BYTES"] = 100_000
+    response = upload(client, editor_url, b"Grade,Count\n" + b"K,1\n" * 30_000)
+    assert response.status_code == 413
+    assert "The file is larger than 97 KB." in error_beside_the_field(response)
+    assert current(scenario.id).number == 1
+
+
+SECURITY_HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options")
+OVERSIZED_FILE = b"Grade,Count\n" + b"K,1\n" * 800_000  # 3.2 MB
+
+
+@pytest.fixture
+def production_scope(tmp_path):
+    """An app that checks CSRF tokens, and whose requests see nothing until their
+    user's scope is set, as in production (the tests' own code sees everything)."""
+    with school_app(tmp_path / "csrf.sqlite", WTF_CSRF_ENABLED=True) as app:
+        tenancy.see_everything_outside_requests(False)
+        try:
+            yield app
+        finally:
+            tenancy.see_everything_outside_requests(True)
+
+
+def post_file(client, url, data: bytes, headers=None):
+    return client.post(
+        url,
+        data={"file": (io.BytesIO(data), "list.csv")},
+        content_type="multipart/form-data",
+        headers=headers or {},
+    )
+
+
+def test_an_oversized_upload_is_413_beside_the_field_even_before_the_csrf_check(
+    production_scope,
+):
+    client = production_scope.test_client()
+    login(client)
+    url = "/schools/1/scenarios/1/import"
+    for headers in ({}, HX):
+        response = post_file(client, url, OVERSIZED_FILE, headers)
+        assert response.status_code == 413, response.status_code
+        assert "The file is larger than 2 MB." in error_beside_the_field(response)
+        assert all(name in response.headers for name in SECURITY_HEADERS)
+    assert post_file(client, "/schools/1/scenarios/999/import", OVERSIZED_FILE).status_code == 404
+    with tenancy.unrestricted():
+        assert current(1).number == 1
+
+
+def test_an_oversized_body_is_413_on_every_route_signed_in_or_not(production_scope):
+    anonymous = production_scope.test_client()
+    viewer = production_scope.test_client()
+    login(viewer, VIEWER)
+    planner = production_scope.test_client()
+    login(planner)
+    big_form = {"note": "x" * 300_000}  # over MAX_CONTENT_LENGTH (256 KB)
+    cases = [
+        (anonymous, "/schools/1/scenarios/1/import", None),
+        (viewer, "/schools/1/scenarios/1/import", None),
+        (anonymous, "/login", big_form),
+        (anonymous, "/schools/1/scenarios/1/edit", big_form),
+        (planner, "/schools/1/scenarios/1/edit", big_form),
+        (planner, "/schools/1/scenarios/1/revisions", big_form),
+    ]
+    for client, url, form in cases:
+        for headers in ({}, LIVE):
+            if form is None:
+                response = post_file(client, url, OVERSIZED_FILE, headers)
+            else:
+                response = client.post(url, data=form, headers=headers)
+            assert response.status_code == 413, (url, headers, response.status_code)
+            text = response.get_data(as_text=True)
+            assert "more data than" in text, (url, text[:300])
+            assert 'id="err-file"' not in text  # no form for those who may not import
+            assert all(name in response.headers for name in SECURITY_HEADERS)
+            if headers:
+                assert response.headers["HX-Retarget"] == "#flash"
