@@ -46,6 +46,8 @@ BUSY = (
 FAILED = "The solver stopped with an error ({name}). Try again."
 # how long a new process may take to import the solver and say it is ready
 START_TIMEOUT = 120.0
+# how long a solve waits for the first process of a pool still starting
+FIRST_START_WAIT = 30.0
 
 
 class SolverUnavailable(Exception):
@@ -82,6 +84,7 @@ class SolverPool:
         self._workers: set[_Worker] = set()
         self._starting = 0
         self._closed = False
+        self._ever_ready = False  # until the first process is: the pool is starting
         self.replaced = 0  # processes killed for being late (or dead) and started again
         for _ in range(self.size):
             self._start_in_background()
@@ -92,14 +95,16 @@ class SolverPool:
         """`task`'s answer from an idle process, or SolverUnavailable within about
         `time_limit` + margin seconds, whatever the solver does."""
         started = time.monotonic()
-        wait = self.wait
         with self._lock:
-            if not self._workers and self._starting:
-                wait = time_limit  # the pool is still starting: its first process is near
+            first = not self._ever_ready
+        # A pool still starting (the server's first solves, once) is waited for up to
+        # FIRST_START_WAIT, outside the solve's limit; otherwise SOLVER_POOL_WAIT, within.
+        wait = FIRST_START_WAIT if first else min(self.wait, time_limit)
         try:
-            worker = self._idle.get(timeout=max(0.0, min(wait, time_limit)))
+            worker = self._idle.get(timeout=max(0.0, wait))
         except queue.Empty:
             raise SolverUnavailable(BUSY) from None
+        started = time.monotonic() if first else started
         left = max(0.05, time_limit - (time.monotonic() - started))
         try:
             worker.connection.send((task, args, left))
@@ -153,6 +158,7 @@ class SolverPool:
                 if worker is not None:
                     with self._lock:
                         if not self._closed:
+                            self._ever_ready = True
                             self._workers.add(worker)
                             self._idle.put(worker)
                             return

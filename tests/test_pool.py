@@ -109,3 +109,13 @@ def test_a_pool_inherited_through_a_fork_is_not_used():
     fresh = solver_pool._pool_for(config)  # a pool shut down is not handed out again
     assert fresh is not mine and not fresh.closed
     fresh.shutdown()
+
+
+def test_the_first_solves_wait_for_a_pool_still_starting():
+    # started now: its process takes longer to import the solver than this solve's limit
+    pool = SolverPool(1, margin=0.3, wait=0.01)
+    try:
+        answer = pool.run("solve", (scenario(), 0), time_limit=0.5)
+        assert answer.status is Status.OPTIMAL
+    finally:
+        pool.shutdown()
