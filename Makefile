@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-services lint format bench bench-place lock clean
+.PHONY: run serve smoke-serve test test-services lint format bench bench-place lock clean
 
 $(STAMP): requirements-dev.lock pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,18 @@ run: $(STAMP)
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
 	$(FLASK) run --host 127.0.0.1 --port 5000
+
+# Production mode: gunicorn with several gthread workers (gunicorn.conf.py), after the
+# migrations. Refuses an unsafe configuration (see docs/deployment.md for the settings:
+# CRUNCH_SECRET_KEY, CRUNCH_RATELIMIT_STORAGE_URI=redis://..., CRUNCH_BIND, ...).
+serve: $(STAMP)
+	$(FLASK) db upgrade
+	exec $(BIN)/gunicorn -c gunicorn.conf.py
+
+# Start `make serve` against throwaway PostgreSQL and Redis servers, sign in, solve,
+# stop (CI runs it after the tests).
+smoke-serve: $(STAMP)
+	.ci/with-services .ci/smoke-serve
 
 test: $(STAMP) $(CHROMIUM)
 	$(BIN)/ruff check .

@@ -7,6 +7,7 @@ blueprints, then command-line commands.
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config
 
@@ -19,6 +20,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder="../static",
     )
     config.load(app, test_config)
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
     from . import auth, compression, sqlite
     from . import pool as solver_pool

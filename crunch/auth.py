@@ -115,6 +115,14 @@ def require_admin() -> None:
         abort(403)
 
 
+def refresh_scope() -> None:
+    """Compute the request's tenancy scope again from its user. The scope holds the
+    schools that existed when the request began; a check made under the write lock
+    (a school name being free) must also see the schools committed since."""
+    user = request.environ.get(USER_KEY)
+    tenancy.set_request_scope(tenancy.for_user(db.session, user))
+
+
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

@@ -144,6 +144,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="also list up to N allocations of another structure, best first",
     )
     solve.add_argument("--time-limit", type=_positive_seconds, default=10.0, metavar="SECONDS")
+    solve.add_argument(
+        "--max-size-step",
+        type=_whole(0, 10_000),
+        default=None,
+        metavar="N",
+        help="when infeasible, suggest moving a class size limit by at most N children "
+        "(default: the solver's, see docs/scenario.md)",
+    )
 
     rebalance = commands.add_parser(
         "rebalance", help="keep the kinds of classes in the file's `classes`, even out sizes"
@@ -213,7 +221,12 @@ def run(args: argparse.Namespace, watchdog: Watchdog | None = None) -> dict[str,
         return _place(obj, args.time_limit)
     scenario = _scenario(obj)
     if args.command == "solve":
-        answer = solver.solve(scenario, time_limit=args.time_limit, alternatives=args.alternatives)
+        answer = solver.solve(
+            scenario,
+            time_limit=args.time_limit,
+            alternatives=args.alternatives,
+            max_size_step=args.max_size_step,
+        )
         return answer.to_dict()
     if args.command == "rebalance":
         try:

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from . import tenancy
 from .auth import hash_password, normal_email, password_problem
+from .deploy_check import check_deploy
 from .extensions import db
 from .models import District, Role, Scenario, School, User
 from .services import scenarios as store
@@ -191,6 +192,7 @@ DEMO_ADOPTED = [
 def register_commands(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(create_district)
+    app.cli.add_command(check_deploy)
 
 
 @click.command("seed-demo")

@@ -16,6 +16,7 @@ from .database import normalise_url
 
 
 class Defaults:
+    PRODUCTION = False  # see Production below
     # A generated key is written to instance/config.py on first run; this one only
     # exists so that a misconfigured deployment fails loudly instead of silently.
     SECRET_KEY = None
@@ -30,10 +31,27 @@ class Defaults:
     # True behind HTTPS (CRUNCH_SESSION_COOKIE_SECURE=true): the cookie is then never
     # sent over plain HTTP.
     SESSION_COOKIE_SECURE = False
-    # Logins: attempts allowed per client address and per account (Flask-Limiter).
+    # Logins: failed attempts allowed per client address (Flask-Limiter)...
     LOGIN_LIMIT_PER_ADDRESS = "20 per 10 minutes"
-    LOGIN_LIMIT_PER_ACCOUNT = "5 per 10 minutes"
-    RATELIMIT_HEADERS_ENABLED = True
+    # ...and, per account, a growing wait instead of a lockout (crunch/login_delay.py):
+    # after 5 failures each further one makes the next attempt wait 1, 2, 4 ... s, at
+    # most 60 s; the count is forgotten an hour after its first failure.
+    LOGIN_FREE_FAILURES = 5
+    LOGIN_DELAY_BASE = 1
+    LOGIN_DELAY_MAX = 60
+    LOGIN_FAILURE_MEMORY = 3600
+    # Off: Flask-Limiter's headers would give every login answer the address window's
+    # Retry-After (minutes), hiding the account's own few seconds of wait.
+    RATELIMIT_HEADERS_ENABLED = False
+    # Where login counts live. memory:// is per process: fine for `make run`, wrong
+    # for several workers, which must share one store (redis://host:6379/0). The
+    # production check (crunch/deploy_check.py) refuses memory:// there.
+    RATELIMIT_STORAGE_URI = "memory://"
+    # Reverse proxies in front of the app that set X-Forwarded-For and -Proto (an HTTPS
+    # proxy before `make serve`: 1). With 0 those headers are ignored, as anyone can
+    # send them; with the proxy's count the per-address login limit counts clients
+    # rather than the proxy (werkzeug's ProxyFix).
+    TRUSTED_PROXIES = 0
     # Solver budgets for work done inside a request. PREVIEW_TIME_LIMIT bounds every
     # solve in a request (preview, options, the whole staffing curve, the JSON API).
     PREVIEW_TIME_LIMIT = 3.0
@@ -49,6 +67,9 @@ class Defaults:
     SOLVER_POOL_WAIT = 0.5
     # Tests only: a picklable function each solving process runs once it is ready.
     SOLVER_POOL_INITIALIZER = None
+    # How far one suggestion for an infeasible plan may move a class size limit, in
+    # children (a maximum never past the largest maximum of any grade).
+    SUGGESTION_MAX_SIZE_STEP = 4
     # Importing grade counts (a CSV or .xlsx upload): every file is read within these
     # limits, and one past any of them is refused with a message beside the file field
     # (413); nothing is saved. A school's student list is far below all of them.
@@ -66,10 +87,25 @@ class Defaults:
     DISPLAY_TIMEZONE = "UTC"
 
 
+class Production:
+    """What production mode (CRUNCH_PRODUCTION=1, set by `make serve`) changes before the
+    instance folder and the environment are read; crunch/deploy_check.py then refuses
+    what is still unsafe."""
+
+    PRODUCTION = True
+    SESSION_COOKIE_SECURE = True
+
+
+def production_mode() -> bool:
+    return os.environ.get("CRUNCH_PRODUCTION", "").lower() in ("1", "true", "yes")
+
+
 def load(app: Flask, test_config: dict | None) -> None:
     """Fill app.config from defaults, the instance folder and the environment."""
     app.config.from_object(Defaults)
     if test_config is None:
+        if production_mode():
+            app.config.from_object(Production)
         ensure_instance_config(Path(app.instance_path))
         app.config.from_pyfile("config.py", silent=True)
         app.config.from_prefixed_env("CRUNCH")

@@ -16,6 +16,10 @@ and the lock is released by the commit or rollback. Readers never wait for it.
 
 from __future__ import annotations
 
+import os
+from contextlib import suppress
+from pathlib import Path
+
 from sqlalchemy import Engine, event, text
 
 from .extensions import db
@@ -36,12 +40,37 @@ def normalise_url(url: str) -> str:
     return url
 
 
+# The database holds password hashes: only its owner may read it. SQLite creates the
+# -wal, -shm and -journal files with the database file's own permissions.
+FILE_MODE = 0o600
+
+
 def configure(engine: Engine) -> None:
     """Apply the dialect's connection settings to `engine` (nothing outside SQLite)."""
     if engine.dialect.name != "sqlite":
         return
+    create_private_file(sqlite_path(engine))
     event.listen(engine, "connect", _on_connect)
     event.listen(engine, "begin", _on_begin)
+
+
+def sqlite_path(engine: Engine) -> Path | None:
+    """The SQLite database's file, or None for an in-memory database."""
+    database = engine.url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database)
+
+
+def create_private_file(path: Path | None) -> None:
+    """Create the database file readable by its owner only, before SQLite would create
+    it with the process's umask (usually 0644: readable by every local account). An
+    existing file is left as it is (the production check reports one others can read)."""
+    if path is None or path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with suppress(FileExistsError):  # created meanwhile by another worker
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, FILE_MODE))
 
 
 def _on_connect(dbapi_connection, _record) -> None:

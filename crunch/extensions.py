@@ -21,7 +21,7 @@ db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
 migrate = Migrate(render_as_batch=True, compare_type=True)
 csrf = CSRFProtect()
 login_manager = LoginManager()
-# Only the login form is limited (see views/auth.py); in-memory counts are per
-# process, so behind several workers each counts on its own: set
-# RATELIMIT_STORAGE_URI (e.g. redis://) to share them.
-limiter = Limiter(key_func=get_remote_address, default_limits=[], storage_uri="memory://")
+# Only the login form is limited (see views/auth.py, crunch/login_delay.py). The
+# store comes from the config's RATELIMIT_STORAGE_URI (an argument here would win
+# over it): memory:// by default, per process; several workers share redis://.
+limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -14,10 +14,12 @@ from typing import Any
 READY = "ready"
 
 
-def solve_task(scenario, alternatives: int, *, time_limit: float):
+def solve_task(scenario, alternatives: int, max_size_step: int | None = None, *, time_limit: float):
     from .solver import solve
 
-    return solve(scenario, time_limit=time_limit, alternatives=alternatives)
+    return solve(
+        scenario, time_limit=time_limit, alternatives=alternatives, max_size_step=max_size_step
+    )
 
 
 def staffing_task(scenario, first: int, last: int, row_limit: float, *, time_limit: float):

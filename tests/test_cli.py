@@ -301,7 +301,25 @@ def test_time_limit_reaches_the_solver(tmp_path, capsys, monkeypatch):
         monkeypatch,
     )
     assert status == 0
-    assert seen == {"time_limit": 2.5, "alternatives": 1}
+    assert seen == {"time_limit": 2.5, "alternatives": 1, "max_size_step": None}
+
+
+def test_max_size_step_reaches_the_solver(tmp_path, capsys, monkeypatch):
+    from crunch import solver
+
+    seen = {}
+    real = solver.solve
+
+    def spy(scenario, **kwargs):
+        seen.update(kwargs)
+        return real(scenario, **kwargs)
+
+    monkeypatch.setattr(solver, "solve", spy)
+    status, _ = call(["solve", write(tmp_path, K12), "--max-size-step", "2"], capsys, monkeypatch)
+    assert status == 0
+    assert seen["max_size_step"] == 2
+    status, _ = call(["solve", write(tmp_path, K12), "--max-size-step", "-1"], capsys, monkeypatch)
+    assert status == 2
 
 
 # A solve (or a staffing row) that never returns, as a solver hung inside the MIP

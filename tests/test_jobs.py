@@ -305,3 +305,19 @@ def test_without_the_binding_fix_the_staffing_job_deadlocks():
     done = gc_probe("staffing", "--unprotected")
     assert done.returncode == 3, done.stdout + done.stderr
     assert done.stdout.startswith("DEADLOCK") and "__del__" in done.stdout
+
+
+def test_a_solve_job_bounds_its_suggestions_by_its_params():
+    from crunch.jobs.worker import compute
+
+    inputs = {
+        "teachers": 4,
+        "grades": [
+            {"name": "K", "students": 46, "min_size": 12, "max_size": 22},
+            {"name": "1", "students": 48, "min_size": 12, "max_size": 26},
+        ],
+    }
+    bounded = compute(jobs.SOLVE, inputs, {"time_limit": 10, "max_size_step": 0})
+    assert [s["patch"] for s in bounded["suggestions"]] == [{"teachers": 5}]
+    default = compute(jobs.SOLVE, inputs, {"time_limit": 10})
+    assert default["suggestions"][0]["text"] == "Raise grade K's maximum class size from 22 to 23"

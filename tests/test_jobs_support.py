@@ -154,6 +154,8 @@ def rq_config() -> dict:
 
 
 def start_rq_workers(app, count: int) -> list[subprocess.Popen]:
+    from crunch.jobs import rq_backend
+
     config = {k: app.config[k] for k in SHARED if k in app.config}
     config.update({k: v for k, v in app.config.items() if k.startswith("JOBS_")})
     env = {**os.environ, CONFIG_ENV: json.dumps(config)}
@@ -167,7 +169,7 @@ def start_rq_workers(app, count: int) -> list[subprocess.Popen]:
         "--url",
         REDIS_URL,
         "--quiet",
-        app.config["JOBS_RQ_QUEUE"],
+        *rq_backend.queue_names(app.config),
     ]
     return [subprocess.Popen(command, env=env, cwd=ROOT) for _ in range(count)]
 

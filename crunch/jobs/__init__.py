@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask, abort, current_app
-from sqlalchemy import delete, inspect, select, update
+from sqlalchemy import delete, func, inspect, select, update
 
 from ..extensions import db
 from ..models import Job, JobState, Scenario, User, utcnow
@@ -27,6 +27,7 @@ from ..services.planning import inputs_key
 from ..sqlite import begin_write
 from . import runner as runners
 from .backends import EXTENSION, Backend, make_backend
+from .fair import Owner
 from .worker import KINDS, OPTIONS, SOLVE, STAFFING
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "OPTIONS",
     "SOLVE",
     "STAFFING",
+    "TooManyJobs",
     "active_for",
     "backend",
     "cancel",
@@ -53,6 +55,13 @@ DEFAULTS = {
     "JOBS_RQ_QUEUE": "crunch-jobs",
     # Solves at once; more wait as `queued`. Each takes one core while it runs.
     "JOBS_MAX_CONCURRENT": 2,
+    # Queued or running jobs at once per user and per school; one more is refused
+    # (429) until one ends. The editor keeps at most a solve (or its options) and a
+    # staffing curve going per scenario, each replacing the last: 3 lets a planner
+    # compare two scenarios. Ten of a school's jobs already wait minutes for the
+    # solvers (60 s each at most, JOBS_MAX_CONCURRENT at once), so more only queue.
+    "JOBS_MAX_ACTIVE_PER_USER": 3,
+    "JOBS_MAX_ACTIVE_PER_SCHOOL": 10,
     # Wall-clock seconds from a job's start to `timed_out`.
     "JOBS_TIME_LIMIT": 60.0,
     # The solver's own limit inside a job (per number of teachers for staffing):
@@ -80,6 +89,25 @@ STOPPED_BY = "Cancelled by {name}. The best allocation found before that is show
 # holds the old one's, since other options are sought after the best allocation.
 SWEPT = "crunch.jobs.swept"  # app.extensions: when the last sweep ran (monotonic)
 SUPERSEDES = {OPTIONS: (OPTIONS, SOLVE), SOLVE: (SOLVE,), STAFFING: (STAFFING,)}
+
+
+class TooManyJobs(Exception):
+    """A new job would pass JOBS_MAX_ACTIVE_PER_USER or _PER_SCHOOL (answered 429)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _searches(count: int) -> str:
+    return f"{count} search{'' if count == 1 else 'es'}"
+
+
+YOURS = "You have {searches} running; wait for one to finish or cancel it."
+SCHOOLS = (
+    "{school} has {searches} running or waiting; wait for one to finish, or ask "
+    "whoever started them to cancel one."
+)
 
 
 def init_app(app: Flask) -> None:
@@ -114,6 +142,14 @@ def sweep(app: Flask | None = None, *, force: bool = False) -> int:
     return runners.recover(engine, app.config["JOBS_STALE_SECONDS"], states=stale_states(app))
 
 
+def _sweep_and_look_again() -> None:
+    """sweep(), then end the session's read snapshot if it failed any job: the
+    sweep writes on a connection of its own, which a snapshot begun before it
+    (SQLite's WAL, PostgreSQL's repeatable reads) would not see."""
+    if sweep():
+        db.session.commit()
+
+
 def stale_states(app: Flask) -> tuple[str, ...]:
     """Jobs that beat while queued (embedded) go stale queued too; RQ's wait in Redis."""
     if str(app.config.get("JOBS_BACKEND") or "embedded").strip().lower() == "rq":
@@ -134,7 +170,13 @@ def start(
     scenario: Scenario, user: User | None, kind: str, inputs: dict[str, Any], params: dict
 ) -> Job:
     """A new queued job for this scenario; the same user's earlier jobs that it
-    supersedes (SUPERSEDES) are cancelled first."""
+    supersedes (SUPERSEDES) are cancelled first.
+
+    Raises TooManyJobs, changing nothing, if the user or the school has as many
+    active jobs as allowed besides those. The count and the insert share one write
+    transaction (`begin_write`: SQLite's write lock, PostgreSQL's advisory lock), so
+    two starts at once cannot both pass the last free place.
+    """
     assert kind in KINDS
     sweep()
     begin_write()
@@ -150,6 +192,7 @@ def start(
     )
     if superseded:
         _set_cancelled(superseded, "Replaced by a newer request.")
+    school_active = _refuse_past_caps(scenario, user)
     now = utcnow()
     job = Job(
         school_id=scenario.school_id,
@@ -169,8 +212,26 @@ def start(
     work = backend()
     for job_id in superseded:
         work.cancel(job_id)
-    work.submit(job.id, kind, inputs, params)
+    owner = Owner(scenario.school_id, user.id if user else None, school_active)
+    work.submit(job.id, kind, inputs, params, owner)
     return job
+
+
+def _refuse_past_caps(scenario: Scenario, user: User | None) -> int:
+    """Raise TooManyJobs (rolled back) if no new job fits; else the school's active jobs."""
+    config = current_app.config
+    active = select(func.count(Job.id)).where(Job.state.in_(JobState.ACTIVE))
+    if user is not None:
+        mine = db.session.scalar(active.where(Job.created_by_id == user.id))
+        if mine >= config["JOBS_MAX_ACTIVE_PER_USER"]:
+            db.session.rollback()  # the superseded jobs carry on
+            raise TooManyJobs(YOURS.format(searches=_searches(mine)))
+    school = db.session.scalar(active.where(Job.school_id == scenario.school_id))
+    if school >= config["JOBS_MAX_ACTIVE_PER_SCHOOL"]:
+        name = scenario.school.name
+        db.session.rollback()
+        raise TooManyJobs(SCHOOLS.format(school=name, searches=_searches(school)))
+    return school
 
 
 def prune(engine, keep_days: float) -> int:
@@ -205,7 +266,7 @@ def finished_solve(scenario: Scenario, raw_id: str | None) -> Job | None:
 
 def active_for(scenario: Scenario, user: User | None, kind: str, key: str) -> Job | None:
     """This user's queued or running job of this kind for these very inputs, if any."""
-    sweep()
+    _sweep_and_look_again()
     active = db.session.scalars(
         select(Job).where(
             Job.scenario_id == scenario.id,
@@ -223,7 +284,7 @@ def cancel_outdated(scenario: Scenario, user: User | None, key: str) -> int:
     Typing new inputs makes a running job's answer useless to the editor; stopping
     it frees its solver at once. How many were cancelled.
     """
-    sweep()
+    _sweep_and_look_again()
     active = db.session.scalars(
         select(Job).where(
             Job.scenario_id == scenario.id,
@@ -244,7 +305,12 @@ def cancel_outdated(scenario: Scenario, user: User | None, key: str) -> int:
 
 
 def job_or_404(school_id: int, job_id: int) -> Job:
-    """The job, if the current user may see its school; a dead runner's job is failed."""
+    """The job, if the current user may see its school; a dead runner's job is failed.
+
+    Polling is what a page does while it waits, so it sweeps too (spaced out):
+    the other jobs a crashed server left behind end as well.
+    """
+    _sweep_and_look_again()
     query = select(Job).where(Job.id == job_id, Job.school_id == school_id)
     job = db.session.scalar(query)
     if job is None:

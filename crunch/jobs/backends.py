@@ -4,10 +4,11 @@
 - `rq`: `RQBackend`, a Redis queue (`JOBS_REDIS_URL`) served by `rq worker`
   processes (crunch.jobs.rq_backend); `rq` and `redis` are imported only then.
 
-Every backend has the same three methods: `submit(job_id, kind, inputs, params)`
-after the job's row is committed as `queued`; `cancel(job_id)` after its state
-was set to `cancelled` (a backend only stops the work: the state is the truth);
-`shutdown()`.
+Every backend has the same three methods: `submit(job_id, kind, inputs, params,
+owner)` after the job's row is committed as `queued` (`owner`: whose job it is,
+for a fair share of the solvers across schools and users, crunch.jobs.fair);
+`cancel(job_id)` after its state was set to `cancelled` (a backend only stops
+the work: the state is the truth); `shutdown()`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any, Protocol
 
 from flask import Flask
 
+from .fair import Owner
 from .runner import EmbeddedRunner
 
 EXTENSION = "crunch.jobs"
@@ -24,7 +26,14 @@ EXTENSION = "crunch.jobs"
 class Backend(Protocol):
     name: str
 
-    def submit(self, job_id: int, kind: str, inputs: dict[str, Any], params: dict) -> None: ...
+    def submit(
+        self,
+        job_id: int,
+        kind: str,
+        inputs: dict[str, Any],
+        params: dict,
+        owner: Owner | None = None,
+    ) -> None: ...
 
     def cancel(self, job_id: int) -> None: ...
 

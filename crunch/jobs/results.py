@@ -46,7 +46,10 @@ def solution(raw: dict[str, Any]) -> Solution:
         allocation(raw),
         tuple(a for a in alternatives if a is not None),
         tuple(raw.get("diagnosis", [])),
-        tuple(Suggestion(s["text"], s["patch"]) for s in raw.get("suggestions", [])),
+        tuple(
+            Suggestion(s["text"], s["patch"], tuple(s.get("parts", ())))
+            for s in raw.get("suggestions", [])
+        ),
         float(raw.get("solve_seconds", 0.0)),
         tuple(raw.get("notes", [])),
     )

@@ -7,7 +7,7 @@ pointing at the shared PostgreSQL database), take them:
 
     CRUNCH_JOBS_BACKEND=rq CRUNCH_JOBS_REDIS_URL=redis://redis.example:6379/0 \\
         rq worker --worker-class rq.worker.SimpleWorker \\
-                  --url redis://redis.example:6379/0 crunch-jobs
+                  --url redis://redis.example:6379/0 crunch-jobs crunch-jobs-backlog
 
 A worker supervises each job exactly as the embedded runner does (the same
 code: a spawned solving process, progress and the result written to the jobs
@@ -17,6 +17,17 @@ The number of workers is the bound on concurrent solves. `SimpleWorker` runs
 each job in the worker process instead of a forked copy: the solve gets its
 own spawned process anyway, and forking a process that holds database
 connections is unsafe.
+
+A fair share, as far as RQ allows: RQ serves each queue first come, first
+served, and a worker takes from the queues it listens on in the order they are
+named. So a job goes on the main queue (`JOBS_RQ_QUEUE`) when its school has no
+other job queued or running, and on `<JOBS_RQ_QUEUE>-backlog` otherwise: every
+school's first job goes before any school's second, and one school's batch of
+twenty waits behind another school's single job instead of ahead of it. Workers
+must listen on both queues, the main one first (`queue_names()`). Within the
+backlog it is first come, first served (the embedded runner's finer share across
+schools and users, crunch.jobs.fair, needs one process that sees every waiting
+job). The caps (JOBS_MAX_ACTIVE_PER_USER, _PER_SCHOOL) bound any backlog.
 
 `rq` and `redis` are imported only when this backend is chosen.
 """
@@ -29,9 +40,19 @@ from typing import Any
 
 from flask import Flask
 
+from .fair import Owner
 from .runner import EmbeddedRunner
 
 QUEUE = "crunch-jobs"
+BACKLOG = "{queue}-backlog"
+
+
+def queue_names(config) -> tuple[str, str]:
+    """The queues a worker listens on, in the order it must take from them."""
+    queue = config.get("JOBS_RQ_QUEUE") or QUEUE
+    return queue, BACKLOG.format(queue=queue)
+
+
 _app: list[Flask] = []
 
 
@@ -109,11 +130,16 @@ class RQBackend:
 
         url = app.config.get("JOBS_REDIS_URL") or "redis://127.0.0.1:6379/0"
         self.redis = Redis.from_url(url)
-        self.queue = Queue(app.config.get("JOBS_RQ_QUEUE") or QUEUE, connection=self.redis)
+        first, backlog = queue_names(app.config)
+        self.queue = Queue(first, connection=self.redis)
+        self.backlog = Queue(backlog, connection=self.redis)
         self.time_limit = float(app.config["JOBS_TIME_LIMIT"])
 
-    def submit(self, job_id: int, kind: str, inputs: dict, params: dict) -> None:
-        self.queue.enqueue(
+    def submit(
+        self, job_id: int, kind: str, inputs: dict, params: dict, owner: Owner | None = None
+    ) -> None:
+        queue = self.backlog if owner is not None and owner.school_active else self.queue
+        queue.enqueue(
             run,
             job_id,
             kind,

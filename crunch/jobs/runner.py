@@ -1,7 +1,8 @@
 """The embedded job runner: slow solves in their own processes, supervised by threads.
 
 Each job gets a thread in the web process. The thread waits for one of
-`max_concurrent` slots (the job is `queued` meanwhile), then starts the solve in
+`max_concurrent` slots (the job is `queued` meanwhile; slots go by a fair share
+across schools and users, not by arrival: crunch.jobs.fair), then starts the solve in
 a fresh process with `multiprocessing.get_context("spawn")` (a forked copy of a
 process that holds SQLite connections could corrupt them) and writes what that
 process reports to the jobs table: the best allocation so far, then the result.
@@ -48,6 +49,7 @@ from sqlalchemy import Engine, or_, select, update
 
 from ..models import Job, JobState, utcnow
 from . import processes, worker
+from .fair import FairSlots, Owner
 
 log = logging.getLogger(__name__)
 JOBS = Job.__table__
@@ -232,7 +234,7 @@ class EmbeddedRunner:
         self.heartbeat = heartbeat
         self.poll = poll
         self.ident = f"{socket.gethostname()}:{os.getpid()}"[:120]
-        self._slots = threading.BoundedSemaphore(self.max_concurrent)
+        self._slots = FairSlots(self.max_concurrent)
         # re-entrant: shutdown() may run in a signal handler of a thread that holds it
         self._lock = threading.RLock()
         self._events: dict[int, threading.Event] = {}
@@ -244,7 +246,9 @@ class EmbeddedRunner:
 
     # -- the backend interface -------------------------------------------------
 
-    def submit(self, job_id: int, kind: str, inputs: dict, params: dict) -> None:
+    def submit(
+        self, job_id: int, kind: str, inputs: dict, params: dict, owner: Owner | None = None
+    ) -> None:
         event = threading.Event()
         thread = threading.Thread(
             target=self._supervise,
@@ -255,6 +259,7 @@ class EmbeddedRunner:
         with self._lock:
             self._events[job_id] = event
             self._threads[job_id] = thread
+        self._slots.join(job_id, owner)  # its place in line is taken now, not when it runs
         thread.start()
 
     def cancel(self, job_id: int) -> None:
@@ -311,8 +316,9 @@ class EmbeddedRunner:
 
     def _supervise(self, job_id: int, kind: str, inputs: dict, params: dict, event) -> None:
         try:
-            while not self._slots.acquire(timeout=self.heartbeat):
+            while not self._slots.acquire(job_id, timeout=self.heartbeat):
                 if self._closing or state_of(self.engine, job_id) != JobState.QUEUED:
+                    self._slots.leave(job_id)
                     self._give_up(job_id)
                     return
                 _update(self.engine, job_id, when=JobState.ACTIVE, heartbeat_at=utcnow())
@@ -332,7 +338,7 @@ class EmbeddedRunner:
                 else:
                     self._give_up(job_id)
             finally:
-                self._slots.release()
+                self._slots.release(job_id)
         except Exception:
             log.exception("job %s: the runner failed", job_id)
             _update(
@@ -344,6 +350,7 @@ class EmbeddedRunner:
                 finished_at=utcnow(),
             )
         finally:
+            self._slots.leave(job_id)  # if still in line (a failed write while waiting)
             with self._lock:
                 self._events.pop(job_id, None)
                 self._threads.pop(job_id, None)

@@ -41,6 +41,7 @@ def compute(
             time_limit=limit,
             alternatives=int(params.get("alternatives", 3 if kind == OPTIONS else 0)),
             on_progress=lambda allocation: send("progress", allocation.to_dict()),
+            max_size_step=params.get("max_size_step"),
         )
         return solution.to_dict()
     if kind == STAFFING:

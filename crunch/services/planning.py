@@ -257,12 +257,13 @@ def solve_in_request(
     """solve(), held to the request's limit; a solver that does not answer in time
     gives a `timeout` answer whose note says so (the editor then carries on as a job)."""
     limit = request_limit(time_limit)
+    step = current_app.config["SUGGESTION_MAX_SIZE_STEP"]
     pool = solver_pool.current()
     with one_at_a_time():
         if pool is None:
-            return solve(scenario, time_limit=limit, alternatives=alternatives)
+            return solve(scenario, time_limit=limit, alternatives=alternatives, max_size_step=step)
         try:
-            return pool.run("solve", (scenario, alternatives), time_limit=limit)
+            return pool.run("solve", (scenario, alternatives, step), time_limit=limit)
         except solver_pool.SolverUnavailable as late:
             return Solution(Status.TIMEOUT, notes=(late.message,), solve_seconds=limit)
 

@@ -46,6 +46,12 @@ GLOSSARY = {
         "no child is the only one of their grade in the room."
     ),
     "Fixed class": ("A class kept exactly as typed; the other classes are planned around it."),
+    "Suggestion": (
+        "When no allocation fits, a change that would make one fit, already checked by "
+        "the solver: a class size limit moved by a few children at most (never above the "
+        "largest class any grade allows), one more composite class, or, when no single "
+        "small change works, a pair of them; more teachers last."
+    ),
     "Staffing curve": (
         "What a few teachers fewer or more would mean: classes, composites, average class "
         "and size spread for each number of teachers."

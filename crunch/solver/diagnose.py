@@ -1,4 +1,4 @@
-"""Why a scenario has no valid allocation, and the single changes that would fix it.
+"""Why a scenario has no valid allocation, and the small changes that would fix it.
 
 Every suggestion is verified: its merge patch is applied to the scenario, the result
 is parsed again and proved feasible. A check on the aggregated model takes tens of
@@ -8,9 +8,12 @@ can afford dozens of checks; each is capped, and all share the diagnosis deadlin
 
 from __future__ import annotations
 
+import copy
+import itertools
 import math
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from .data import Grade, Scenario, parse_scenario, scenario_to_dict
@@ -22,13 +25,32 @@ from .staffing import fewest_teachers
 
 MAX_COMPOSITE_SUGGESTIONS = 3
 MAX_LIMIT_SUGGESTIONS = 4
+MAX_PAIR_SUGGESTIONS = 2
+MAX_PAIR_CHECKS = 60  # feasibility checks the pair search may spend, besides the deadline
 CHECK_SECONDS = 1.0
+# How far one suggestion may move a size limit (children); the app's setting is
+# SUGGESTION_MAX_SIZE_STEP, the command line's --max-size-step.
+DEFAULT_MAX_SIZE_STEP = 4
+COMPOSITE_COST = 2  # limit steps per grade a new composite joins beyond the first
+TEACHER_COST = 100  # per teacher: after every small change and pair of changes
+NO_SMALL_CHANGE = "No single small change makes this work."
 
 
 def diagnose(
-    scenario: Scenario, *, deadline: float, solver_name: str = DEFAULT_SOLVER
+    scenario: Scenario,
+    *,
+    deadline: float,
+    solver_name: str = DEFAULT_SOLVER,
+    max_size_step: int = DEFAULT_MAX_SIZE_STEP,
 ) -> tuple[list[str], list[Suggestion]]:
-    """Plain sentences that say why, and verified suggestions, smallest change first."""
+    """Plain sentences that say why, and verified suggestions, smallest change first.
+
+    Only plausible changes are offered: a size limit or the minimum subclass size moves
+    by at most `max_size_step` children, and a maximum never past the largest maximum of
+    any grade. Ranked by cost in limit steps (see `_SuggestionFinder`): single changes
+    first, then, when no single small change works, the best pairs of small changes,
+    then more teachers. Everything stops at `deadline`.
+    """
     checks = _Checks(deadline, solver_name)
     fewest = checks.fewest_teachers(scenario)
     shortage = fewest is not None and fewest > scenario.teachers
@@ -36,19 +58,24 @@ def diagnose(
         sentences = _teacher_shortage(scenario, fewest)
     else:
         sentences = _arrangement_problems(scenario, checks)
-    finder = _SuggestionFinder(scenario, checks)
+    finder = _SuggestionFinder(scenario, checks, max_size_step)
+    # a teacher more is checked first, so that running out of time never loses it
+    teachers = finder.more_teachers(fewest)
+    limits = finder.size_limits(shortage) + finder.subclass()
     found: list[tuple[float, Suggestion]] = []
-    for search in (
-        lambda: finder.more_teachers(fewest),
-        finder.composites,
-        lambda: finder.grade_limits(shortage),
-        finder.subclass_size,
-    ):
+    # limit moves first: they are the cheaper changes, so running out of time in the
+    # composite search never costs them
+    for search in (lambda: finder.limits(limits), finder.composites):
         found += search()
         if checks.left() <= 0:
             break
+    if not found and checks.left() > 0:
+        if not checks.unsure:
+            sentences.append(NO_SMALL_CHANGE)
+        longest = max([2, *(len(c.grades) for c in scenario.composites)])
+        found += finder.pairs(limits + finder.composite_runs(longest))
     found.sort(key=lambda item: item[0])
-    return sentences, [s for _, s in found]
+    return sentences, [s for _, s in found + teachers]
 
 
 # ------------------------------------------------------------ sentences
@@ -137,21 +164,32 @@ def _why_grade_does_not_fit(scenario: Scenario, name: str, children: int) -> str
 
 
 class _Checks:
-    """Feasibility questions asked of the solver, all sharing one deadline."""
+    """Feasibility questions asked of the solver, all sharing one deadline.
+
+    `unsure` records whether any answer was "no" only because time ran out, so the
+    diagnosis never claims that no small change works when it did not look at all.
+    """
 
     def __init__(self, deadline: float, solver_name: str):
         self.deadline = deadline
         self.solver_name = solver_name
+        self.unsure = False
 
     def left(self) -> float:
         return self.deadline - time.perf_counter()
 
     def feasible(self, scenario: Scenario | None) -> bool:
-        if scenario is None or self.left() <= 0:
+        if scenario is None:
+            return False
+        if self.left() <= 0:
+            self.unsure = True
             return False
         # one hard check must not eat the whole budget: unproved counts as "no"
         deadline = min(self.deadline, time.perf_counter() + CHECK_SECONDS)
-        return is_feasible(scenario, deadline=deadline, solver_name=self.solver_name) is True
+        answer = is_feasible(scenario, deadline=deadline, solver_name=self.solver_name)
+        if answer is None:
+            self.unsure = True
+        return answer is True
 
     def fewest_teachers(self, scenario: Scenario | None) -> int | None:
         """Fewest teachers that could work, ignoring the number available; None if none."""
@@ -162,14 +200,118 @@ class _Checks:
         return fewest_teachers(scenario, time_limit=seconds, solver_name=self.solver_name)
 
 
+@dataclass(frozen=True)
+class _Change:
+    """One kind of small change and how far it may go.
+
+    `values` are the new values it may take, smallest change first; a composite has
+    the single value 1 (allowed). `key` names what it changes: ("max_size", i),
+    ("min_size", i), ("composite", run) or ("min_subclass_size",).
+    """
+
+    key: tuple[Any, ...]
+    old: int
+    values: tuple[int, ...]
+    grade: str = ""
+
+    def apply(self, data: dict[str, Any], value: int) -> None:
+        kind = self.key[0]
+        if kind == "composite":
+            data["composites"].append({"grades": list(self.key[1])})
+        elif kind == "min_subclass_size":
+            data["min_subclass_size"] = value
+        else:
+            data["grades"][self.key[1]][kind] = value
+
+    def cost(self, value: int) -> float:
+        if self.key[0] == "composite":
+            return COMPOSITE_COST * (len(self.key[1]) - 1)
+        return abs(value - self.old)
+
+    def text(self, value: int) -> str:
+        kind = self.key[0]
+        if kind == "composite":
+            return f"Allow a {'/'.join(self.key[1])} composite class"
+        if kind == "min_subclass_size":
+            return f"Lower the minimum subclass size from {self.old} to {value}"
+        verb, noun = ("Lower", "minimum") if kind == "min_size" else ("Raise", "maximum")
+        return f"{verb} grade {self.grade}'s {noun} class size from {self.old} to {value}"
+
+
 class _SuggestionFinder:
-    def __init__(self, scenario: Scenario, checks: _Checks):
+    """Verified changes that make the scenario feasible, each with its cost.
+
+    Cost, in limit steps: one child on a size limit or on the minimum subclass size
+    is 1; allowing a composite of n grades is COMPOSITE_COST * (n - 1); a teacher
+    more is TEACHER_COST, so hiring comes after every small change and pair.
+    """
+
+    def __init__(self, scenario: Scenario, checks: _Checks, max_size_step: int):
         self.scenario = scenario
         self.base = scenario_to_dict(scenario)
         self.checks = checks
+        self.step = max(0, max_size_step)
+
+    def patch(self, *changes: tuple[_Change, int]) -> dict[str, Any]:
+        """One merge patch that makes all the changes (a pair touches two keys or one)."""
+        data = copy.deepcopy(self.base)
+        for change, value in changes:
+            change.apply(data, value)
+        return {key: value for key, value in data.items() if value != self.base.get(key)}
 
     def works(self, patch: dict[str, Any]) -> bool:
         return self.checks.feasible(_parse(merge_patch(self.base, patch)))
+
+    def suggestion(self, *changes: tuple[_Change, int]) -> tuple[float, Suggestion]:
+        texts = [change.text(value) for change, value in changes]
+        text = texts[0] + "".join(f", and {t[0].lower()}{t[1:]}" for t in texts[1:])
+        cost = sum(change.cost(value) for change, value in changes)
+        parts = tuple(texts) if len(texts) > 1 else ()
+        return cost, Suggestion(text, self.patch(*changes), parts)
+
+    # -------------------------------------------------- the small changes allowed
+
+    def size_limits(self, shortage: bool) -> list[_Change]:
+        """Each grade's maximum may rise by at most `step` children, never past the
+        largest maximum of any grade: no class larger than the school allows anywhere.
+        Each minimum may fall by at most `step`, never below 1. When teachers are short
+        a smaller minimum never lets fewer classes hold the children: not tried then."""
+        largest = max((g.max_size for g in self.scenario.grades), default=0)
+        out = []
+        for i, g in enumerate(self.scenario.grades):
+            if not g.students:
+                continue
+            top = min(g.max_size + self.step, largest)
+            if top > g.max_size:
+                values = tuple(range(g.max_size + 1, top + 1))
+                out.append(_Change(("max_size", i), g.max_size, values, g.name))
+            bottom = max(g.min_size - self.step, 1)
+            if not shortage and bottom < g.min_size:
+                values = tuple(range(g.min_size - 1, bottom - 1, -1))
+                out.append(_Change(("min_size", i), g.min_size, values, g.name))
+        return out
+
+    def composite_runs(self, longest: int) -> list[_Change]:
+        """Runs of adjacent grades (with children) not yet allowed, shortest first."""
+        grades = [g.name for g in self.scenario.grades if g.students]
+        allowed = {c.grades for c in self.scenario.composites}
+        out = []
+        for length in range(2, min(longest, len(grades)) + 1):
+            for start in range(len(grades) - length + 1):
+                run = tuple(grades[start : start + length])
+                if run not in allowed:
+                    out.append(_Change(("composite", run), 0, (1,)))
+        return out
+
+    def subclass(self) -> list[_Change]:
+        current = self.scenario.min_subclass_size
+        bottom = max(current - self.step, 1)
+        if not self.scenario.composites or bottom >= current:
+            return []
+        values = tuple(range(current - 1, bottom - 1, -1))
+        return [_Change(("min_subclass_size",), current, values)]
+
+    # -------------------------------------------------- searches
 
     def more_teachers(self, fewest: int | None) -> list[tuple[float, Suggestion]]:
         if fewest is None or fewest <= self.scenario.teachers:
@@ -179,77 +321,108 @@ class _SuggestionFinder:
             return []
         added = fewest - self.scenario.teachers
         text = f"Add {_count(added, 'teacher')} ({fewest} in all)"
-        return [(added / self.scenario.teachers, Suggestion(text, patch))]
+        return [(TEACHER_COST * added, Suggestion(text, patch))]
 
     def composites(self) -> list[tuple[float, Suggestion]]:
-        """Allow one more composite: runs of adjacent grades, shortest runs first."""
+        """Allow one more composite: the shortest runs of adjacent grades that work.
+
+        A run of any length may be offered (a one-teacher school's composite of every
+        grade is what such a school does), but longer runs cost more.
+        """
         grades = [g.name for g in self.scenario.grades if g.students]
-        allowed = {c.grades for c in self.scenario.composites}
         out = []
         for length in range(2, len(grades) + 1):
-            for start in range(len(grades) - length + 1):
-                run = tuple(grades[start : start + length])
-                if run in allowed:
+            for change in self.composite_runs(length):
+                if len(change.key[1]) != length:
                     continue
-                patch = {"composites": [*self.base["composites"], {"grades": list(run)}]}
-                if self.works(patch):
-                    cost = 0.25 * (length - 1)
-                    text = f"Allow a {'/'.join(run)} composite class"
-                    out.append((cost, Suggestion(text, patch)))
-                if len(out) >= MAX_COMPOSITE_SUGGESTIONS:
+                if self.works(self.patch((change, 1))):
+                    out.append(self.suggestion((change, 1)))
+                if len(out) >= MAX_COMPOSITE_SUGGESTIONS or self.checks.left() <= 0:
                     return out
             if out:
                 return out
         return out
 
-    def grade_limits(self, shortage: bool) -> list[tuple[float, Suggestion]]:
-        """One grade's smaller minimum or larger maximum class size.
+    def limits(self, changes: list[_Change]) -> list[tuple[float, Suggestion]]:
+        """The smallest value of each bounded limit change that works on its own.
 
-        When teachers are short, a smaller minimum never lets fewer classes hold the
-        children, so only maximums are tried. All grades are searched together with
-        growing steps, and the search stops once enough suggestions are found at the
-        smallest change, so a K-12 school does not pay for thirteen full searches.
+        Each is first tried at its furthest value: one check rules most out, since a
+        change that fails there fails at every smaller value. The others are tried
+        together one value at a time from the smallest, and the search stops after the
+        round in which MAX_LIMIT_SUGGESTIONS have been found: the cheapest come first.
         """
-        everyone = sum(g.students for g in self.scenario.grades)
-        searches = []
-        for i, g in enumerate(self.scenario.grades):
-            if not g.students:
-                continue
-            if not shortage:
-                searches.append((i, "min_size", range(g.min_size - 1, 0, -1)))
-            searches.append((i, "max_size", range(g.max_size + 1, max(g.max_size, everyone) + 1)))
-
-        def patch(search: tuple[int, str, range], value: int) -> dict[str, Any]:
-            i, key, _ = search
-            grades = [dict(item) for item in self.base["grades"]]
-            grades[i][key] = value
-            return {"grades": grades}
-
+        pending = [c for c in changes if self.works(self.patch((c, c.values[-1])))]
         out = []
-        for search, value in _smallest_changes(
-            searches,
-            lambda search, value: self.works(patch(search, value)),
-            enough=MAX_LIMIT_SUGGESTIONS,
-        ):
-            i, key, _ = search
-            g = self.scenario.grade(self.base["grades"][i]["name"])
-            old = getattr(g, key)
-            verb, noun = ("Lower", "minimum") if key == "min_size" else ("Raise", "maximum")
-            text = f"{verb} grade {g.name}'s {noun} class size from {old} to {value}"
-            out.append((abs(value - old) / old, Suggestion(text, patch(search, value))))
-        return out
+        for index in range(max((len(c.values) for c in pending), default=0)):
+            for change in list(pending):
+                last = index == len(change.values) - 1  # known to work there
+                if last or self.works(self.patch((change, change.values[index]))):
+                    out.append(self.suggestion((change, change.values[index])))
+                    pending.remove(change)
+            if len(out) >= MAX_LIMIT_SUGGESTIONS or self.checks.left() <= 0:
+                break
+        out.sort(key=lambda item: item[0])
+        return out[:MAX_LIMIT_SUGGESTIONS]
 
-    def subclass_size(self) -> list[tuple[float, Suggestion]]:
-        current = self.scenario.min_subclass_size
-        if not self.scenario.composites or current <= 1:
+    def pairs(self, changes: list[_Change]) -> list[tuple[float, Suggestion]]:
+        """The cheapest pairs of small changes that work together.
+
+        All the changes at their furthest together come first: if even that fails, no
+        pair can work. Pairs are then tried in order of their least possible cost, each
+        at its furthest values; one that works is brought down to its cheapest values
+        along the staircase of values that work. The search stops once the best pairs
+        found cost no more than any pair left untried could, or after MAX_PAIR_CHECKS.
+        """
+        if len(changes) < 2:
             return []
-        best = _last_that_works(
-            range(current - 1, 0, -1), lambda v: self.works({"min_subclass_size": v})
+        furthest = [(c, c.values[-1]) for c in changes]
+        if not self.works(self.patch(*furthest)):
+            return []
+        candidates = sorted(
+            (
+                (a.cost(a.values[0]) + b.cost(b.values[0]), n, a, b)
+                for n, (a, b) in enumerate(itertools.combinations(changes, 2))
+            ),
+            key=lambda item: item[:2],
         )
-        if best is None:
-            return []
-        text = f"Lower the minimum subclass size from {current} to {best}"
-        return [((current - best) / current, Suggestion(text, {"min_subclass_size": best}))]
+        found: list[tuple[float, Suggestion]] = []
+        checks = 0
+        for least, _, a, b in candidates:
+            if checks >= MAX_PAIR_CHECKS or self.checks.left() <= 0:
+                break
+            if len(found) >= MAX_PAIR_SUGGESTIONS and found[-1][0] <= least:
+                break
+            checks += 1
+            if not self.works(self.patch((a, a.values[-1]), (b, b.values[-1]))):
+                continue
+            cheapest, used = self._cheapest_pair(a, b)
+            checks += used
+            found.append(self.suggestion((a, cheapest[0]), (b, cheapest[1])))
+            found.sort(key=lambda item: item[0])
+            del found[MAX_PAIR_SUGGESTIONS:]
+        return found
+
+    def _cheapest_pair(self, a: _Change, b: _Change) -> tuple[tuple[int, int], int]:
+        """The cheapest values of a pair known to work at its furthest values.
+
+        Walks the staircase of the values that work: from a's smallest and b's largest,
+        a step down in b when the pair works, a step up in a when it does not; at most
+        len(a.values) + len(b.values) checks. Returns the values and the checks used.
+        """
+        i, j = 0, len(b.values) - 1
+        best = (a.values[-1], b.values[-1])
+        best_cost = a.cost(best[0]) + b.cost(best[1])
+        used = 0
+        while i < len(a.values) and j >= 0 and self.checks.left() > 0:
+            used += 1
+            if self.works(self.patch((a, a.values[i]), (b, b.values[j]))):
+                cost = a.cost(a.values[i]) + b.cost(b.values[j])
+                if cost < best_cost:
+                    best, best_cost = (a.values[i], b.values[j]), cost
+                j -= 1
+            else:
+                i += 1
+        return best, used
 
 
 def _last_that_works(values: range, works: Callable[[int], bool]) -> int | None:
@@ -272,38 +445,6 @@ def _first_between(values: range, low: int, high: int, works: Callable[[int], bo
         else:
             low = mid
     return values[high]
-
-
-STEPS = (1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233, 377, 610, 987)
-
-
-def _smallest_changes(
-    searches: list[Any], works: Callable[[Any, int], bool], *, enough: int
-) -> list[tuple[Any, int]]:
-    """For several monotone searches at once, the smallest change that works in each.
-
-    Every search tries 1, 2, 3, 5, 8... steps along its values; one that works is
-    refined by binary search within its last step. Stops after the round in which
-    `enough` searches have succeeded.
-    """
-    found: list[tuple[Any, int]] = []
-    pending = {id(s): (s, -1) for s in searches}  # search -> last index that failed
-    for step in STEPS:
-        for key, (search, failed) in list(pending.items()):
-            values = search[-1]
-            index = min(step, len(values)) - 1
-            if index <= failed:
-                del pending[key]  # ran out of values
-                continue
-            if works(search, values[index]):
-                first = _first_between(values, failed, index, lambda v, s=search: works(s, v))
-                found.append((search, first))
-                del pending[key]
-            else:
-                pending[key] = (search, index)
-        if len(found) >= enough or not pending:
-            break
-    return found
 
 
 # ------------------------------------------------------------ helpers

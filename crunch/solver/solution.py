@@ -112,11 +112,21 @@ def allocation_of(scenario: Scenario, classes: list[Class]) -> Allocation:
 
 @dataclass(frozen=True)
 class Suggestion:
+    """A verified change: words for people and a JSON merge patch for programs.
+
+    `parts` holds each change's own words when one suggestion makes several (a pair
+    of small changes); its patch makes them all.
+    """
+
     text: str
     patch: dict[str, Any]
+    parts: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {"text": self.text, "patch": self.patch}
+        out: dict[str, Any] = {"text": self.text, "patch": self.patch}
+        if self.parts:
+            out["parts"] = list(self.parts)
+        return out
 
 
 @dataclass(frozen=True)

@@ -44,9 +44,11 @@ def solve(
     diagnose: bool = True,
     solver_name: str = DEFAULT_SOLVER,
     on_progress: Callable[[Allocation], None] | None = None,
+    max_size_step: int | None = None,
 ) -> Solution:
     """The best allocation, up to `alternatives` others of different structure, and when
-    there is none, why not and what single change would fix it.
+    there is none, why not and what small change would fix it (a size limit moved by at
+    most `max_size_step` children; None: the diagnosis's default).
 
     `on_progress`, if given, is called with the best allocation found so far each time
     one is found (after each priority's stage), so a long solve can show it.
@@ -72,7 +74,10 @@ def solve(
     if best.status is Status.INFEASIBLE and diagnose:
         from .diagnose import diagnose as explain  # only infeasible answers pay for it
 
-        diagnosis, suggestions = explain(scenario, deadline=deadline, solver_name=solver_name)
+        step = {} if max_size_step is None else {"max_size_step": max_size_step}
+        diagnosis, suggestions = explain(
+            scenario, deadline=deadline, solver_name=solver_name, **step
+        )
     return Solution(
         status=best.status,
         allocation=best.allocation,

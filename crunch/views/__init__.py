@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 from werkzeug.routing import IntegerConverter
 
 from .. import assets
@@ -62,6 +62,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(jobs.bp)
     errors.register(app)
     app.after_request(security_headers)
+    app.after_request(no_store)
     app.after_request(compact_html)
     app.jinja_env.filters["status_label"] = words.status_label
     app.jinja_env.filters["priority_label"] = words.priority_label
@@ -86,6 +87,15 @@ def security_headers(response: Response) -> Response:
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "same-origin"
     response.headers["X-Frame-Options"] = "DENY"
+    return response
+
+
+def no_store(response: Response) -> Response:
+    """Pages, fragments, the API and exports hold a school's plans and its users' names:
+    no browser or proxy keeps a copy (after logout, on a shared computer). The vendored
+    static files hold nothing private and may be cached."""
+    if request.endpoint != "static":
+        response.headers["Cache-Control"] = "no-store"
     return response
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from ..account_forms import PasswordResetForm, SchoolForm, UserEditForm, UserForm
-from ..auth import hash_password, require_admin, user_by_email
+from ..auth import hash_password, refresh_scope, require_admin, user_by_email
 from ..extensions import db
 from ..models import Role, School, User
 from ..sqlite import begin_write
@@ -35,19 +36,45 @@ def _school_or_404(school_id: int) -> School:
     return school
 
 
+SCHOOL_NAME_TAKEN = "The district already has a school of that name."
+EMAIL_TAKEN = "There is already an account with that email."
+
+
+def _name_taken(name: str, school_id: int | None = None) -> bool:
+    """Whether another school of the admin's district has the name, counting the
+    schools that concurrent requests committed since this one began."""
+    refresh_scope()
+    query = select(func.count(School.id)).where(
+        School.district_id == current_user.district_id,
+        func.lower(School.name) == name.lower(),
+    )
+    if school_id is not None:
+        query = query.where(School.id != school_id)
+    return bool(db.session.scalar(query))
+
+
 def _name_free(form, school_id: int | None = None) -> bool:
     """Take the write lock and check no other school of the district has the form's
     name; if one has, release the lock and put the message beside the field."""
     begin_write()
-    query = select(func.count(School.id)).where(
-        School.district_id == current_user.district_id,
-        func.lower(School.name) == form.name.data.lower(),
-    )
-    if school_id is not None:
-        query = query.where(School.id != school_id)
-    if db.session.scalar(query):
+    if _name_taken(form.name.data, school_id):
         db.session.rollback()
-        form.name.errors = ["The district already has a school of that name."]
+        form.name.errors = [SCHOOL_NAME_TAKEN]
+        return False
+    return True
+
+
+def _committed(field, message: str, taken) -> bool:
+    """Commit; when a unique constraint refuses it because `taken()` now holds (a
+    concurrent request took the name or email after this one checked), roll back
+    and put the form's own message beside the field instead of failing."""
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        if not taken():
+            raise
+        field.errors = [message]
         return False
     return True
 
@@ -62,9 +89,9 @@ def create_school():
     form = SchoolForm(formdata=request.form)
     if form.validate() and _name_free(form):
         db.session.add(School(district_id=current_user.district_id, name=form.name.data))
-        db.session.commit()
-        flash(f"{form.name.data} added.")
-        return redirect(url_for(".schools"), 303)
+        if _committed(form.name, SCHOOL_NAME_TAKEN, lambda: _name_taken(form.name.data)):
+            flash(f"{form.name.data} added.")
+            return redirect(url_for(".schools"), 303)
     return render_template("admin/schools.html", schools=_schools(), form=form), 422
 
 
@@ -75,9 +102,10 @@ def rename_school(school_id: int):
     if form.validate() and _name_free(form, school_id):
         school = _school_or_404(school_id)
         old, school.name = school.name, form.name.data
-        db.session.commit()
-        flash(f"{old} is now called {form.name.data}.")
-        return redirect(url_for(".schools"), 303)
+        if _committed(form.name, SCHOOL_NAME_TAKEN, lambda: _name_taken(form.name.data, school_id)):
+            flash(f"{old} is now called {form.name.data}.")
+            return redirect(url_for(".schools"), 303)
+        school = _school_or_404(school_id)
     rename = {"id": school.id, "form": form}
     return render_template(
         "admin/schools.html", schools=_schools(), form=SchoolForm(formdata=None), rename=rename
@@ -128,6 +156,10 @@ def _chosen_schools(form) -> list[School]:
     return list(db.session.scalars(select(School).where(School.id.in_(ids))))
 
 
+def _email_taken(email: str) -> bool:
+    return user_by_email(email) is not None
+
+
 @bp.get("/users")
 def users():
     form = _with_school_choices(UserForm(formdata=None, role=Role.PLANNER))
@@ -138,8 +170,8 @@ def users():
 def create_user():
     form = _with_school_choices(UserForm(formdata=request.form))
     if form.validate():
-        if user_by_email(form.email.data) is not None:
-            form.email.errors = ["There is already an account with that email."]
+        if _email_taken(form.email.data):
+            form.email.errors = [EMAIL_TAKEN]
         else:
             password_hash = hash_password(form.password.data)  # slow: before the write lock
             begin_write()
@@ -152,9 +184,9 @@ def create_user():
             )
             user.schools = _chosen_schools(form)
             db.session.add(user)
-            db.session.commit()
-            flash(f"Account for {form.email.data} created.")
-            return redirect(url_for(".users"), 303)
+            if _committed(form.email, EMAIL_TAKEN, lambda: _email_taken(form.email.data)):
+                flash(f"Account for {form.email.data} created.")
+                return redirect(url_for(".users"), 303)
     return render_template("admin/users.html", users=_users(), form=form), 422
 
 

@@ -3,7 +3,8 @@
 Login clears the session first (no value from before the login survives it);
 logout and a password change bump the user's session version, so every cookie
 issued before stops working (see crunch.auth). Failed login attempts are limited
-per client address and per account; past the limit the answer is 429.
+per client address (past the limit the answer is 429), and an account that keeps
+failing waits a growing moment before its next attempt (crunch.login_delay).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -21,8 +23,9 @@ from flask import (
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
+from .. import login_delay
 from ..account_forms import LoginForm, PasswordChangeForm
-from ..auth import check_password, hash_password, normal_email, own_account, public, user_by_email
+from ..auth import check_password, hash_password, own_account, public, user_by_email
 from ..extensions import db, limiter
 from ..models import User
 from ..sqlite import begin_write
@@ -30,15 +33,12 @@ from ..sqlite import begin_write
 bp = Blueprint("auth", __name__)
 
 FAILED = "That email and password do not match an active account."
+WAIT = "Too many failed attempts for this account. Wait {seconds} second{s}, then try again."
 
 
 def _failed(response) -> bool:
     """Only refused logins count towards the limits; a colleague logging in often is fine."""
     return response.status_code != 303
-
-
-def _account_key() -> str:
-    return "account:" + normal_email(request.form.get("email", ""))[:254]
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -49,28 +49,33 @@ def _account_key() -> str:
     scope="login-address",
     deduct_when=_failed,
 )
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
-    methods=["POST"],
-    key_func=_account_key,
-    scope="login-account",
-    deduct_when=_failed,
-)
 def login():
     form = LoginForm(formdata=request.form if request.method == "POST" else None)
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
     if request.method == "POST" and form.validate():
+        wait = login_delay.seconds_to_wait(form.email.data)
+        if wait:
+            return _too_soon(form, wait)
         user = user_by_email(form.email.data)
         if check_password(user, form.password.data) and user.active:
+            login_delay.record_success(form.email.data)
             destination = _safe_next(form.next.data)
             session.clear()
             login_user(user)
             return redirect(destination, 303)
+        login_delay.record_failure(form.email.data)
         form.password.errors = [FAILED]
         return render_template("auth/login.html", form=form), 401
     status = 422 if request.method == "POST" else 200
     return render_template("auth/login.html", form=form), status
+
+
+def _too_soon(form, seconds: int):
+    form.password.errors = [WAIT.format(seconds=seconds, s="" if seconds == 1 else "s")]
+    response = make_response(render_template("auth/login.html", form=form), 429)
+    response.headers["Retry-After"] = str(seconds)
+    return response
 
 
 @bp.post("/logout")

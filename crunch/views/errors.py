@@ -2,6 +2,12 @@
 
 An htmx request that fails gets its message retargeted into the page's flash
 area, so nothing fails silently (htmx would otherwise swap nothing on an error).
+
+Before any error page is rendered the request's database session is rolled back:
+a failed flush leaves it unusable, and the page (its header shows the signed-in
+user, who may need reloading) would otherwise fail in turn and go out as a bare
+500 without the security headers. Should rendering fail all the same, a plain
+page with the message goes out instead; the headers are added to both.
 """
 
 from __future__ import annotations
@@ -16,9 +22,12 @@ from flask import (
     request,
 )
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from ..extensions import db
 from ..htmx import is_htmx, render_block, target
+from ..jobs import TooManyJobs
 from ..solve_slots import MESSAGE as ALREADY_SOLVING
 from ..solve_slots import AlreadySolving
 
@@ -56,6 +65,7 @@ EXPIRED = (
 def register(app: Flask) -> None:
     app.register_error_handler(CSRFError, csrf_error)
     app.register_error_handler(AlreadySolving, already_solving)
+    app.register_error_handler(TooManyJobs, too_many_jobs)
     app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(Exception, unexpected_error)
 
@@ -82,6 +92,11 @@ def already_solving(error: AlreadySolving) -> Response:
     return response
 
 
+def too_many_jobs(error: TooManyJobs) -> Response:
+    """A user or school at its cap of jobs in the background (crunch.jobs.start)."""
+    return error_response(429, error.message, "Too many searches running")
+
+
 def http_error(error: HTTPException) -> Response:
     code = error.code or 500
     message = MESSAGES.get(code, error.description or "")
@@ -96,16 +111,41 @@ def unexpected_error(error: Exception) -> Response:
 
 
 def error_response(code: int, message: str, title: str) -> Response:
-    context = {"code": code, "message": message, "title": title}
+    _roll_back()
     if request.path.startswith("/api/"):
         response = jsonify({"status": "error", "message": message})
         response.status_code = code
         return response
+    try:
+        response = _rendered(code, message, title)
+    except Exception:
+        current_app.logger.exception("The error page for %s could not be rendered", code)
+        _roll_back()
+        response = make_response(_PLAIN.format(title=escape(title), message=escape(message)), code)
     if is_htmx():
-        response = make_response(render_block("error.html", "message", **context), code)
         response.headers["HX-Retarget"] = "#flash"
         response.headers["HX-Reswap"] = "innerHTML"
-    else:
-        response = make_response(render_template("error.html", **context), code)
     response.vary.add("HX-Request")
     return response
+
+
+def _rendered(code: int, message: str, title: str) -> Response:
+    context = {"code": code, "message": message, "title": title}
+    if is_htmx():
+        return make_response(render_block("error.html", "message", **context), code)
+    return make_response(render_template("error.html", **context), code)
+
+
+_PLAIN = (
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title></head>'
+    '<body><h1>{title}</h1><div class="alert" role="alert"><p>{message}</p></div></body></html>'
+)
+
+
+def _roll_back() -> None:
+    """End whatever transaction the failed request left (a failed flush makes every
+    later query raise PendingRollbackError until then)."""
+    try:
+        db.session.rollback()
+    except Exception:  # the connection itself is gone: the page needs no database
+        current_app.logger.exception("Rollback before an error page failed")

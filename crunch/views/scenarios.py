@@ -321,6 +321,7 @@ def _known_slow(scenario) -> bool:
 
 
 def _job(scenario, kind: str, inputs: dict, params: dict) -> Response:
+    params = {"max_size_step": current_app.config["SUGGESTION_MAX_SIZE_STEP"], **params}
     job = jobs.start(scenario, current_user._get_current_object(), kind, inputs, params)
     return job_views.answer(job)
 

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import re
+import time
+import uuid
 
 import pytest
+from limits.storage import memory as memory_storage
 from sqlalchemy import select
 
+from crunch import login_delay
 from crunch.auth import check_password, hash_password
-from crunch.extensions import db
+from crunch.extensions import db, limiter
 from crunch.models import User
 from tests.conftest import (
     ADMIN,
@@ -21,6 +26,8 @@ from tests.conftest import (
     login,
     school_app,
 )
+
+REDIS_URL = os.environ.get("CRUNCH_TEST_REDIS_URL")
 
 
 def user(email: str) -> User:
@@ -251,36 +258,131 @@ def limited_app(tmp_path):
     with school_app(
         tmp_path / "limited.sqlite",
         RATELIMIT_ENABLED=True,
-        LOGIN_LIMIT_PER_ACCOUNT="3 per 10 minutes",
+        LOGIN_FREE_FAILURES=3,
+        LOGIN_DELAY_MAX=8,
+        LOGIN_LIMIT_PER_ADDRESS="50 per 10 minutes",
+    ) as app:
+        yield app
+
+
+class Clock:
+    """The limiter's in-memory store reads time.time(): this one moves on command."""
+
+    def __init__(self):
+        self.now = time.time()
+
+    def time(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    clock = Clock()
+    monkeypatch.setattr(memory_storage, "time", clock)
+    monkeypatch.setattr(login_delay, "time", clock)
+    return clock
+
+
+def guess(client, email=PLANNER):
+    return client.post("/login", data={"email": email, "password": "guess"})
+
+
+def test_an_account_that_keeps_failing_waits_longer_each_time_up_to_a_cap(limited_app, clock):
+    client = limited_app.test_client()
+    assert [guess(client).status_code for _ in range(3)] == [401] * 3  # free failures
+    waits = []
+    for _ in range(5):
+        assert guess(client).status_code == 401  # checked, and failed: a wait starts
+        refused = guess(client)
+        assert refused.status_code == 429
+        waits.append(int(refused.headers["Retry-After"]))
+        clock.now += waits[-1] + 0.1
+    assert waits == [1, 2, 4, 8, 8]
+
+
+def test_during_the_wait_even_the_right_password_is_refused_with_a_message(limited_app, clock):
+    client = limited_app.test_client()
+    for _ in range(4):
+        guess(client)
+    blocked = client.post("/login", data={"email": PLANNER.upper(), "password": PASSWORD})
+    assert blocked.status_code == 429
+    html = blocked.get_data(as_text=True)
+    assert "Too many failed attempts for this account. Wait 1 second, then try again." in html
+    assert 'class="field-error"' in html  # beside the field, on the login form
+    assert blocked.headers["X-Content-Type-Options"] == "nosniff"
+    # Another account from the same address is not held up by this one's wait.
+    assert login(client, VIEWER).status_code == 303
+    # Once the wait is over the owner logs in, and the count starts again.
+    clock.now += 1.1
+    assert login(limited_app.test_client(), PLANNER).status_code == 303
+    assert [guess(client).status_code for _ in range(3)] == [401] * 3
+
+
+def test_failures_are_forgotten_after_a_while(limited_app, clock):
+    client = limited_app.test_client()
+    for _ in range(3):
+        guess(client)
+    clock.now += limited_app.config["LOGIN_FAILURE_MEMORY"] + 1
+    assert [guess(client).status_code for _ in range(4)] == [401] * 4
+    assert guess(client).status_code == 429
+
+
+def test_successful_logins_do_not_count_towards_the_limit(limited_app, clock):
+    client = limited_app.test_client()
+    for _ in range(6):
+        assert login(client, PLANNER).status_code == 303
+    assert guess(client).status_code == 401
+
+
+def test_the_configured_limiter_store_is_the_one_used(tmp_path):
+    """RATELIMIT_STORAGE_URI decides (extensions.py once passed memory://, which won)."""
+    from limits.storage import MemoryStorage, RedisStorage
+
+    with school_app(tmp_path / "a.sqlite", RATELIMIT_ENABLED=True) as app:
+        assert app.config["RATELIMIT_STORAGE_URI"] == "memory://"
+        assert isinstance(limiter.storage, MemoryStorage)
+    url = "redis://127.0.0.1:1/0"  # only built here, never reached
+    with school_app(tmp_path / "b.sqlite", RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI=url):
+        assert isinstance(limiter.storage, RedisStorage)
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="needs CRUNCH_TEST_REDIS_URL (make test-services)")
+def test_login_counts_live_in_the_configured_redis(tmp_path):
+    import redis
+
+    server = redis.Redis.from_url(REDIS_URL)
+    with school_app(
+        tmp_path / "r.sqlite",
+        RATELIMIT_ENABLED=True,
+        RATELIMIT_STORAGE_URI=REDIS_URL,
+        LOGIN_FREE_FAILURES=1,
+    ) as app:
+        account = f"nobody-{uuid.uuid4().hex}@test.example"
+        client = app.test_client()
+        assert guess(client, account).status_code == 401
+        keys = [k.decode() for k in server.keys(f"*{account}*")]
+        assert any("login-failures" in k for k in keys)
+        assert guess(client, account).status_code == 401  # the second failure: a wait
+        # A second worker (another app on the same store) sees the same wait.
+        with school_app(
+            tmp_path / "r2.sqlite", RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI=REDIS_URL
+        ) as other:
+            assert guess(other.test_client(), account).status_code == 429
+        server.delete(*server.keys(f"*{account}*"))
+
+
+@pytest.fixture
+def address_limited_app(tmp_path):
+    with school_app(
+        tmp_path / "address.sqlite",
+        RATELIMIT_ENABLED=True,
         LOGIN_LIMIT_PER_ADDRESS="5 per 10 minutes",
     ) as app:
         yield app
 
 
-def test_login_attempts_on_one_account_are_limited(limited_app):
-    client = limited_app.test_client()
-    answers = [
-        client.post("/login", data={"email": PLANNER, "password": "guess"}).status_code
-        for _ in range(4)
-    ]
-    assert answers == [401, 401, 401, 429]
-    # Even the right password waits now; the answer is a page that says why.
-    blocked = client.post("/login", data={"email": PLANNER.upper(), "password": PASSWORD})
-    assert blocked.status_code == 429
-    assert "Too many login attempts" in blocked.get_data(as_text=True)
-    assert blocked.headers["X-Content-Type-Options"] == "nosniff"
-    # Another account from the same address is not blocked by this one's limit.
-    assert login(client, VIEWER).status_code == 303
-
-
-def test_successful_logins_do_not_count_towards_the_limit(limited_app):
-    client = limited_app.test_client()
-    for _ in range(6):
-        assert login(client, PLANNER).status_code == 303
-    assert client.post("/login", data={"email": PLANNER, "password": "guess"}).status_code == 401
-
-
-def test_login_attempts_from_one_address_are_limited(limited_app):
+def test_login_attempts_from_one_address_are_limited(address_limited_app):
+    limited_app = address_limited_app
     client = limited_app.test_client()
     answers = [
         client.post("/login", data={"email": f"user{i}@test.example", "password": "guess"})
@@ -296,6 +398,28 @@ def test_login_attempts_from_one_address_are_limited(limited_app):
     assert response.status_code == 303
     # Reading the login page is never limited.
     assert client.get("/login").status_code == 200
+
+
+@pytest.mark.parametrize("proxies", [0, 1])
+def test_behind_a_trusted_proxy_the_address_limit_counts_clients(tmp_path, proxies):
+    with school_app(
+        tmp_path / "proxy.sqlite",
+        RATELIMIT_ENABLED=True,
+        LOGIN_LIMIT_PER_ADDRESS="2 per 10 minutes",
+        TRUSTED_PROXIES=proxies,
+    ) as app:
+        client = app.test_client()
+        answers = [
+            client.post(
+                "/login",
+                data={"email": f"user{i}@test.example", "password": "guess"},
+                headers={"X-Forwarded-For": f"203.0.113.{i}"},
+            ).status_code
+            for i in range(4)
+        ]
+    # Trusted: each forwarded address has its own count. Not trusted (the default):
+    # the header is anyone's to forge, so every attempt counts against the one peer.
+    assert answers == ([401] * 4 if proxies else [401, 401, 429, 429])
 
 
 # ---------------------------------------------------------------- CSRF and cookies

@@ -159,6 +159,59 @@ def test_a_suggestion_button_applies_its_change(client, editor_url, editor_form)
     assert form_data(html)["teachers"] != "3"
 
 
+def _needs_a_pair(form):
+    """K and 1 of 50 (at most 24 a class), 2 of 28, 5 teachers, no composite: raising one
+    maximum saves one class, both to 25 save two (tests/solver/test_suggestions.py)."""
+    form["teachers"] = "5"
+    for i, (students, high) in enumerate([(50, 24), (50, 24), (28, 28)]):
+        form[f"grades-{i}-students"] = str(students)
+        form[f"grades-{i}-min_size"] = "12"
+        form[f"grades-{i}-max_size"] = str(high)
+    for key in [k for k in form if k.startswith("composites-") and k.endswith("-enabled")]:
+        del form[key]
+    return form
+
+
+def test_editor_shows_a_pair_when_no_single_small_change_works(client, editor_url, editor_form):
+    form = _needs_a_pair(editor_form)
+    html = client.post(f"{editor_url}/edit", data=form, headers=LIVE).get_data(True)
+    assert "No single small change makes this work." in html
+    pair = (
+        "Raise grade K&#39;s maximum class size from 24 to 25, "
+        "and raise grade 1&#39;s maximum class size from 24 to 25"
+    )
+    assert pair in html
+    assert "(2 changes, made together)" in html
+    assert 'href="/glossary#suggestion"' in html
+    button = re.search(r'value="(apply:\d+)"[^>]*>\s*' + re.escape(pair), html)
+    assert button, html
+
+
+def test_applying_a_pair_makes_both_changes(client, editor_url, editor_form):
+    form = _needs_a_pair(editor_form)
+    html = client.post(f"{editor_url}/edit", data=form, headers=LIVE).get_data(True)
+    action = re.search(r'value="(apply:\d+)"[^>]*>\s*Raise grade K&#39;s[^<]*, and raise', html)
+    assert action, html
+    form["action"] = action.group(1)
+    response = client.post(f"{editor_url}/edit", data=form, headers=EDITOR)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Applied: Raise grade K" in html
+    assert "Proved best" in html
+    applied = form_data(html)
+    assert [applied[f"grades-{i}-max_size"] for i in range(3)] == ["25", "25", "28"]
+    assert applied["teachers"] == "5"
+
+
+def test_the_size_step_setting_bounds_the_suggestions(app, client, editor_url, editor_form):
+    app.config["SUGGESTION_MAX_SIZE_STEP"] = 0
+    form = _needs_a_pair(editor_form)
+    html = client.post(f"{editor_url}/edit", data=form, headers=LIVE).get_data(True)
+    assert "Why there is no allocation" in html
+    assert "maximum class size" not in html
+    assert "Add 2 teachers (7 in all)" in html
+
+
 def test_staffing_curve(client, editor_url, editor_form):
     response = client.post(f"{editor_url}/staffing", data=editor_form, headers=HX)
     html = response.get_data(as_text=True)

@@ -10,11 +10,12 @@ import pytest
 
 from crunch import jobs
 from crunch.extensions import db
-from crunch.models import Job, JobState, Role, Scenario, School
+from crunch.models import Job, JobState, Role, Scenario, School, User, utcnow
 from tests.conftest import (
     HILLSIDE,
     HX,
     LIVE,
+    PLANNER,
     VIEWER,
     AuthActions,
     add_user,
@@ -217,6 +218,7 @@ def test_another_schools_job_answers_404_and_cannot_be_cancelled(app, client, sc
         state=JobState.QUEUED,
         inputs=K12_FEWEST,
         params={},
+        heartbeat_at=utcnow(),  # as a live runner's (polls sweep heartbeat-less jobs away)
     )
     db.session.add(job)
     db.session.commit()
@@ -547,3 +549,56 @@ def test_a_staffing_job_reports_each_row_as_it_is_worked_out(app):
     assert [tag for tag, _ in sent] == ["progress"] * 3
     assert [len(p["rows"]) for _, p in sent] == [1, 2, 3]
     assert sent[-1][1] == result
+
+
+def planner_jobs_running(school, count: int) -> None:
+    """`count` active jobs of the planner's, beating now (on another scenario)."""
+    planner = db.session.scalar(db.select(User).where(User.email == PLANNER))
+    scenario = save_scenario(school, "Plan busy", HILLSIDE)
+    for _ in range(count):
+        db.session.add(
+            Job(
+                school_id=school.id,
+                scenario_id=scenario.id,
+                kind=jobs.STAFFING,
+                state=JobState.RUNNING,
+                inputs=HILLSIDE,
+                params={},
+                created_by_id=planner.id,
+                heartbeat_at=utcnow(),
+            )
+        )
+    db.session.commit()
+
+
+SECURITY_HEADERS = ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options")
+AT_THE_CAP = "You have 3 searches running; wait for one to finish or cancel it."
+
+
+def test_past_the_cap_a_new_job_is_refused_429_with_the_message_in_the_flash_area(client, school):
+    planner_jobs_running(school, 3)
+    url = editor_url_of(school)
+    form = editor_form_of(client, url)
+    form["background"] = "1"
+    before = db.session.scalar(db.select(db.func.count(Job.id)))
+    response = client.post(f"{url}/options", data=form, headers=HX)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 429
+    assert AT_THE_CAP in body and "<html" not in body
+    assert response.headers["HX-Retarget"] == "#flash"
+    assert all(name in response.headers for name in SECURITY_HEADERS)
+    db.session.commit()
+    assert db.session.scalar(db.select(db.func.count(Job.id))) == before
+    # Without htmx (a plain form post): a page that says the same.
+    page = client.post(f"{url}/staffing", data=form)
+    assert page.status_code == 429
+    assert AT_THE_CAP in page.get_data(as_text=True) and "<html" in page.get_data(as_text=True)
+    assert all(name in page.headers for name in SECURITY_HEADERS)
+
+
+def test_the_api_answers_a_refused_job_in_json(app):
+    with app.test_request_context("/api/scenarios/1/solve", method="POST"):
+        response = app.process_response(app.handle_user_exception(jobs.TooManyJobs(AT_THE_CAP)))
+    assert response.status_code == 429
+    assert response.get_json() == {"status": "error", "message": AT_THE_CAP}
+    assert all(name in response.headers for name in SECURITY_HEADERS)

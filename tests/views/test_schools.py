@@ -183,6 +183,7 @@ def test_the_words_a_principal_meets_are_explained(client, editor_url):
         "proved-best",
         "size-spread",
         "fewest-children-of-one-grade-in-a-composite-class",
+        "suggestion",
     ):
         assert f'id="{anchor}"' in glossary
     assert "0 means every class of a grade is the same size" in glossary

@@ -134,3 +134,24 @@ def test_wrong_method_answers_with_a_message(client, editor_url):
 def test_absurd_ids_are_not_found(app, client, url):
     app.config["PROPAGATE_EXCEPTIONS"] = False
     assert client.get(url).status_code == 404
+
+
+def test_no_store_on_pages_fragments_api_exports_and_errors_but_not_static_files(
+    client, anon, editor_url, editor_form
+):
+    private = {
+        "page": client.get(editor_url),
+        "fragment": client.post(f"{editor_url}/edit", data=editor_form, headers=LIVE),
+        "api": client.post("/api/solve", json={}),
+        "csv export": client.get(f"{editor_url}/scenario.csv"),
+        "xlsx export": client.get(f"{editor_url}/scenario.xlsx"),
+        "error": client.get("/schools/999999"),
+        "login page": anon.get("/login"),
+    }
+    assert private["csv export"].status_code == private["xlsx export"].status_code == 200
+    for name, response in private.items():
+        assert response.status_code < 500, name
+        assert response.headers.get("Cache-Control") == "no-store", name
+    static = client.get("/static/app.css")
+    assert static.status_code == 200
+    assert "no-store" not in static.headers.get("Cache-Control", "")
