@@ -97,6 +97,11 @@ class SolverPool:
         started = time.monotonic()
         with self._lock:
             first = not self._ever_ready
+            # processes that could not be started before (three tries each) are tried
+            # again, so a pool that lost them fills up again by itself
+            missing = self.size - len(self._workers) - self._starting
+        for _ in range(missing):
+            self._start_in_background()
         # A pool still starting (the server's first solves, once) is waited for up to
         # FIRST_START_WAIT, outside the solve's limit; otherwise SOLVER_POOL_WAIT, within.
         wait = FIRST_START_WAIT if first else min(self.wait, time_limit)
