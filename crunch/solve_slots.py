@@ -21,6 +21,9 @@ MESSAGE = (
     "before). Nothing was lost: wait a moment, then change an input or try again."
 )
 
+# Said instead where the page asks again by itself (typing, the staffing curve).
+RETRYING = "Still working on your previous change: this part updates by itself in a moment."
+
 _active: set[str] = set()
 _lock = threading.Lock()
 

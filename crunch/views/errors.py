@@ -29,7 +29,7 @@ from ..extensions import db
 from ..htmx import is_htmx, render_block, target
 from ..jobs import TooManyJobs
 from ..solve_slots import MESSAGE as ALREADY_SOLVING
-from ..solve_slots import AlreadySolving
+from ..solve_slots import RETRYING, AlreadySolving
 
 MESSAGES = {
     400: "The request could not be understood. Reload the page and try again.",
@@ -79,8 +79,9 @@ def already_solving(error: AlreadySolving) -> Response:
     editor the sentence goes beside the results, leaving the inputs as typed."""
     if is_htmx() and target() in RESULTS_TARGETS:
         retry = target() if target() in RETRIED_TARGETS else None
+        message = RETRYING if retry else ALREADY_SOLVING
         body = render_block(
-            "error.html", "busy", message=ALREADY_SOLVING, retry=retry, retry_url=request.path
+            "error.html", "busy", message=message, retry=retry, retry_url=request.path
         )
         response = make_response(body, 429)
         response.headers["HX-Retarget"] = "#solver-busy"

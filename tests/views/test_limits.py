@@ -18,6 +18,7 @@ from crunch.extensions import db
 from crunch.models import Job
 from crunch.services import planning
 from crunch.solve_slots import MESSAGE as ALREADY_SOLVING
+from crunch.solve_slots import RETRYING
 from tests.conftest import (
     HILLSIDE,
     HX,
@@ -277,7 +278,7 @@ def test_a_second_concurrent_solve_of_one_user_answers_429(app, blocked_solve):
         assert typed.status_code == 429
         assert typed.headers["HX-Retarget"] == "#solver-busy"
         body = typed.get_data(as_text=True)
-        assert ALREADY_SOLVING in body
+        assert RETRYING in body
         # ...and asks again by itself a second later, for the inputs then on screen
         assert f'hx-post="{url}/edit" hx-trigger="load delay:1s" hx-target="#results"' in body
         # another user is not held up
