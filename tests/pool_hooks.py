@@ -23,3 +23,12 @@ def _or_hang(real):
         return real(scenario, *args, time_limit=time_limit)
 
     return task
+
+
+class Forever:
+    """A job parameter whose number never comes: the job's process blocks when it
+    reads it, as a solve hung inside the MIP library does."""
+
+    def __float__(self) -> float:
+        threading.Event().wait()
+        return 0.0
