@@ -28,8 +28,8 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from ..extensions import db
 from ..htmx import is_htmx, render_block, target
 from ..jobs import TooManyJobs
+from ..solve_slots import AUTOMATIC, RETRYING, AlreadySolving
 from ..solve_slots import MESSAGE as ALREADY_SOLVING
-from ..solve_slots import RETRYING, AlreadySolving
 
 MESSAGES = {
     400: "The request could not be understood. Reload the page and try again.",
@@ -45,9 +45,6 @@ MESSAGES = {
 # htmx targets inside the editor's results: a message for them goes beside the
 # results (#solver-busy), where the page keeps the inputs as they are.
 RESULTS_TARGETS = ("results", "options", "staffing", "solve", "editor")
-# Loaded without a click (typing, the staffing curve after each preview): asked
-# again by the message itself a second later, so the page catches up by itself.
-RETRIED_TARGETS = ("results", "staffing")
 
 # Headings in a principal's words where HTTP's own name says little ("Forbidden").
 TITLES = {
@@ -78,7 +75,9 @@ def already_solving(error: AlreadySolving) -> Response:
     """429: this user's other solve is still running (crunch.solve_slots). Inside the
     editor the sentence goes beside the results, leaving the inputs as typed."""
     if is_htmx() and target() in RESULTS_TARGETS:
-        retry = target() if target() in RETRIED_TARGETS else None
+        # asked for without a click (typing, the staffing curve after each preview):
+        # the message asks again a second later, so the page catches up by itself
+        retry = target() if target() in AUTOMATIC else None
         message = RETRYING if retry else ALREADY_SOLVING
         body = render_block(
             "error.html", "busy", message=message, retry=retry, retry_url=request.path

@@ -288,3 +288,31 @@ def test_a_second_concurrent_solve_of_one_user_answers_429(app, blocked_solve):
         thread.join(60)
     assert answers["first"].status_code == 200
     assert second.post("/api/solve", json=HILLSIDE).status_code == 200
+
+
+def test_a_click_waits_for_the_users_other_solve_instead_of_429(app, blocked_solve):
+    armed, entered, release = blocked_solve
+    first, second = logged_in(app), logged_in(app)
+    url = editor_url_of(quick_scenario())
+    form = form_data(second.get(url).get_data(as_text=True))
+    form["action"] = "grade-add"  # a button of the editor: a person's own click
+    armed.set()
+    answers = {}
+    typing = threading.Thread(
+        target=lambda: answers.update(first=first.post(f"{url}/edit", data=form, headers=LIVE))
+    )
+    typing.start()
+    assert entered.wait(60)
+    click = threading.Thread(
+        target=lambda: answers.update(
+            second=second.post(f"{url}/edit", data=form, headers={**HX, "HX-Target": "editor"})
+        )
+    )
+    click.start()
+    click.join(0.3)
+    assert click.is_alive()  # waiting for the other solve, not refused
+    release.set()
+    typing.join(60)
+    click.join(60)
+    assert answers["first"].status_code == 200
+    assert answers["second"].status_code == 200
