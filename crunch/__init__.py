@@ -20,6 +20,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder="../static",
     )
     config.load(app, test_config)
+    from .jobs import DEFAULTS as JOB_DEFAULTS
+
+    # before anything reads them: a bad number stops the start, not a request
+    config.check_numbers(app.config, config.numeric_defaults(JOB_DEFAULTS))
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)

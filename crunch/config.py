@@ -6,9 +6,12 @@ environment variables named `CRUNCH_<KEY>` (for example `CRUNCH_DATABASE_URL`).
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from flask import Flask
 
@@ -82,6 +85,9 @@ class Defaults:
     IMPORT_MAX_CELLS = 200_000  # rows times columns, gaps included
     IMPORT_MAX_CELL_LENGTH = 2_000  # characters in one cell
     IMPORT_MAX_SECONDS = 2.0  # CPU time reading the file, checked as it is parsed
+    # A roster file waits in the database between its upload and its column mapping;
+    # after this long (or on save or cancel) it is deleted.
+    ROSTER_IMPORT_MAX_AGE_SECONDS = 3600
     # The district's time zone (an IANA name such as "Australia/Melbourne"): times are
     # stored in UTC and shown in this zone.
     DISPLAY_TIMEZONE = "UTC"
@@ -120,6 +126,71 @@ def load(app: Flask, test_config: dict | None) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_url(app.config["SQLALCHEMY_DATABASE_URI"])
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY is not set: put it in instance/config.py")
+
+
+class BadSetting(RuntimeError):
+    """Settings that cannot work, one line each: the app refuses to start."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("Cannot start with these settings:\n" + "\n".join(problems))
+        self.problems = problems
+
+
+# Flask's own limits, which are numbers or None (no limit).
+NONE_ALLOWED = frozenset({"MAX_CONTENT_LENGTH", "MAX_FORM_PARTS", "WTF_CSRF_TIME_LIMIT"})
+# 0 would not mean "none" here but break the app: a solver time limit of 0 is no limit
+# at all to the solver, no job would ever run, every job would be stale at once.
+POSITIVE = frozenset(
+    {
+        "PREVIEW_TIME_LIMIT",
+        "STAFFING_TIME_LIMIT",
+        "IMPORT_MAX_SECONDS",
+        "JOBS_MAX_CONCURRENT",
+        "JOBS_TIME_LIMIT",
+        "JOBS_SOLVE_TIME_LIMIT",
+        "JOBS_STAFFING_TIME_LIMIT",
+        "JOBS_STALE_SECONDS",
+    }
+)
+
+
+_WHERE = ": see CRUNCH_{0} or instance/config.py."
+
+
+def numeric_defaults(*more: Mapping[str, Any]) -> dict[str, int | float]:
+    """Every setting whose default is a number (Defaults, and `more` such as the
+    jobs' defaults), by name."""
+    found = {}
+    for defaults in (vars(Defaults), *more):
+        for key, value in defaults.items():
+            if key.isupper() and isinstance(value, int | float) and not isinstance(value, bool):
+                found[key] = value
+    return found
+
+
+def check_numbers(config: dict[str, Any], defaults: Mapping[str, int | float]) -> None:
+    """Refuse to start when a numeric setting (say CRUNCH_JOBS_MAX_CONCURRENT=two, or
+    -1) is not a number of its kind: `BadSetting`, naming each, rather than an error
+    at the first request that uses it. A whole number given as 4.0 is taken as 4."""
+    problems = []
+    for key, default in defaults.items():
+        if key not in config:
+            continue
+        value = config[key]
+        if value is None and key in NONE_ALLOWED:
+            continue
+        whole = isinstance(default, int)
+        if isinstance(value, float) and whole and value.is_integer():
+            value = config[key] = int(value)
+        kind = "a whole number" if whole else "a number"
+        low = "more than 0" if key in POSITIVE else "0 or more"
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if not number or not math.isfinite(value) or (whole and not isinstance(value, int)):
+            problems.append(f"{key} must be {kind} ({low}), not {value!r}{_WHERE.format(key)}")
+        elif value < 0 or (value == 0 and key in POSITIVE):
+            problems.append(f"{key} must be {low}, not {value!r}{_WHERE.format(key)}")
+    if problems:
+        raise BadSetting(problems)
 
 
 def ensure_instance_config(instance: Path) -> None:

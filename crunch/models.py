@@ -250,3 +250,8 @@ class Job(SchoolOwned, db.Model):
     @property
     def active(self) -> bool:
         return self.state in JobState.ACTIVE
+
+
+# Rosters live in their own module; imported here so that every user of the models
+# (create_all, the migrations' comparison) sees their tables.
+from . import roster_models  # noqa: E402, F401

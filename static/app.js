@@ -21,3 +21,52 @@ document.addEventListener("htmx:sendError", () => {
     flash.append(message);
   }
 });
+
+// The messages beside the fields arrive out of band while the input being typed in
+// stays untouched (so it keeps focus and caret): keep each input's aria-invalid in
+// step with the message that describes it.
+document.addEventListener("htmx:afterSettle", () => {
+  for (const input of document.querySelectorAll("[aria-describedby*='err-']")) {
+    const invalid = input
+      .getAttribute("aria-describedby")
+      .split(/\s+/)
+      .map((id) => document.getElementById(id))
+      .some((el) => el && el.classList.contains("field-error") && el.textContent.trim() !== "");
+    if (invalid) {
+      input.setAttribute("aria-invalid", "true");
+    } else {
+      input.removeAttribute("aria-invalid");
+    }
+  }
+});
+
+// A button of the editor (Fix, a suggestion, Add a grade...) redraws the whole form.
+// htmx puts focus back only on an element with an id; a keyboard user whose button
+// had none would be left on the page's body. Put it back on the same button if it is
+// still there, else on the status line above the table, where Tab carries on.
+let pressed = null;
+document.addEventListener(
+  "submit",
+  (event) => {
+    if (event.target.id === "editor") {
+      pressed = event.submitter ? event.submitter.value || "" : "";
+    }
+  },
+  true,
+);
+document.addEventListener("htmx:afterSettle", () => {
+  const lost = !document.activeElement || document.activeElement === document.body;
+  if (pressed === null || !lost) {
+    pressed = null;
+    return;
+  }
+  const editor = document.getElementById("editor");
+  const same = pressed && editor ? editor.querySelector(`button[value="${CSS.escape(pressed)}"]`) : null;
+  const status = document.querySelector("#results .status");
+  pressed = null;
+  if (same) {
+    same.focus();
+  } else if (status) {
+    status.focus();
+  }
+});

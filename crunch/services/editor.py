@@ -13,9 +13,11 @@ from werkzeug.datastructures import MultiDict
 
 from ..forms import ScenarioForm
 from ..models import Revision
+from ..solver.data import scenario_to_dict
 from ..solver.patch import merge_patch
 from . import actions
-from .drafts import Draft, check
+from .drafts import Checked, Draft, check
+from .history import describe_changes, summary_line
 from .planning import (
     Plan,
     Solved,
@@ -48,6 +50,9 @@ class Editor:
     # No children typed in yet (a blank scenario): the editor asks for them
     # instead of planning classes for nobody.
     empty: bool = False
+    # Why the button pressed changed nothing (a suggestion no longer offered):
+    # answered 422 with the inputs as posted.
+    refused: str = ""
 
     @property
     def valid(self) -> bool:
@@ -106,24 +111,29 @@ def from_post(
     the request's own solve when these inputs are known to be slow.
     """
     draft = Draft.from_form(ScenarioForm(formdata=formdata))
-    action, index = actions.parse(formdata.get("action", ""))
+    raw_action = formdata.get("action", "")
+    action, index = actions.parse(raw_action)
+    if actions.is_apply(raw_action):
+        action = "apply"
     picked = formdata.get("picked", "")
     notes: list[str] = []
+    refused = ""
     if action in actions.ACTIONS:
         draft = actions.ACTIONS[action](draft, index, combine=formdata.getlist("combine"))
     checked = check(draft.form(), draft, title)
 
     if checked.scenario is not None and action in ("lock", "apply"):
-        if action == "lock":
-            draft, note = _lock(draft, _on_screen(formdata, draft), index)
+        try:
+            if action == "lock":
+                draft, note = _lock(draft, _on_screen(formdata, draft), index)
+            else:
+                draft, note = _apply(checked, raw_action)
+        except actions.Refused as refusal:
+            refused = str(refusal)
         else:
-            before = make_plan(
-                checked.scenario, checked.inputs, picked, solved=solved, time_limit=time_limit
-            )
-            draft, note = _apply(checked.inputs, before, index, draft)
-        notes.append(note)
-        checked = check(draft.form(), draft, title)
-        picked = ""
+            notes.append(note)
+            checked = check(draft.form(), draft, title)
+            picked = ""
     elif action == "pick" and checked.inputs is not None and index is not None:
         picked = f"{inputs_key(checked.inputs)}:{index}"
 
@@ -153,6 +163,7 @@ def from_post(
         notes=notes,
         picked=picked,
         focus=_focus_after(action, draft),
+        refused=refused,
     )
 
 
@@ -218,16 +229,17 @@ def _lock(draft: Draft, table: Table | None, index: int | None) -> tuple[Draft, 
     )
 
 
-def _apply(
-    inputs: dict[str, Any], plan: Plan, index: int | None, draft: Draft
-) -> tuple[Draft, str]:
-    """Apply one of the solver's suggestions (a JSON merge patch) to the inputs.
+def _apply(checked: Checked, raw: str) -> tuple[Draft, str]:
+    """Apply the suggestion whose button was pressed: its own JSON merge patch.
 
-    The suggestion is taken from a fresh solve of the posted inputs, never from
-    the browser, so a button can only apply a change the solver proposed.
+    The button carries the patch, not the suggestion's place in the list: a fresh
+    solve could list the suggestions in another order (a search cut short by the
+    time limit), and the change applied must be the one clicked. The patch comes
+    from the browser, so it is checked against the posted inputs first
+    (`actions.suggestion_patch`, `Refused` otherwise): only a change of the kind
+    suggestions make gets through, and the inputs it makes are checked as typed ones.
     """
-    suggestions = plan.solution.suggestions
-    if index is None or not 0 <= index < len(suggestions):
-        return draft, "That suggestion no longer applies to these inputs."
-    patched = merge_patch(inputs, suggestions[index].patch)
-    return Draft.from_inputs(patched), f"Applied: {suggestions[index].text}"
+    patch = actions.suggestion_patch(raw, scenario_to_dict(checked.scenario))
+    patched = merge_patch(checked.inputs, patch)
+    changes = summary_line(describe_changes(checked.inputs, patched))
+    return Draft.from_inputs(patched), f"Applied: {changes}."

@@ -243,7 +243,7 @@ def staffing_range(scenario: Scenario) -> tuple[int, int]:
 def request_limit(time_limit: float | None = None) -> float:
     """The seconds a solve in a request may take: `time_limit` if shorter, and never
     more than what is left of PREVIEW_TIME_LIMIT for the whole request (a request
-    that solves twice, such as applying a suggestion, shares it)."""
+    that solves more than once shares it)."""
     left = float(current_app.config["PREVIEW_TIME_LIMIT"])
     if has_request_context():
         deadline = request.environ.setdefault(DEADLINE, time.monotonic() + left)

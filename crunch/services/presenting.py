@@ -60,6 +60,11 @@ class Segment:
     height: float
     colour: int
     title: str
+    grade: str = ""  # written on the segment where it fits: colour is not the only cue
+
+    @property
+    def labelled(self) -> bool:
+        return self.height >= 11 and self.width >= 6 * max(len(self.grade), 1) + 4
 
 
 @dataclass(frozen=True)
@@ -167,6 +172,7 @@ def class_chart(table: Table) -> Chart | None:
                     round(h, 1),
                     colour_of(table, grade),
                     f"Class {i + 1}: {count} of grade {grade}",
+                    grade,
                 )
             )
         bars.append(

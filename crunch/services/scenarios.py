@@ -9,10 +9,12 @@ write lock is held.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from typing import Any
 
 from flask import abort
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import Revision, Scenario, School
@@ -25,6 +27,40 @@ BLANK = "blank"
 
 class NameTaken(ValueError):
     """A scenario of that name already exists for the school and year."""
+
+    def __init__(self, year: int, name: str) -> None:
+        super().__init__(f"{year} already has a scenario called {name}.")
+
+
+def _name_taken(school_id: int, year: int, name: str, other_than: int | None = None) -> bool:
+    """Whether the school's year has a scenario called `name` (besides `other_than`)."""
+    query = select(func.count(Scenario.id)).where(
+        Scenario.school_id == school_id, Scenario.year == year, Scenario.name == name
+    )
+    if other_than is not None:
+        query = query.where(Scenario.id != other_than)
+    return bool(db.session.scalar(query))
+
+
+def _names_in(school_id: int, year: int) -> set[str]:
+    """The names of the school's scenarios of the year, archived ones too."""
+    query = select(Scenario.name).where(Scenario.school_id == school_id, Scenario.year == year)
+    return set(db.session.scalars(query))
+
+
+@contextmanager
+def _unique_name(school_id: int, year: int, name: str, other_than: int | None = None):
+    """Around the commit of a scenario's new name. The name was checked free under
+    the write lock, but a writer that does not take it (another process, a command)
+    may have taken it since: the unique constraint then refuses the commit, and that
+    is NameTaken too, with everything rolled back, rather than a server error."""
+    try:
+        yield
+    except IntegrityError:
+        db.session.rollback()
+        if not _name_taken(school_id, year, name, other_than):
+            raise
+        raise NameTaken(year, name) from None
 
 
 def all_schools() -> list[School]:
@@ -136,19 +172,29 @@ def create_scenario(
     """A new scenario whose first revision holds these inputs and the plan's allocation."""
     school_id = school.id
     begin_write()
-    taken = db.session.scalar(
-        select(func.count(Scenario.id)).where(
-            Scenario.school_id == school_id, Scenario.year == year, Scenario.name == name
-        )
-    )
-    if taken:
+    if _name_taken(school_id, year, name):
         db.session.rollback()
-        raise NameTaken(f"{year} already has a scenario called {name}.")
-    scenario = Scenario(school_id=school_id, year=year, name=name)
-    db.session.add(scenario)
-    db.session.flush()
-    _add_revision(scenario, inputs, allocation, status, note, number=1)
-    db.session.commit()
+        raise NameTaken(year, name)
+    return _add_scenario(school_id, year, name, inputs, allocation, status, note)
+
+
+def _add_scenario(
+    school_id: int,
+    year: int,
+    name: str,
+    inputs: dict[str, Any],
+    allocation: dict[str, Any] | None,
+    status: str,
+    note: str,
+) -> Scenario:
+    """Write a new scenario and its first revision, under the write lock taken by the
+    caller; NameTaken if the unique constraint refuses the name after all."""
+    with _unique_name(school_id, year, name):
+        scenario = Scenario(school_id=school_id, year=year, name=name)
+        db.session.add(scenario)
+        db.session.flush()
+        _add_revision(scenario, inputs, allocation, status, note, number=1)
+        db.session.commit()
     return scenario
 
 
@@ -156,37 +202,47 @@ def rename_scenario(scenario: Scenario, name: str) -> None:
     """Give the scenario another name; NameTaken if the year has one called that."""
     scenario_id, school_id, year = scenario.id, scenario.school_id, scenario.year
     begin_write()
-    taken = db.session.scalar(
-        select(func.count(Scenario.id)).where(
-            Scenario.school_id == school_id,
-            Scenario.year == year,
-            Scenario.name == name,
-            Scenario.id != scenario_id,
-        )
-    )
-    if taken:
+    if _name_taken(school_id, year, name, other_than=scenario_id):
         db.session.rollback()
-        raise NameTaken(f"{year} already has a scenario called {name}.")
-    db.session.get(Scenario, scenario_id).name = name
-    db.session.commit()
+        raise NameTaken(year, name)
+    with _unique_name(school_id, year, name, other_than=scenario_id):
+        db.session.get(Scenario, scenario_id).name = name
+        db.session.commit()
+
+
+DUPLICATE_TRIES = 3
 
 
 def duplicate_scenario(scenario: Scenario) -> Scenario:
-    """A copy of the scenario's current revision as revision 1 of "<name> copy"."""
+    """A copy of the scenario's current revision as revision 1 of "<name> copy" (or
+    "<name> copy 2", ...: the first name free when the copy is written).
+
+    The free name is looked for under the write lock, so copies made at once get
+    names of their own; should a writer that does not take the lock take the name
+    first, the next free one is used.
+    """
     source = scenario.current_revision
-    taken = {s.name for s in scenarios_of(scenario.school, scenario.year)}
-    taken |= {s.name for s in scenarios_of(scenario.school, scenario.year, archived=True)}
+    school_id, year = scenario.school_id, scenario.year
+    inputs, allocation, status = dict(source.inputs), source.allocation, source.status
+    note = f"Copied from {scenario.title}, revision {source.number}."
     base = f"{scenario.name} copy"[:74]
-    name = next(n for n in [base] + [f"{base} {i}" for i in range(2, 1000)] if n not in taken)
-    return create_scenario(
-        scenario.school,
-        year=scenario.year,
-        name=name,
-        inputs=dict(source.inputs),
-        allocation=source.allocation,
-        status=source.status,
-        note=f"Copied from {scenario.title}, revision {source.number}.",
-    )
+
+    def copy() -> Scenario:
+        begin_write()
+        taken = _names_in(school_id, year)
+        names = [base] + [f"{base} {i}" for i in range(2, 1000)]
+        name = next((n for n in names if n not in taken), None)
+        if name is None:  # every copy's name is in use: say so instead of failing
+            db.session.rollback()
+            raise NameTaken(year, f"{base} 999")
+        return _add_scenario(school_id, year, name, inputs, allocation, status, note)
+
+    for _ in range(DUPLICATE_TRIES - 1):
+        try:
+            return copy()
+        except NameTaken:
+            continue
+    return copy()
 
 
 class CannotArchive(ValueError):

@@ -9,7 +9,7 @@ from flask import Flask, Response, request
 from werkzeug.routing import IntegerConverter
 
 from .. import assets
-from ..services import words
+from ..services import actions, words
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -44,6 +44,7 @@ def register(app: Flask) -> None:
         history,
         jobs,
         nextyear,
+        rosters,
         scenarios,
         schools,
         transfer,
@@ -60,11 +61,14 @@ def register(app: Flask) -> None:
     app.register_blueprint(nextyear.bp)
     app.register_blueprint(transfer.bp)
     app.register_blueprint(jobs.bp)
+    app.register_blueprint(rosters.bp)
+    app.register_blueprint(rosters.audit_bp)
     errors.register(app)
     app.after_request(security_headers)
     app.after_request(no_store)
     app.after_request(compact_html)
     app.jinja_env.filters["status_label"] = words.status_label
+    app.jinja_env.filters["apply_value"] = actions.apply_value
     app.jinja_env.filters["priority_label"] = words.priority_label
     app.jinja_env.filters["priorities_label"] = words.priorities_label
     app.jinja_env.filters["local_time"] = lambda moment: words.local_time(

@@ -74,7 +74,7 @@ def edit(school_id: int, scenario_id: int):
     )
     if state.inputs is not None:
         jobs.cancel_outdated(scenario, current_user._get_current_object(), inputs_key(state.inputs))
-    status = 422 if state.errors else 200
+    status = 422 if state.errors or state.refused else 200
     if target() == "results":
         # Typing: redraw the results and fill or clear the messages beside the
         # inputs out of band, leaving the input being typed in untouched.

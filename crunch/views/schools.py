@@ -87,7 +87,14 @@ def rename(school_id: int, scenario_id: int):
 
 @bp.post("/schools/<id:school_id>/scenarios/<id:scenario_id>/duplicate")
 def duplicate(school_id: int, scenario_id: int):
-    copy = store.duplicate_scenario(store.scenario_or_404(school_id, scenario_id))
+    scenario = store.scenario_or_404(school_id, scenario_id)
+    try:
+        copy = store.duplicate_scenario(scenario)
+    except store.NameTaken as taken:
+        flash(f"Not copied: {taken} Rename or archive some copies first.")
+        return redirect(
+            url_for("scenarios.editor", school_id=school_id, scenario_id=scenario_id), 303
+        )
     flash(f"This is a copy, {copy.title}: changes here leave the original as it was.")
     return redirect(url_for("scenarios.editor", school_id=school_id, scenario_id=copy.id), 303)
 

@@ -1,4 +1,5 @@
-"""Every main page at a phone's width (390 x 844) and a desk's (1366 x 768): nothing
+"""Every main page at a phone's width (390 x 844), a desk's (1366 x 768), the 320 px of
+WCAG's reflow and a 1280 px screen at 200 % zoom (640 CSS px): nothing
 wider than the screen (a wide table scrolls inside its own box), no console error,
 and the details of issue 13 that only a browser can see."""
 
@@ -16,7 +17,12 @@ from tests.browser.conftest import log_in
 from tests.conftest import ADMIN, HILLSIDE, PASSWORD, VIEWER, save_scenario
 
 pytestmark = pytest.mark.browser
-SIZES = {"phone": (390, 844), "desk": (1366, 768)}
+SIZES = {
+    "phone": (390, 844),
+    "desk": (1366, 768),
+    "reflow": (320, 640),  # WCAG 1.4.10: no sideways scrolling at 320 CSS px
+    "zoom-200": (640, 400),  # a 1280 x 800 screen at 200 % zoom
+}
 _names = itertools.count(1)
 
 # A school as wide as a K-12 college: 13 grades, each with its own colour.

@@ -28,6 +28,8 @@ from werkzeug.datastructures import MultiDict
 
 from crunch.extensions import db
 from crunch.models import District, Role, Scenario, School, User
+from crunch.services import roster_children
+from crunch.services import rosters as roster_store
 from tests.conftest import (
     ADMIN,
     HILLSIDE,
@@ -55,6 +57,7 @@ class Tenant:
     scenario_id: int
     user_id: int
     markers: list[str] = field(default_factory=list)
+    import_id: int = 0
 
 
 @dataclass
@@ -77,7 +80,12 @@ def add_tenant(district: District, school_name: str, email: str, role: str) -> T
     user.schools = [school] if role != Role.ADMIN else []
     db.session.add(user)
     db.session.commit()
-    return Tenant(school.id, scenario.id, user.id, [school_name, plan, note, email])
+    child = f"Secretchild {school_name}"
+    roster_store.save(school, 2027, [roster_children.child(id="S1", name=child, grade="K")], "")
+    pending = roster_store.add_import(
+        school, 2027, "pending.csv", f"Id,Name\nS1,{child}".encode(), 3600
+    )
+    return Tenant(school.id, scenario.id, user.id, [school_name, plan, note, email, child], pending)
 
 
 def _inputs() -> dict:
@@ -111,6 +119,10 @@ def foreign_rows(engine: Engine, tenants: list[Tenant]) -> list[tuple]:
             f" (SELECT district_id FROM schools WHERE id IN ({schools}))",
             f"SELECT * FROM scenarios WHERE school_id IN ({schools})",
             f"SELECT * FROM revisions WHERE school_id IN ({schools})",
+            f"SELECT * FROM rosters WHERE school_id IN ({schools})",
+            f"SELECT * FROM roster_revisions WHERE school_id IN ({schools})",
+            f"SELECT * FROM roster_imports WHERE school_id IN ({schools})",
+            f"SELECT * FROM roster_audit WHERE school_id IN ({schools})",
             f"SELECT * FROM users WHERE id IN ({users})",
             f"SELECT * FROM user_schools WHERE school_id IN ({schools}) OR user_id IN ({users})",
             # A link from any user to a school of another district is a leak by itself.
@@ -148,6 +160,12 @@ def fill(rule, tenant: Tenant, own: Tenant, mix: str) -> dict[str, int]:
             values[name] = tenant.user_id
         elif name in ("number", "revision", "revision_number"):
             values[name] = 1
+        elif name == "year":
+            values[name] = 2027
+        elif name == "import_id":
+            values[name] = tenant.import_id
+        elif name == "child_id":
+            values[name] = "S1"
         else:  # scenario ids and anything added later
             values[name] = own.scenario_id if mix == "own-scenario" else tenant.scenario_id
     return values
@@ -157,6 +175,8 @@ def mixes(rule) -> list[str]:
     names = " ".join(rule.arguments)
     if "school" in names and "scenario" in names:
         return ["foreign", "own-school", "own-scenario"]
+    if "school" in names and "import" in names:
+        return ["foreign", "own-school"]  # own school, another school's pending import
     return ["foreign"]
 
 

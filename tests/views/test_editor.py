@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+from html import unescape
 
 import pytest
 
+from crunch.services import actions
+from crunch.services import planning as planning_service
+from crunch.solver.data import scenario_to_dict
 from tests.conftest import EDITOR, HX, LIVE, form_data
 
 
@@ -15,6 +19,14 @@ def class_rows(html: str) -> int:
     table = html[html.index('<table class="classes">') :]
     table = table[: table.index("</table>")]
     return len(re.findall(r'<tr(?: class="composite")?>\s*<th scope="row">', table))
+
+
+def suggestion_buttons(html: str) -> list[tuple[str, str]]:
+    """(value, words) of each suggestion's button, in the order shown."""
+    found = re.findall(
+        r'name="action" value="(apply:[^"]*)" class="small suggestion"\s*>([^<]*)<', html
+    )
+    return [(unescape(value), unescape(words).strip()) for value, words in found]
 
 
 def error_text(html: str, field_id: str) -> str:
@@ -145,18 +157,20 @@ def test_infeasible_input_shows_diagnosis_and_suggestions(client, editor_url, ed
     assert response.status_code == 200
     assert "No allocation fits these rules" in html
     assert "Why there is no allocation" in html
-    assert 'value="apply:0"' in html
+    # the button carries the suggestion's own merge patch
+    assert suggestion_buttons(html) == [('apply:{"teachers":5}', "Add 2 teachers (5 in all)")]
 
 
 def test_a_suggestion_button_applies_its_change(client, editor_url, editor_form):
     editor_form["teachers"] = "3"
-    editor_form["action"] = "apply:0"
+    html = client.post(f"{editor_url}/edit", data=editor_form, headers=LIVE).get_data(True)
+    editor_form["action"] = suggestion_buttons(html)[0][0]
     response = client.post(f"{editor_url}/edit", data=editor_form, headers=EDITOR)
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "Applied:" in html
+    assert "Applied: teachers 3 -&gt; 5." in html
     assert "Proved best" in html
-    assert form_data(html)["teachers"] != "3"
+    assert form_data(html)["teachers"] == "5"
 
 
 def _needs_a_pair(form):
@@ -183,24 +197,153 @@ def test_editor_shows_a_pair_when_no_single_small_change_works(client, editor_ur
     assert pair in html
     assert "(2 changes, made together)" in html
     assert 'href="/glossary#suggestion"' in html
-    button = re.search(r'value="(apply:\d+)"[^>]*>\s*' + re.escape(pair), html)
-    assert button, html
+    assert unescape(pair) in [words for _, words in suggestion_buttons(html)]
 
 
 def test_applying_a_pair_makes_both_changes(client, editor_url, editor_form):
     form = _needs_a_pair(editor_form)
     html = client.post(f"{editor_url}/edit", data=form, headers=LIVE).get_data(True)
-    action = re.search(r'value="(apply:\d+)"[^>]*>\s*Raise grade K&#39;s[^<]*, and raise', html)
-    assert action, html
-    form["action"] = action.group(1)
+    [action] = [v for v, words in suggestion_buttons(html) if words.endswith("24 to 25")]
+    form["action"] = action
     response = client.post(f"{editor_url}/edit", data=form, headers=EDITOR)
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "Applied: Raise grade K" in html
+    assert (
+        "Applied: Grade K: largest class 24 -&gt; 25; Grade 1: largest class 24 -&gt; 25." in html
+    )
     assert "Proved best" in html
     applied = form_data(html)
     assert [applied[f"grades-{i}-max_size"] for i in range(3)] == ["25", "25", "28"]
     assert applied["teachers"] == "5"
+
+
+def test_applying_a_limit_and_a_composite_makes_both(client, editor_url, editor_form):
+    form = _needs_a_pair(editor_form)
+    html = client.post(f"{editor_url}/edit", data=form, headers=LIVE).get_data(True)
+    [action] = [v for v, words in suggestion_buttons(html) if "composite" in words]
+    form["action"] = action
+    html = client.post(f"{editor_url}/edit", data=form, headers=EDITOR).get_data(True)
+    assert "Applied: Grade K: largest class 24 -&gt; 28; allowed K/1 composite." in html
+    applied = form_data(html)
+    assert applied["grades-0-max_size"] == "28"
+    assert applied["composites-0-members"] == "0,1" and applied["composites-0-enabled"] == "y"
+
+
+def test_applying_takes_the_clicked_suggestion_whatever_a_new_solve_lists(
+    client, editor_url, editor_form, monkeypatch
+):
+    """A solve cut short by its time limit may list the suggestions in another order
+    the next time: the button applies its own change, and nothing re-solves the old
+    inputs to find it."""
+    form = _needs_a_pair(editor_form)
+    html = client.post(f"{editor_url}/edit", data=form, headers=LIVE).get_data(True)
+    buttons = suggestion_buttons(html)
+    assert len(buttons) == 3
+    clicked, words = buttons[0]
+    assert words.endswith("from 24 to 25")
+
+    solved = []
+    real_solve = planning_service.solve
+
+    def solve_and_list_backwards(scenario, **kwargs):
+        solved.append(scenario_to_dict(scenario))
+        solution = real_solve(scenario, **kwargs)
+        return solution.__class__(
+            **{**solution.__dict__, "suggestions": solution.suggestions[::-1]}
+        )
+
+    monkeypatch.setattr(planning_service, "solve", solve_and_list_backwards)
+    # what the page now lists first is another suggestion: the old way (by position)
+    # would have applied that one
+    html = client.post(f"{editor_url}/edit", data=form, headers=LIVE).get_data(True)
+    assert suggestion_buttons(html)[0][1] == "Add 2 teachers (7 in all)"
+    posted = solved.pop()
+
+    form["action"] = clicked
+    response = client.post(f"{editor_url}/edit", data=form, headers=EDITOR)
+    applied = form_data(response.get_data(as_text=True))
+    assert response.status_code == 200
+    assert [applied[f"grades-{i}-max_size"] for i in range(3)] == ["25", "25", "28"]
+    assert applied["teachers"] == "5"
+    assert solved and posted not in solved  # only the changed inputs were solved
+
+
+def _pair_patch(**grade_changes) -> dict:
+    grades = [
+        {"name": "K", "students": 50, "min_size": 12, "max_size": 24},
+        {"name": "1", "students": 50, "min_size": 12, "max_size": 24},
+        {"name": "2", "students": 28, "min_size": 12, "max_size": 28},
+    ]
+    for key, value in grade_changes.items():
+        field, index = key.rsplit("_", 1)
+        grades[int(index)][field] = value
+    return {"grades": grades}
+
+
+FORGED = {
+    "not json": "apply:{",
+    "a list": "apply:[]",
+    "empty": "apply:{}",
+    "a position, as buttons once had": "apply:0",
+    "unknown key": actions.apply_value({"name": "x"}),
+    "unlocks fixed classes": actions.apply_value({"locked": None}),
+    "fewer teachers": actions.apply_value({"teachers": 4}),
+    "teachers as text": 'apply:{"teachers":"7"}',
+    "teachers as true": 'apply:{"teachers":true}',
+    "absurd teachers": actions.apply_value({"teachers": 10**6}),
+    "children changed": actions.apply_value(_pair_patch(students_0=40)),
+    "grade renamed": actions.apply_value(_pair_patch(name_0="P")),
+    "a grade added": actions.apply_value(
+        {"grades": _pair_patch()["grades"] + [{"name": "3", "students": 1}]}
+    ),
+    "maximum lowered": actions.apply_value(_pair_patch(max_size_0=20)),
+    "maximum past the largest": actions.apply_value(_pair_patch(max_size_0=29)),
+    "minimum raised": actions.apply_value(_pair_patch(min_size_0=13)),
+    "minimum below 1": actions.apply_value(_pair_patch(min_size_0=0)),
+    "no change": actions.apply_value(_pair_patch()),
+    "three changes": actions.apply_value(
+        {**_pair_patch(max_size_0=25, max_size_1=25), "teachers": 6}
+    ),
+    "composite of grades apart": actions.apply_value({"composites": [{"grades": ["K", "2"]}]}),
+    "composite with limits": actions.apply_value(
+        {"composites": [{"grades": ["K", "1"], "max_size": 99}]}
+    ),
+    "composite of unhashable grades": 'apply:{"composites":[{"grades":[[1],{}]}]}',
+    "deeply nested": "apply:" + "[" * 30_000,
+    "huge": actions.apply_value({"teachers": 7, "pad": "x" * 50_000}),
+}
+
+
+@pytest.mark.parametrize("value", FORGED.values(), ids=FORGED.keys())
+@pytest.mark.parametrize("headers", [LIVE, EDITOR], ids=["live", "editor"])
+def test_a_forged_suggestion_is_refused_and_changes_nothing(
+    client, editor_url, editor_form, value, headers
+):
+    form = _needs_a_pair(editor_form)
+    form["action"] = value
+    response = client.post(f"{editor_url}/edit", data=form, headers=headers)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert unescape(html).count(actions.NOT_SUGGESTED) == 1
+    assert "Applied:" not in html
+    # the inputs as posted, and their plan (still infeasible, with its suggestions)
+    assert "No allocation fits these rules" in html
+    if headers is EDITOR:
+        kept = form_data(html)
+        assert [kept[f"grades-{i}-max_size"] for i in range(3)] == ["24", "24", "28"]
+        assert kept["teachers"] == "5"
+
+
+def test_a_suggestion_made_for_other_inputs_is_refused(client, editor_url, editor_form):
+    """Typed after the suggestions were shown: grade 2 has more children now."""
+    form = _needs_a_pair(editor_form)
+    html = client.post(f"{editor_url}/edit", data=form, headers=LIVE).get_data(True)
+    form["action"] = suggestion_buttons(html)[0][0]
+    form["grades-2-students"] = "29"
+    response = client.post(f"{editor_url}/edit", data=form, headers=EDITOR)
+    assert response.status_code == 422
+    assert actions.NOT_SUGGESTED in unescape(response.get_data(as_text=True))
+    assert form_data(response.get_data(as_text=True))["grades-2-students"] == "29"
 
 
 def test_the_size_step_setting_bounds_the_suggestions(app, client, editor_url, editor_form):

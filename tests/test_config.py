@@ -1,0 +1,92 @@
+"""Numeric settings are checked when the app starts: a bad one stops it with a
+message naming the setting, instead of failing at the first request that reads it."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+
+from crunch import config, create_app
+from crunch.jobs import DEFAULTS as JOB_DEFAULTS
+
+
+def start(monkeypatch, tmp_path, **env):
+    """What create_app does with the environment `env` (CRUNCH_ left off)."""
+    monkeypatch.setenv("CRUNCH_SECRET_KEY", "test secret")
+    for key, value in env.items():
+        monkeypatch.setenv(f"CRUNCH_{key}", value)
+    app = Flask(__name__, instance_path=str(tmp_path / "instance"))
+    config.load(app, None)
+    config.check_numbers(app.config, config.numeric_defaults(JOB_DEFAULTS))
+    return app
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("JOBS_MAX_CONCURRENT", "two", "JOBS_MAX_CONCURRENT must be a whole number (more than 0)"),
+        ("JOBS_MAX_CONCURRENT", "0", "JOBS_MAX_CONCURRENT must be more than 0, not 0"),
+        ("JOBS_MAX_ACTIVE_PER_USER", "-1", "JOBS_MAX_ACTIVE_PER_USER must be 0 or more, not -1"),
+        ("JOBS_KEEP_DAYS", "2.5", "JOBS_KEEP_DAYS must be a whole number (0 or more), not 2.5"),
+        ("JOBS_STALE_SECONDS", "true", "JOBS_STALE_SECONDS must be a number (more than 0)"),
+        ("PREVIEW_TIME_LIMIT", "3s", "PREVIEW_TIME_LIMIT must be a number (more than 0), not '3s'"),
+        ("PREVIEW_TIME_LIMIT", "NaN", "PREVIEW_TIME_LIMIT must be a number (more than 0), not nan"),
+        ("SUGGESTION_MAX_SIZE_STEP", "-4", "SUGGESTION_MAX_SIZE_STEP must be 0 or more, not -4"),
+        ("SUGGESTION_MAX_SIZE_STEP", "four", "SUGGESTION_MAX_SIZE_STEP must be a whole number"),
+        ("IMPORT_MAX_BYTES", "2MB", "IMPORT_MAX_BYTES must be a whole number (0 or more)"),
+        ("IMPORT_MAX_SECONDS", "-2", "IMPORT_MAX_SECONDS must be more than 0, not -2"),
+        ("IMPORT_MAX_ROWS", "", "IMPORT_MAX_ROWS must be a whole number (0 or more), not ''"),
+    ],
+)
+def test_a_bad_number_in_the_environment_refuses_to_start(
+    monkeypatch, tmp_path, key, value, message
+):
+    with pytest.raises(config.BadSetting) as refused:
+        start(monkeypatch, tmp_path, **{key: value})
+    [problem] = refused.value.problems
+    assert problem.startswith(message)
+    assert problem.endswith(f": see CRUNCH_{key} or instance/config.py.")
+    assert problem in str(refused.value)
+
+
+def test_every_bad_setting_is_named_at_once(monkeypatch, tmp_path):
+    with pytest.raises(config.BadSetting) as refused:
+        start(monkeypatch, tmp_path, JOBS_TIME_LIMIT="-1", IMPORT_MAX_CELLS="lots")
+    assert [p.split()[0] for p in refused.value.problems] == ["IMPORT_MAX_CELLS", "JOBS_TIME_LIMIT"]
+
+
+def test_good_numbers_start(monkeypatch, tmp_path):
+    app = start(
+        monkeypatch,
+        tmp_path,
+        JOBS_MAX_CONCURRENT="4",
+        JOBS_MAX_ACTIVE_PER_USER="0",  # nobody may start a job: allowed
+        JOBS_KEEP_DAYS="7.0",  # a whole number written as a float
+        PREVIEW_TIME_LIMIT="2",  # a float setting given as a whole number
+        SUGGESTION_MAX_SIZE_STEP="0",
+        IMPORT_MAX_BYTES="1000000",
+    )
+    assert app.config["JOBS_MAX_CONCURRENT"] == 4
+    assert app.config["JOBS_KEEP_DAYS"] == 7 and isinstance(app.config["JOBS_KEEP_DAYS"], int)
+    assert app.config["PREVIEW_TIME_LIMIT"] == 2
+    assert app.config["SUGGESTION_MAX_SIZE_STEP"] == 0
+    assert app.config["IMPORT_MAX_BYTES"] == 1_000_000
+
+
+def test_flasks_own_limits_may_be_none(monkeypatch, tmp_path):
+    app = start(monkeypatch, tmp_path, MAX_CONTENT_LENGTH="null", WTF_CSRF_TIME_LIMIT="null")
+    assert app.config["MAX_CONTENT_LENGTH"] is None
+    with pytest.raises(config.BadSetting, match="MAX_CONTENT_LENGTH must be"):
+        start(monkeypatch, tmp_path, MAX_CONTENT_LENGTH="-1")
+
+
+def test_create_app_checks_before_anything_starts(tmp_path):
+    settings = {
+        "TESTING": True,
+        "SECRET_KEY": "test secret",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'never.sqlite'}",
+        "JOBS_STALE_SECONDS": "soon",
+    }
+    with pytest.raises(config.BadSetting, match="JOBS_STALE_SECONDS must be a number"):
+        create_app(settings)
+    assert not (tmp_path / "never.sqlite").exists()

@@ -1,0 +1,50 @@
+"""Children from a student information system's file: the guessed mapping and the
+rows read under a mapping (the views' tests cover the pages)."""
+
+from __future__ import annotations
+
+from crunch.services import roster_import
+from crunch.services.importing import read_rows
+
+GRADES = ["K", "1", "2"]
+
+
+def read(text: str, **kinds):
+    tab = roster_import.table(read_rows(text.encode()))
+    mapping = roster_import.guess(tab)
+    for index, kind in kinds.items():
+        mapping.kinds[int(index[1:])] = kind
+    return mapping, roster_import.read(tab, mapping, GRADES, 2027)
+
+
+def test_names_with_commas_are_matched_whole_and_composite_is_read():
+    text = (
+        'Id;Name;Grade;Friends;Composite;From\n1;"Chen, Ava";K;"Ode, Ben";yes;Blue\n'
+        '2;"Ode, Ben";K;"Chen, Ava; Diaz, Cara";no;Red\n3;"Diaz, Cara";1;;;Blue\n'
+    )
+    mapping, result = read(text)
+    assert mapping.kinds == ["id", "name", "grade", "friend", "composite", "category"]
+    assert mapping.refs == "name"
+    assert result.ok, result.errors
+    ava, ben, cara = result.children
+    assert ava["friends"] == ["2"] and ben["friends"] == ["1", "3"]
+    assert (ava["composite"], ben["composite"], cara["composite"]) == (True, False, None)
+    assert ava["categories"] == {"From": "Blue"}
+
+
+def test_every_bad_row_is_reported_and_no_child_is_given():
+    body = "Id,Name,Grade\n" + "".join(f"{i},Kid {i},9\n" for i in range(80))
+    _, result = read(body)
+    assert not result.ok and result.children == []
+    assert len(result.errors) == 80
+    shown = roster_import.shown(result.errors)
+    assert len(shown) == 51 and shown[-1] == "... and 30 more problems."
+
+
+def test_a_mapping_without_the_required_columns_says_which():
+    _, result = read("Kid,Level\nAl,K\n", c0="", c1="")
+    assert result.mapping_errors == [
+        "Choose the column that holds each child's id.",
+        "Choose the column that holds each child's name (or first name).",
+        "Choose the column that holds each child's grade.",
+    ]
