@@ -29,6 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
     from . import auth, compression, sqlite
+    from . import pool as solver_pool
     from .extensions import csrf, db, limiter, migrate
 
     db.init_app(app)
@@ -37,6 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     limiter.init_app(app)
     auth.init_app(app)
     compression.init_app(app)
+    solver_pool.init_app(app)
     with app.app_context():
         sqlite.configure(db.engine)
 

@@ -4,14 +4,19 @@ and place on class-list files (spec/placement.md).
 Every outcome is JSON on standard output. Exit status 0 for any answer (optimal,
 feasible, infeasible, timeout), 2 for invalid input (bad options, an unreadable
 file, text that is not JSON, a scenario that breaks the format). A failure inside
-the solver prints a JSON error and exits 1: never a traceback.
+the solver prints a JSON error and exits 1: never a traceback. A solver that has
+not answered WATCHDOG_MARGIN seconds after its time limit (it hung inside the MIP
+library, say) is not waited for: a watchdog prints a JSON error and ends the
+process with exit status 3.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from typing import Any, NoReturn
@@ -19,6 +24,15 @@ from typing import Any, NoReturn
 EXIT_ANSWER = 0
 EXIT_ERROR = 1
 EXIT_INVALID = 2
+EXIT_LATE = 3
+
+# Seconds past the time limit before the watchdog ends the command: the solver itself
+# overruns its limit by well under a second while it winds down.
+WATCHDOG_MARGIN = 2.0
+LATE_MESSAGE = (
+    "The solver did not answer within its time limit ({limit:g} s) and {margin:g} s more, "
+    "so the command stopped it. Try again; if it happens again, please report the file."
+)
 
 MAX_ALTERNATIVES = 50
 MAX_TIME_LIMIT = 3600.0
@@ -35,6 +49,48 @@ class InvalidInput(Exception):
     @classmethod
     def one(cls, field: str, message: str) -> InvalidInput:
         return cls([{"field": field, "message": message}])
+
+
+class Watchdog:
+    """Ends the process if the solver does not answer in time.
+
+    `arm(seconds)` (re)starts the countdown; `disarm()` stops it. Expiring calls
+    `expire(limit)`, which by default prints the JSON error and exits at once: the
+    main thread may be stuck in C code that nothing else can interrupt.
+    """
+
+    def __init__(self, expire=None) -> None:
+        self._expire = expire or _exit_late
+        self._timer: threading.Timer | None = None
+        self._lock = threading.Lock()
+
+    def arm(self, seconds: float, limit: float | None = None) -> None:
+        """Expire in `seconds` + WATCHDOG_MARGIN, naming `limit` (default `seconds`)."""
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+            named = seconds if limit is None else limit
+            self._timer = threading.Timer(seconds + WATCHDOG_MARGIN, self._expire, (named,))
+            self._timer.daemon = True
+            self._timer.start()
+
+    def disarm(self) -> None:
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+
+
+def _exit_late(limit: float) -> None:
+    answer = {
+        "status": "error",
+        "errors": [
+            {"field": "", "message": LATE_MESSAGE.format(limit=limit, margin=WATCHDOG_MARGIN)}
+        ],
+    }
+    # os.write: the main thread is stuck, possibly holding sys.stdout's lock
+    os.write(1, (json.dumps(answer, indent=2) + "\n").encode())
+    os._exit(EXIT_LATE)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -152,11 +208,15 @@ def _scenario(obj: Any):
         raise InvalidInput(e.to_dict()["errors"]) from None
 
 
-def run(args: argparse.Namespace) -> dict[str, Any]:
-    """Carry out one parsed command and return the JSON answer."""
+def run(args: argparse.Namespace, watchdog: Watchdog | None = None) -> dict[str, Any]:
+    """Carry out one parsed command and return the JSON answer; `watchdog`, if given,
+    is armed for the time each solve may take."""
     from crunch import solver
 
+    watchdog = watchdog or Watchdog(expire=lambda _limit: None)
     obj = read_json(args.file)
+    if args.command != "staffing":
+        watchdog.arm(args.time_limit)
     if args.command == "place":
         return _place(obj, args.time_limit)
     scenario = _scenario(obj)
@@ -177,8 +237,19 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     # staffing
     if args.first is not None and args.last is not None and args.first > args.last:
         raise InvalidInput.one("--to", f"--to ({args.last}) is below --from ({args.first}).")
-    extra = {} if args.time_limit is None else {"time_limit": args.time_limit}
-    rows = solver.staffing(scenario, args.first, args.last, **extra)
+    from crunch.solver.staffing import ROW_TIME_LIMIT
+
+    per_solve = ROW_TIME_LIMIT if args.time_limit is None else args.time_limit
+    # Each row is one solve, and the range, when not given, two more: the watchdog is
+    # armed for the first row and those two, then again for each row as one arrives.
+    watchdog.arm(3 * per_solve, per_solve)
+    rows = solver.staffing(
+        scenario,
+        args.first,
+        args.last,
+        time_limit=per_solve,
+        on_row=lambda _rows: watchdog.arm(per_solve, per_solve),
+    )
     return {"rows": [row.to_dict() for row in rows]}
 
 
@@ -224,9 +295,12 @@ def _print(obj: Any) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `crunch` console script; returns the exit status."""
+    watchdog = Watchdog()
     try:
         args = build_parser().parse_args(argv)
-        _print(run(args))
+        answer = run(args, watchdog)
+        watchdog.disarm()
+        _print(answer)
         return EXIT_ANSWER
     except InvalidInput as e:
         _print({"status": "invalid", "errors": e.errors})
@@ -243,6 +317,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             }
         )
         return EXIT_ERROR
+    finally:
+        watchdog.disarm()
 
 
 if __name__ == "__main__":

@@ -55,11 +55,21 @@ class Defaults:
     # send them; with the proxy's count the per-address login limit counts clients
     # rather than the proxy (werkzeug's ProxyFix).
     TRUSTED_PROXIES = 0
-    # Solver budgets for work done inside a request.
+    # Solver budgets for work done inside a request. PREVIEW_TIME_LIMIT bounds every
+    # solve in a request (preview, options, the whole staffing curve, the JSON API).
     PREVIEW_TIME_LIMIT = 3.0
     PREVIEW_ALTERNATIVES = 3
     STAFFING_TIME_LIMIT = 1.0
     STAFFING_SPAN = 3  # teachers either side of the current number on the staffing chart
+    # Warm solving processes per server process (crunch/pool.py); 0 solves in the
+    # request's own thread, without the hard limit.
+    SOLVER_POOL_SIZE = 2
+    # Seconds past a solve's limit before its process is killed and replaced.
+    SOLVER_POOL_MARGIN = 1.0
+    # Seconds a request waits for an idle solving process (within its limit).
+    SOLVER_POOL_WAIT = 0.5
+    # Tests only: a picklable function each solving process runs once it is ready.
+    SOLVER_POOL_INITIALIZER = None
     # How far one suggestion for an infeasible plan may move a class size limit, in
     # children (a maximum never past the largest maximum of any grade).
     SUGGESTION_MAX_SIZE_STEP = 4

@@ -60,6 +60,9 @@ def make_app(database_path, **overrides):
         **databases.config_for(database_path),
         "WTF_CSRF_ENABLED": False,
         "PREVIEW_TIME_LIMIT": 10.0,
+        # Solves in the request's thread, so tests can swap the solver in this
+        # process; tests/test_pool.py runs the real pool of solving processes.
+        "SOLVER_POOL_SIZE": 0,
         # The throttling tests turn it on; elsewhere logins are not counted.
         "RATELIMIT_ENABLED": False,
         **overrides,

@@ -7,6 +7,7 @@ import json
 import shutil
 import subprocess
 import sys
+import time
 from contextlib import redirect_stdout
 from pathlib import Path
 
@@ -319,6 +320,59 @@ def test_max_size_step_reaches_the_solver(tmp_path, capsys, monkeypatch):
     assert seen["max_size_step"] == 2
     status, _ = call(["solve", write(tmp_path, K12), "--max-size-step", "-1"], capsys, monkeypatch)
     assert status == 2
+
+
+# A solve (or a staffing row) that never returns, as a solver hung inside the MIP
+# library does: the command must still end, with a message and exit status 3.
+HANGING = (
+    "import sys, threading\n"
+    "import crunch.solver as solver\n"
+    "solver.{name} = lambda *args, **kwargs: threading.Event().wait()\n"
+    "from crunch.cli import main\n"
+    "sys.exit(main(sys.argv[1:]))\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "command"),
+    [("solve", ["solve"]), ("staffing", ["staffing", "--from", "2", "--to", "3"])],
+)
+def test_a_hung_solver_is_stopped_by_the_watchdog(name, command):
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            HANGING.format(name=name),
+            *command,
+            str(EXAMPLES / "hillside.json"),
+            "--time-limit",
+            "0.3",
+        ],
+        capture_output=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+    assert done.returncode == cli.EXIT_LATE
+    answer = json.loads(done.stdout)
+    assert answer["status"] == "error"
+    assert "did not answer within its time limit (0.3 s)" in answer["errors"][0]["message"]
+    assert b"Traceback" not in done.stderr
+
+
+def test_the_watchdog_is_disarmed_once_the_answer_is_in(tmp_path, capsys, monkeypatch):
+    fired = []
+    watchdog = cli.Watchdog(expire=fired.append)
+    args = cli.build_parser().parse_args(["solve", write(tmp_path, K12), "--time-limit", "0.2"])
+    cli.run(args, watchdog)
+    assert watchdog._timer is not None  # armed for the solve
+    watchdog.disarm()
+    assert watchdog._timer is None and fired == []
+    monkeypatch.setattr(cli, "WATCHDOG_MARGIN", 0.0)
+    watchdog.arm(0.01)
+    wait_until = time.monotonic() + 30
+    while not fired and time.monotonic() < wait_until:
+        time.sleep(0.01)
+    assert fired == [0.01]
 
 
 # ------------------------------------------------------------ any JSON: an answer or exit 2

@@ -153,6 +153,28 @@ def test_a_job_past_its_time_limit_is_timed_out_and_its_process_stopped(make):
     wait_for(lambda: process_gone(job.pid))
 
 
+def test_a_job_whose_solver_hangs_is_stopped_at_its_limit_with_a_message(
+    make, request, monkeypatch
+):
+    if request.node.callspec.params["make"] != "embedded":
+        pytest.skip("the parameter that hangs is handed to the embedded runner")
+    from tests.pool_hooks import Forever
+
+    make(JOBS_TIME_LIMIT=1.0)
+    real = runners.EmbeddedRunner.submit
+
+    def hanging(self, job_id, kind, inputs, params, *rest):
+        real(self, job_id, kind, inputs, {**params, "time_limit": Forever()}, *rest)
+
+    monkeypatch.setattr(runners.EmbeddedRunner, "submit", hanging)
+    job_id = start(scenario_of())  # a quick school, but its solving process hangs
+    wait_for(lambda: state(job_id) not in JobState.ACTIVE)
+    job = fresh(job_id)
+    assert job.state == JobState.TIMED_OUT
+    assert job.message == runners.TIMED_OUT_MESSAGE.format(seconds=1.0)
+    wait_for(lambda: process_gone(job.pid))
+
+
 def test_two_jobs_run_at_once(make):
     make(JOBS_MAX_CONCURRENT=2)
     first = start(scenario_of(K12_FEWEST))

@@ -13,7 +13,6 @@ from werkzeug.datastructures import MultiDict
 
 from ..forms import ScenarioForm
 from ..models import Revision
-from ..solver import Status
 from ..solver.data import scenario_to_dict
 from ..solver.patch import merge_patch
 from . import actions
@@ -24,6 +23,7 @@ from .planning import (
     Solved,
     Table,
     inputs_key,
+    is_unproved,
     make_plan,
     posted_labels,
     saved_table,
@@ -76,8 +76,7 @@ def from_revision(revision: Revision, title: str, *, slow_limit: float | None = 
         return _empty(draft, checked.errors, draft.form(note=""), saved=revision)
     choice = (revision.allocation or {}).get("choice", 0)
     picked = f"{inputs_key(checked.inputs)}:{choice}" if checked.inputs else ""
-    unproved = revision.status in (str(Status.FEASIBLE), str(Status.TIMEOUT))
-    limit = slow_limit if unproved else None
+    limit = slow_limit if is_unproved(revision.status) else None
     plan = (
         make_plan(checked.scenario, checked.inputs, picked, time_limit=limit)
         if checked.scenario

@@ -1,18 +1,24 @@
 """Running the solver for the editor, within the request's time budget.
 
-The solver is imported once, with this module, so a request pays only for its
-own model (mip's import costs about 0.2 s).
+Every solve made in a request goes through `solve_in_request` / `staffing_rows`:
+to a warm process of crunch.pool, which answers within PREVIEW_TIME_LIMIT plus
+SOLVER_POOL_MARGIN whatever the solver does (or in this thread when the pool is
+off, SOLVER_POOL_SIZE 0). Nothing in a request may ask for more time than
+PREVIEW_TIME_LIMIT in total.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import time
 from dataclasses import dataclass, replace
 from typing import Any
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 
+from .. import pool as solver_pool
+from ..solve_slots import one_at_a_time
 from ..solver import (
     Allocation,
     Class,
@@ -25,6 +31,10 @@ from ..solver import (
 )
 
 MAX_SHOWN_CLASSES = 1000
+# The least a solve is given once a request's time is used up: enough to answer
+# `timeout` (or a trivial scenario) rather than to skip the solver.
+MIN_SOLVE = 0.05
+DEADLINE = "crunch.solve_deadline"  # in the request's environ: when its solving time ends
 
 
 MAX_LABEL = 40
@@ -208,11 +218,8 @@ def make_plan(
         plan = Plan(scenario, solved.solution, key, job_id=solved.job_id)
         if wanted < len(plan.options):
             return replace(plan, choice=wanted)
-    solution = solve(
-        scenario,
-        time_limit=time_limit or config["PREVIEW_TIME_LIMIT"],
-        alternatives=max(wanted, alternatives or 0),
-        max_size_step=config["SUGGESTION_MAX_SIZE_STEP"],
+    solution = solve_in_request(
+        scenario, time_limit=time_limit, alternatives=max(wanted, alternatives or 0)
     )
     plan = Plan(scenario, solution, key)
     return replace(plan, choice=wanted if wanted < len(plan.options) else 0)
@@ -233,10 +240,80 @@ def staffing_range(scenario: Scenario) -> tuple[int, int]:
     return max(1, len(scenario.locked), scenario.teachers - span), scenario.teachers + span
 
 
-def staffing_rows(scenario: Scenario) -> list[StaffingRow]:
-    """The staffing curve around the current number of teachers."""
+def request_limit(time_limit: float | None = None) -> float:
+    """The seconds a solve in a request may take: `time_limit` if shorter, and never
+    more than what is left of PREVIEW_TIME_LIMIT for the whole request (a request
+    that solves more than once shares it)."""
+    left = float(current_app.config["PREVIEW_TIME_LIMIT"])
+    if has_request_context():
+        deadline = request.environ.setdefault(DEADLINE, time.monotonic() + left)
+        left = max(MIN_SOLVE, deadline - time.monotonic())
+    return left if not time_limit else min(float(time_limit), left)
+
+
+def solve_in_request(
+    scenario: Scenario, *, time_limit: float | None = None, alternatives: int = 0
+) -> Solution:
+    """solve(), held to the request's limit; a solver that does not answer in time
+    gives a `timeout` answer whose note says so (the editor then carries on as a job)."""
+    limit = request_limit(time_limit)
+    step = current_app.config["SUGGESTION_MAX_SIZE_STEP"]
+    pool = solver_pool.current()
+    with one_at_a_time():
+        if pool is None:
+            return solve(scenario, time_limit=limit, alternatives=alternatives, max_size_step=step)
+        try:
+            return pool.run("solve", (scenario, alternatives, step), time_limit=limit)
+        except solver_pool.SolverUnavailable as late:
+            return Solution(Status.TIMEOUT, notes=(late.message,), solve_seconds=limit)
+
+
+@dataclass(frozen=True)
+class Curve:
+    """The staffing rows worked out in a request; `complete` when every number of
+    teachers in the range was reached in time (a solver that did not answer gives none)."""
+
+    rows: list[StaffingRow]
+    complete: bool
+
+
+def staffing_rows(scenario: Scenario) -> Curve:
+    """The staffing curve around the current number of teachers, nearest first, every
+    row together within the request's limit."""
     first, last = staffing_range(scenario)
-    return staffing(scenario, first, last, time_limit=current_app.config["STAFFING_TIME_LIMIT"])
+    row_limit = current_app.config["STAFFING_TIME_LIMIT"]
+    limit = request_limit()
+    pool = solver_pool.current()
+    with one_at_a_time():
+        if pool is None:
+            rows = staffing(
+                scenario,
+                first,
+                last,
+                time_limit=row_limit,
+                total_time_limit=limit,
+                around=scenario.teachers,
+            )
+        else:
+            try:
+                rows = pool.run("staffing", (scenario, first, last, row_limit), time_limit=limit)
+            except solver_pool.SolverUnavailable:
+                return Curve([], False)
+    return Curve(rows, len(rows) == last - first + 1)
+
+
+UNPROVED = (Status.FEASIBLE, Status.TIMEOUT)
+
+
+def is_unproved(status: str | Status) -> bool:
+    """A status (or a revision's stored one) whose solve ran out of time."""
+    return str(status) in {str(s) for s in UNPROVED}
+
+
+def ran_out(plan: Plan) -> bool:
+    """The request's solve stopped at its time limit: unproved, or alternatives cut short."""
+    limit = float(current_app.config["PREVIEW_TIME_LIMIT"])
+    return plan.unfinished or plan.solution.solve_seconds >= 0.9 * limit
 
 
 def is_slow(plan: Plan | None) -> bool:
@@ -245,7 +322,7 @@ def is_slow(plan: Plan | None) -> bool:
     if plan is None:
         return False
     limit = current_app.config.get("JOBS_SLOW_PREVIEW_SECONDS", 1.0)
-    unproved = plan.solution.status in (Status.FEASIBLE, Status.TIMEOUT)
+    unproved = plan.solution.status in UNPROVED
     return unproved or plan.solution.solve_seconds >= limit
 
 

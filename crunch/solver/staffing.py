@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -40,6 +41,7 @@ def staffing(
     solver_name: str = DEFAULT_SOLVER,
     on_row: Callable[[list[StaffingRow]], None] | None = None,
     around: int | None = None,
+    total_time_limit: float | None = None,
 ) -> list[StaffingRow]:
     """One row per number of teachers from `first` to `last`.
 
@@ -48,7 +50,10 @@ def staffing(
     `on_row` is called with the rows so far (in order of teachers) after each one, so
     a caller that may be stopped before the end still has what was found; with
     `around`, the numbers nearest it are worked out first, so those are the ones found.
+    With `total_time_limit`, the rows together take at most that long: the numbers
+    not reached by then are left out (so fewer rows than numbers means time ran out).
     """
+    ends = None if total_time_limit is None else time.perf_counter() + total_time_limit
     if first is None or last is None:
         fewest, most = teacher_range(scenario, time_limit=time_limit, solver_name=solver_name)
         if fewest is None:
@@ -61,9 +66,14 @@ def staffing(
     if around is not None:
         numbers.sort(key=lambda n: (abs(n - around), n))
     for teachers in numbers:
+        limit = time_limit
+        if ends is not None:
+            limit = min(time_limit, ends - time.perf_counter())
+            if limit <= 0.01:
+                break
         answer = solve(
             replace(scenario, teachers=teachers),
-            time_limit=time_limit,
+            time_limit=limit,
             diagnose=False,
             solver_name=solver_name,
         )

@@ -26,8 +26,10 @@ from markupsafe import escape
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from ..extensions import db
-from ..htmx import is_htmx, render_block
+from ..htmx import is_htmx, render_block, target
 from ..jobs import TooManyJobs
+from ..solve_slots import AUTOMATIC, RETRYING, AlreadySolving
+from ..solve_slots import MESSAGE as ALREADY_SOLVING
 
 MESSAGES = {
     400: "The request could not be understood. Reload the page and try again.",
@@ -39,6 +41,10 @@ MESSAGES = {
     413: "That is more data than a scenario can hold.",
     500: "Something went wrong on our side. Your saved work is safe; reload the page.",
 }
+
+# htmx targets inside the editor's results: a message for them goes beside the
+# results (#solver-busy), where the page keeps the inputs as they are.
+RESULTS_TARGETS = ("results", "options", "staffing", "solve", "editor")
 
 # Headings in a principal's words where HTTP's own name says little ("Forbidden").
 TITLES = {
@@ -55,6 +61,7 @@ EXPIRED = (
 
 def register(app: Flask) -> None:
     app.register_error_handler(CSRFError, csrf_error)
+    app.register_error_handler(AlreadySolving, already_solving)
     app.register_error_handler(TooManyJobs, too_many_jobs)
     app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(Exception, unexpected_error)
@@ -62,6 +69,27 @@ def register(app: Flask) -> None:
 
 def csrf_error(error: CSRFError) -> Response:
     return error_response(400, EXPIRED, "Page expired")
+
+
+def already_solving(error: AlreadySolving) -> Response:
+    """429: this user's other solve is still running (crunch.solve_slots). Inside the
+    editor the sentence goes beside the results, leaving the inputs as typed."""
+    if is_htmx() and target() in RESULTS_TARGETS:
+        # asked for without a click (typing, the staffing curve after each preview):
+        # the message asks again a second later, so the page catches up by itself
+        retry = target() if target() in AUTOMATIC else None
+        message = RETRYING if retry else ALREADY_SOLVING
+        body = render_block(
+            "error.html", "busy", message=message, retry=retry, retry_url=request.path
+        )
+        response = make_response(body, 429)
+        response.headers["HX-Retarget"] = "#solver-busy"
+        response.headers["HX-Reswap"] = "innerHTML"
+        response.vary.add("HX-Request")
+    else:
+        response = error_response(429, ALREADY_SOLVING, "Still solving")
+    response.headers["Retry-After"] = "1"
+    return response
 
 
 def too_many_jobs(error: TooManyJobs) -> Response:

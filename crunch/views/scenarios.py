@@ -32,9 +32,10 @@ from ..services.drafts import Draft, check, error_ids
 from ..services.planning import (
     Solved,
     inputs_key,
-    is_slow,
+    is_unproved,
     make_plan,
     posted_labels,
+    ran_out,
     saved_table,
     staffing_range,
     staffing_rows,
@@ -69,7 +70,7 @@ def edit(school_id: int, scenario_id: int):
     """Typing (htmx targets #results) and the editor's buttons (htmx targets #editor)."""
     scenario = store.scenario_or_404(school_id, scenario_id)
     state = editing.from_post(
-        request.form, scenario.title, solved=_solved(scenario), time_limit=_preview_limit()
+        request.form, scenario.title, solved=_solved(scenario), time_limit=_preview_limit(scenario)
     )
     if state.inputs is not None:
         jobs.cancel_outdated(scenario, current_user._get_current_object(), inputs_key(state.inputs))
@@ -90,15 +91,17 @@ def staffing(school_id: int, scenario_id: int):
     if checked.scenario is None:
         body = render_block(TEMPLATE, "staffing_chart", chart=None, rows=[], invalid=True)
         return _fragment(body, 422)
-    if _in_background():
-        first, last = staffing_range(checked.scenario)
-        limit = current_app.config["JOBS_STAFFING_TIME_LIMIT"]
-        params = {"first": first, "last": last, "time_limit": limit}
-        return _job(scenario, jobs.STAFFING, checked.inputs, params)
-    rows = staffing_rows(checked.scenario)
-    chart = staffing_chart(rows, checked.scenario.teachers)
-    body = render_block(TEMPLATE, "staffing_chart", chart=chart, rows=rows)
-    return _fragment(body, 200)
+    if not _known_slow(scenario):
+        curve = staffing_rows(checked.scenario)
+        if curve.complete:
+            chart = staffing_chart(curve.rows, checked.scenario.teachers)
+            body = render_block(TEMPLATE, "staffing_chart", chart=chart, rows=curve.rows)
+            return _fragment(body, 200)
+    # Slow inputs, or the rows did not all fit in the request's time: the curve is a job.
+    first, last = staffing_range(checked.scenario)
+    limit = current_app.config["JOBS_STAFFING_TIME_LIMIT"]
+    params = {"first": first, "last": last, "time_limit": limit}
+    return _job(scenario, jobs.STAFFING, checked.inputs, params)
 
 
 @bp.post("/<id:scenario_id>/solve")
@@ -125,20 +128,21 @@ def options(school_id: int, scenario_id: int):
     """Other allocations of a different structure, found on request (they take a while)."""
     scenario, checked = _posted(school_id, scenario_id)
     plan = None
-    if checked.scenario is not None and _in_background():
-        params = {
-            "alternatives": current_app.config["PREVIEW_ALTERNATIVES"],
-            "picked": request.form.get("picked", "")[:40],
-            "time_limit": current_app.config["JOBS_SOLVE_TIME_LIMIT"],
-        }
-        return _job(scenario, jobs.OPTIONS, checked.inputs, params)
-    if checked.scenario is not None:
+    if checked.scenario is not None and not _known_slow(scenario):
         plan = make_plan(
             checked.scenario,
             checked.inputs,
             request.form.get("picked", ""),
             alternatives=current_app.config["PREVIEW_ALTERNATIVES"],
         )
+    if checked.scenario is not None and (plan is None or ran_out(plan)):
+        # Slow inputs, or the search did not finish in the request's time: a job.
+        params = {
+            "alternatives": current_app.config["PREVIEW_ALTERNATIVES"],
+            "picked": request.form.get("picked", "")[:40],
+            "time_limit": current_app.config["JOBS_SOLVE_TIME_LIMIT"],
+        }
+        return _job(scenario, jobs.OPTIONS, checked.inputs, params)
     body = render_block(TEMPLATE, "options", school=scenario.school, scenario=scenario, plan=plan)
     return _fragment(body, 200 if plan else 422)
 
@@ -239,7 +243,6 @@ def _context(scenario, state: editing.Editor) -> dict:
         "summary": grade_summary(table) if table else [],
         "chart": class_chart(table) if table else None,
         "unsaved": _unsaved(scenario, state),
-        "background": not state.stale and is_slow(state.plan),
         "background_note": None if state.stale else background_note(state.plan),
         "keep_solving": not state.stale and state.plan is not None and state.plan.unfinished,
         "oob": False,
@@ -298,9 +301,9 @@ def _solved(scenario) -> Solved | None:
     return job_results.solved(job) if job is not None else None
 
 
-def _preview_limit() -> float | None:
+def _preview_limit(scenario) -> float | None:
     """Inputs known to be slow get a short solve in the request, then carry on as a job."""
-    return _slow_limit() if _in_background() else None
+    return _slow_limit() if _known_slow(scenario) else None
 
 
 def _slow_limit() -> float:
@@ -308,10 +311,13 @@ def _slow_limit() -> float:
     return min(config["PREVIEW_TIME_LIMIT"], config["JOBS_SLOW_PREVIEW_SECONDS"])
 
 
-def _in_background() -> bool:
-    """The preview of these inputs was slow (see planning.is_slow): the editor says so
-    in the form, and the options and the staffing curve then become jobs."""
-    return request.form.get("background") == "1"
+def _known_slow(scenario) -> bool:
+    """Decided here, never by the browser: the scenario's current revision was saved
+    unproved (its solve ran out of time), so its options and staffing curve go
+    straight to jobs. Other inputs are tried in the request, within the preview's
+    limit, and become a job when that was not enough."""
+    revision = scenario.current_revision
+    return revision is not None and is_unproved(revision.status)
 
 
 def _job(scenario, kind: str, inputs: dict, params: dict) -> Response:
