@@ -18,7 +18,7 @@ from .. import tenancy
 from ..auth import USER_KEY
 from ..extensions import db
 from ..models import Scenario, School, utcnow
-from ..roster_models import Roster, RosterAudit, RosterImport, RosterRevision
+from ..roster_models import ClassList, Roster, RosterAudit, RosterImport, RosterRevision
 from ..sqlite import begin_write
 from . import roster_children
 
@@ -221,8 +221,8 @@ def audit_entries(limit: int = 500) -> list[RosterAudit]:
 
 
 def delete_roster(school: School, found: Roster, who: str) -> dict[str, int]:
-    """Delete the year's roster: every revision, pending import and audit entry of
-    it; one audit entry stays, saying who deleted it and when. Rows are deleted,
+    """Delete the year's roster: every revision, class list, pending import and audit
+    entry of it; one audit entry stays, saying who deleted it and when. Rows are deleted,
     not hidden. Returns how many rows of each kind went."""
     school_id, year, roster_id = school.id, found.year, found.id
     begin_write()
@@ -231,6 +231,7 @@ def delete_roster(school: School, found: Roster, who: str) -> dict[str, int]:
     db.session.flush()
     counts = {}
     for name, statement in (
+        ("class_lists", delete(ClassList).where(ClassList.roster_id == roster_id)),
         ("revisions", delete(RosterRevision).where(RosterRevision.roster_id == roster_id)),
         (
             "imports",

@@ -1,0 +1,184 @@
+"""The class-list board of a roster and a plan revision: show, place the children,
+move, fix, undo and redo, save; the saved lists' history, restore, compare, print and
+exports. The draft lives in the page's form (crunch.services.board); every view and
+export writes the roster's audit log."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from ..auth import require_editor
+from ..services import board, class_lists, roster_children
+from ..services import rosters as store
+from ..services import scenarios as schools
+from ..solver.data import InvalidScenario
+from ..solver.placement import broken_rules, place, placement_metrics
+
+bp = Blueprint("class_lists", __name__, url_prefix="/schools/<id:school_id>/rosters/<id:year>")
+
+
+def _context(school_id: int, year: int, revision_id: int):
+    school = schools.school_or_404(school_id)
+    found = store.roster_or_404(school, year)
+    revision = class_lists.plan_or_404(school, year, revision_id)
+    return school, found, revision
+
+
+@bp.route("/board/<id:revision_id>", methods=["GET", "POST"])
+def show(school_id: int, year: int, revision_id: int):
+    school, found, revision = _context(school_id, year, revision_id)
+    blind = request.values.get("blind") == "1"
+    classes = board.board_classes(revision.allocation)
+    children = found.current_revision.children
+    try:
+        problem = board.placement_input(classes, children, blind=blind)
+    except InvalidScenario as error:
+        return _page(
+            school,
+            found,
+            revision,
+            classes,
+            None,
+            None,
+            blind,
+            [],
+            [e.message for e in error.errors],
+            200,
+        )
+    lines: list[str] = []
+    errors: list[str] = []
+    status = 200
+    if request.method == "GET":
+        saved = class_lists.latest_for(found, revision)
+        draft = board.Draft(dict(saved.assignment), tuple(saved.fixed)) if saved else board.Draft()
+        store.audit(school, year, "viewed", f"class lists of plan revision {revision.number}")
+    else:
+        require_editor()
+        try:
+            draft = board.Draft.from_json(request.form.get("draft", ""), problem)
+        except board.BadDraft as error:
+            draft, errors, status = board.Draft(), [str(error)], 422
+        else:
+            draft, lines, errors, status = _act(
+                school, found, revision, classes, children, problem, draft, blind
+            )
+            if status == 303:
+                return redirect(url_for("rosters.show", school_id=school.id, year=year), 303)
+    return _page(school, found, revision, classes, problem, draft, blind, lines, errors, status)
+
+
+def _act(school, found, revision, classes, children, problem, draft, blind):
+    """One action of the board's form: (draft, what it did in words, errors, status)."""
+    action = request.form.get("action", "")
+    verb, _, child = action.partition(":")
+    before = draft.assignment
+    if verb in ("move", "send", "fix") and not problem.has_child(
+        child.rsplit("@", 1)[0] if verb == "send" else child
+    ):
+        return draft, [], ["There is no such child on this board."], 422
+    if verb == "move":
+        to = request.form.get(f"to:{child}", "")
+        if to and not problem.has_class(to):
+            return draft, [], ["There is no such class on this board."], 422
+        draft = draft.moved(child, to)
+        return draft, board.consequences(problem, before, draft.assignment, child), [], 200
+    if verb == "send":  # the offered swap: "send:<child>@<label>"
+        child, _, to = child.rpartition("@")
+        if not problem.has_class(to):
+            return draft, [], ["There is no such class on this board."], 422
+        draft = draft.moved(child, to)
+        return draft, board.consequences(problem, before, draft.assignment, child), [], 200
+    if verb == "fix":
+        return draft.toggled(child), [], [], 200
+    if verb in ("undo", "redo"):
+        step = (draft.undo or [None])[-1] if verb == "undo" else (draft.redo or [None])[-1]
+        draft = draft.undone() if verb == "undo" else draft.redone()
+        lines = board.consequences(problem, before, draft.assignment, step[0]) if step else []
+        return draft, lines, [], 200
+    if verb in ("place", "rest"):
+        fixed = draft.fixed_where() if verb == "rest" else {}
+        fixed_input = board.placement_input(classes, children, fixed, blind=blind)
+        answer = place(
+            fixed_input, time_limit=current_app.config["PREVIEW_TIME_LIMIT"], diagnose=True
+        )
+        if not answer.found:
+            return (
+                draft,
+                [],
+                ["No placement was found: " + " ".join(answer.diagnosis or ("the time ran out.",))],
+                200,
+            )
+        draft = draft.placed(answer.assignment)
+        return draft, [f"Placed {len(answer.assignment)} children ({answer.status})."], [], 200
+    if verb == "save":
+        problems = board.count_problems(problem, draft.assignment)
+        if problems:
+            return (
+                draft,
+                [],
+                ["Not saved: the counts must be exact first.", *(r.text for r in problems[:10])],
+                422,
+            )
+        moves = [list(m) for m in draft.undo]
+        saved = class_lists.save(
+            school,
+            found,
+            revision,
+            draft.assignment,
+            list(draft.fixed),
+            moves,
+            request.form.get("note", "").strip() or f"{len(moves)} moves.",
+        )
+        flash(f"Class list {saved.number} saved.")
+        return draft, [], [], 303
+    return draft, [], ["Unknown action."], 422
+
+
+def _page(school, found, revision, classes, problem, draft, blind, lines, errors, status):
+    children = found.current_revision.children
+    names = board.codes(children) if blind else roster_children.names(children)
+    context = {
+        "school": school,
+        "year": found.year,
+        "roster": found,
+        "revision": revision,
+        "classes": classes,
+        "draft": draft,
+        "blind": blind,
+        "lines": lines,
+        "errors": errors,
+        "names": names,
+    }
+    if problem is not None and draft is not None:
+        assignment = draft.assignment
+        unmet = {c.id for c in board.unmet_friends(problem, assignment)}
+        cards = {c.label: [] for c in classes}
+        cards[""] = []
+        for kid in children:
+            cards[
+                assignment.get(kid["id"], "") if assignment.get(kid["id"]) in cards else ""
+            ].append(kid)
+        broken = broken_rules(problem, assignment)
+        count_broken = [r for r in broken if r.rule in ("count", "unplaced")]
+        swap = None
+        if draft.undo and any(r.rule == "count" for r in broken):
+            swap = board.best_swap(problem, assignment, draft.undo[-1][0], draft.fixed)
+        context.update(
+            cards=cards,
+            unmet=unmet,
+            figures=board.figures(problem, assignment),
+            metrics=placement_metrics(problem, assignment).to_dict() if assignment else None,
+            broken=[r for r in broken if r.rule != "unplaced"],
+            count_broken=count_broken,
+            swap=swap,
+            gender=roster_children.gender,
+        )
+    return render_template("class_lists/board.html", **context), status
