@@ -17,10 +17,13 @@ from flask import (
 
 from ..auth import require_editor
 from ..services import board, class_lists, roster_children
+from ..services import class_list_exports as exports
 from ..services import rosters as store
 from ..services import scenarios as schools
+from ..services.workbook import filename as export_filename
 from ..solver.data import InvalidScenario
 from ..solver.placement import broken_rules, place, placement_metrics
+from .rosters import _download
 
 bp = Blueprint("class_lists", __name__, url_prefix="/schools/<id:school_id>/rosters/<id:year>")
 
@@ -182,3 +185,92 @@ def _page(school, found, revision, classes, problem, draft, blind, lines, errors
             gender=roster_children.gender,
         )
     return render_template("class_lists/board.html", **context), status
+
+
+# ---------------------------------------------------------------- saved lists
+
+
+@bp.get("/class-lists")
+def history(school_id: int, year: int):
+    school = schools.school_or_404(school_id)
+    found = store.roster_or_404(school, year)
+    store.audit(school, year, "viewed", "class lists")
+    names = roster_children.names(found.current_revision.children)
+    saved = class_lists.lists_of(found)
+    return render_template(
+        "class_lists/history.html",
+        school=school,
+        year=year,
+        roster=found,
+        plans=class_lists.plans_of(school, year),
+        saved=saved,
+        moves={s.number: class_lists.moves_in_words(s, names) for s in saved},
+    )
+
+
+@bp.post("/class-lists/<id:number>/restore")
+def restore(school_id: int, year: int, number: int):
+    school = schools.school_or_404(school_id)
+    found = store.roster_or_404(school, year)
+    require_editor()
+    saved = class_lists.restore(school, found, class_lists.list_or_404(found, number))
+    flash(f"Class list {number} restored as class list {saved.number}.")
+    return redirect(url_for(".history", school_id=school_id, year=year), 303)
+
+
+@bp.get("/class-lists/compare")
+def compare(school_id: int, year: int):
+    school = schools.school_or_404(school_id)
+    found = store.roster_or_404(school, year)
+    numbers = [int(n) for n in request.args.getlist("n") if n.isascii() and n.isdigit()][:2]
+    if len(numbers) != 2 or len(str(max(numbers))) > 9:
+        return render_template(
+            "class_lists/compare.html", school=school, year=year, rows=None,
+            error="Choose two class lists to compare.",
+        ), 422  # fmt: skip
+    a, b = (class_lists.list_or_404(found, n) for n in numbers)
+    store.audit(school, year, "viewed", f"class lists {a.number} and {b.number} compared")
+    names = roster_children.names(found.current_revision.children)
+    rows = [(names.get(i, i), x, y) for i, x, y in board.different(a.assignment, b.assignment)]
+    return render_template(
+        "class_lists/compare.html", school=school, year=year, a=a, b=b, rows=rows, error=""
+    )
+
+
+def _saved(school_id: int, year: int, number: int):
+    school = schools.school_or_404(school_id)
+    found = store.roster_or_404(school, year)
+    saved = class_lists.list_or_404(found, number)
+    revision = class_lists.plan_or_404(school, year, saved.revision_id)
+    return school, saved, board.board_classes(revision.allocation)
+
+
+@bp.get("/class-lists/<id:number>/print")
+def print_lists(school_id: int, year: int, number: int):
+    school, saved, classes = _saved(school_id, year, number)
+    store.audit(school, year, "viewed", f"class list {number} printed")
+    children = saved.roster_revision.children
+    members = {
+        c.label: [k for k in children if saved.assignment.get(k["id"]) == c.label] for c in classes
+    }
+    return render_template(
+        "class_lists/print.html", school=school, year=year, saved=saved, classes=classes,
+        members=members,
+    )  # fmt: skip
+
+
+@bp.get("/class-lists/<id:number>.<any(csv, xlsx):kind>")
+def export(school_id: int, year: int, number: int, kind: str):
+    school, saved, classes = _saved(school_id, year, number)
+    parent_safe = request.args.get("parent_safe") == "1"
+    what = "parent-safe " if parent_safe else ""
+    store.audit(school, year, "exported", f"class list {number} as {what}{kind}")
+    table = exports.rows(
+        classes, saved.roster_revision.children, saved.assignment, parent_safe=parent_safe
+    )
+    suffix = "parents" if parent_safe else "class-lists"
+    name = export_filename(school.name, year, suffix, number, kind)
+    if kind == "csv":
+        return _download(exports.to_csv(table), "text/csv; charset=utf-8", name)
+    mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return _download(exports.to_xlsx(table), mimetype, name)

@@ -185,3 +185,69 @@ def test_views_are_audited_and_deleting_the_roster_deletes_its_lists(client, sch
     counts = roster_store.delete_roster(school, found, "Test")
     assert counts["class_lists"] == 1
     assert db.session.scalar(select(func.count()).select_from(ClassList)) == 0
+
+
+def saved_list(client, school, plan) -> ClassList:
+    html = placed(client, school, plan)
+    assert post(client, school, plan, html, "save", note="first").status_code == 303
+    return db.session.scalar(select(ClassList).order_by(ClassList.number.desc()))
+
+
+def test_exports_columns_and_the_parent_safe_one_has_no_needs_scores_or_notes(client, school, plan):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    saved = saved_list(client, school, plan)
+    base_url = f"/schools/{school.id}/rosters/2027/class-lists/{saved.number}"
+    full = list(csv.reader(io.StringIO(client.get(base_url + ".csv").get_data(as_text=True))))
+    assert full[0] == ["Class", "Teacher", "Id", "Name", "Grade", "Gender", "Tags", "Scores",
+                       "Friends", "Notes"]  # fmt: skip
+    assert len(full) - 1 == len(saved.assignment)
+    assert any("reading:" in row[7] for row in full[1:])
+    response = client.get(base_url + ".csv?parent_safe=1")
+    safe = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert safe[0] == ["Class", "Teacher", "Name", "Grade"]
+    assert "reading" not in response.get_data(as_text=True)
+    assert "EAL" not in response.get_data(as_text=True)
+    book = load_workbook(io.BytesIO(client.get(base_url + ".xlsx").data))
+    assert book.sheetnames == [c.label for c in board.board_classes(plan.allocation)]
+    safe_book = load_workbook(io.BytesIO(client.get(base_url + ".xlsx?parent_safe=1").data))
+    assert [c.value for c in safe_book.worksheets[0][1]] == ["Class", "Teacher", "Name", "Grade"]
+    details = db.session.scalars(select(RosterAudit.detail)).all()
+    assert f"class list {saved.number} as parent-safe csv" in details
+    assert f"class list {saved.number} as xlsx" in details
+
+
+def test_print_has_one_section_per_class_with_names(client, school, plan):
+    saved = saved_list(client, school, plan)
+    html = client.get(f"/schools/{school.id}/rosters/2027/class-lists/{saved.number}/print")
+    text = html.get_data(as_text=True)
+    assert text.count('class="print-class"') == len(board.board_classes(plan.allocation))
+    kid = roster_store.roster(school, 2027).current_revision.children[0]
+    assert kid["name"] in unescape(text)
+
+
+def test_history_compare_and_restore(client, school, plan):
+    first = saved_list(client, school, plan)
+    html = client.get(url(school, plan)).get_data(as_text=True)
+    child, label = next(iter(assignment(html).items()))
+    other = next(c.label for c in board.board_classes(plan.allocation) if c.label != label)
+    moved = post(client, school, plan, html, f"move:{child}", **{f"to:{child}": other})
+    swap = re.search(r'name="action" value="(send:[^"]+)"', moved.get_data(as_text=True)).group(1)
+    balanced = post(client, school, plan, moved.get_data(as_text=True), unescape(swap))
+    assert post(client, school, plan, balanced.get_data(as_text=True), "save").status_code == 303
+    history_url = f"/schools/{school.id}/rosters/2027/class-lists"
+    page = unescape(client.get(history_url).get_data(as_text=True))
+    name = roster_store.roster(school, 2027).current_revision.children
+    moved_name = next(c["name"] for c in name if c["id"] == child)
+    assert f"{moved_name}: {label} -> {other}" in page
+    compared = client.get(f"{history_url}/compare?n={first.number}&n={first.number + 1}")
+    text = unescape(compared.get_data(as_text=True))
+    assert "2 children are in a different class" in text and moved_name in text
+    assert client.get(f"{history_url}/compare?n=1").status_code == 422
+    restored = client.post(f"{history_url}/{first.number}/restore")
+    assert restored.status_code == 303
+    newest = db.session.scalar(select(ClassList).order_by(ClassList.number.desc()))
+    assert newest.number == 3 and newest.assignment == first.assignment
