@@ -12,6 +12,7 @@ from html import unescape
 import pytest
 from sqlalchemy import func, select
 
+from crunch import assets
 from crunch.extensions import db
 from crunch.models import User
 from crunch.roster_models import ClassList, RosterAudit
@@ -64,6 +65,7 @@ def test_board_shows_every_child_unplaced_then_placed(client, school, plan):
     assert "Rules broken" not in html
     assert "Whole placement: friends" in html
     assert "girls" in html and "average reading" in html
+    assert f'integrity="{assets.SORTABLE_INTEGRITY}"' in html
 
 
 def test_a_move_says_what_it_broke_and_undo_redo_replay_it(client, school, plan):
