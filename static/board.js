@@ -14,9 +14,14 @@ function sortableBoard() {
     list.dataset.sortable = "1";
     Sortable.create(list, {
       group: "board",
-      animation: 120,
+      forceFallback: true, // mouse and touch events: the same on every browser
       filter: "select, button",
       preventOnFilter: false,
+      // Sortable marks the chosen card with an inline will-change style, and copies the
+      // card (style attribute included) when the drag starts: under a CSP without
+      // 'unsafe-inline' the copy's style is refused with a console error. The hint is
+      // dropped before the copy is made.
+      onChoose: (event) => event.item.removeAttribute("style"),
       onEnd: (event) => {
         const to = event.to.dataset.label;
         if (event.from === event.to || !to) {
@@ -34,5 +39,12 @@ function sortableBoard() {
   }
 }
 
+// What Sortable styled inline must not reach htmx's swap, which copies the old
+// elements' attributes onto the new ones for a moment (refused by the CSP).
+document.addEventListener("htmx:beforeSwap", () => {
+  for (const styled of document.querySelectorAll("#board [style]")) {
+    styled.removeAttribute("style");
+  }
+});
 document.addEventListener("DOMContentLoaded", sortableBoard);
 document.addEventListener("htmx:afterSettle", sortableBoard);

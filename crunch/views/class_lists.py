@@ -9,6 +9,7 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -16,6 +17,7 @@ from flask import (
 )
 
 from ..auth import require_editor
+from ..htmx import is_htmx
 from ..services import board, class_lists, roster_children
 from ..services import class_list_exports as exports
 from ..services import rosters as store
@@ -74,8 +76,16 @@ def show(school_id: int, year: int, revision_id: int):
                 school, found, revision, classes, children, problem, draft, blind
             )
             if status == 303:
-                return redirect(url_for("rosters.show", school_id=school.id, year=year), 303)
+                return _after_save(url_for(".history", school_id=school.id, year=year))
     return _page(school, found, revision, classes, problem, draft, blind, lines, errors, status)
+
+
+def _after_save(url: str):
+    if is_htmx():  # htmx follows a redirect and swaps its answer: say where to go instead
+        response = make_response("", 204)
+        response.headers["HX-Redirect"] = url
+        return response
+    return redirect(url, 303)
 
 
 def _act(school, found, revision, classes, children, problem, draft, blind):
