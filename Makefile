@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run serve smoke-serve test test-services lint format bench bench-place lock clean
+.PHONY: run serve smoke-serve test test-services lint format bench bench-place bench-real lock clean
 
 $(STAMP): requirements-dev.lock pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -68,6 +68,10 @@ $(CPSAT_STAMP): bench/requirements-cpsat.lock
 
 bench-place: $(STAMP) $(CPSAT_STAMP)
 	$(BIN)/python bench/placement_speed.py
+
+# The class solver on the real schools of the 2019 census, beside CP-SAT (same venv).
+bench-real: $(STAMP) $(CPSAT_STAMP)
+	$(BIN)/python bench/real_schools.py ../shared/data/vic-2019
 
 # Re-resolve the pinned set after changing pyproject.toml (needs uv).
 lock:

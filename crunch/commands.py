@@ -118,8 +118,8 @@ DEMO: dict[str, dict[int, dict[str, list[tuple[dict[str, Any], str]]]]] = {
             ]
         }
     },
-    # A large K-12 school at the fewest teachers that can work: no plan is proved
-    # best within the preview's few seconds, so the editor carries on in the background.
+    # A large K-12 school at the fewest teachers that can work: its plan is proved best
+    # in the request (solver/chain.py); other options for it are slow to find.
     "Riverbend K-12 College": {
         2027: {
             "Fewest teachers": [

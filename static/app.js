@@ -70,3 +70,21 @@ document.addEventListener("htmx:afterSettle", () => {
     status.focus();
   }
 });
+
+// On a narrow screen wide tables scroll sideways in a box of their own (app.css);
+// a keyboard user scrolls such a box only once it can take focus. Make each box
+// that overflows focusable, and only those, so other tables add no Tab stop.
+const SCROLLING_BOXES =
+  "table.list, table.summary, table.staffing-table, table.history, .readonly table, table.compare, .table-wrap";
+function focusableWhenScrolling() {
+  for (const box of document.querySelectorAll(SCROLLING_BOXES)) {
+    if (box.scrollWidth > box.clientWidth + 1) {
+      box.setAttribute("tabindex", "0");
+    } else if (box.getAttribute("tabindex") === "0") {
+      box.removeAttribute("tabindex");
+    }
+  }
+}
+document.addEventListener("DOMContentLoaded", focusableWhenScrolling);
+document.addEventListener("htmx:afterSettle", focusableWhenScrolling);
+window.addEventListener("resize", focusableWhenScrolling);

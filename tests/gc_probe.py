@@ -49,7 +49,9 @@ SMALL_SCHOOL = {
     "composites": [{"grades": list(pair)} for pair in zip("P123456", "123456", strict=False)]
     + [{"grades": list(trio)} for trio in zip("P12345", "123456", "23456", strict=False)],
 }
-# A school whose staffing curve takes several rows (and so several models).
+# A school whose staffing curve takes several rows (and so several models). The K/2
+# composite keeps it off the chain of neighbouring grades, which the solver decides
+# with no MIP model at all (solver/chain.py): the rows must be solved by the MIP.
 STAFFING_SCHOOL = {
     "name": "Staffing",
     "teachers": 4,
@@ -58,7 +60,7 @@ STAFFING_SCHOOL = {
         {"name": "1", "students": 25, "min_size": 10, "max_size": 22},
         {"name": "2", "students": 28, "min_size": 10, "max_size": 24},
     ],
-    "composites": [{"grades": ["K", "1"]}, {"grades": ["1", "2"]}],
+    "composites": [{"grades": ["K", "1"]}, {"grades": ["1", "2"]}, {"grades": ["K", "2"]}],
 }
 
 

@@ -12,14 +12,20 @@ from dataclasses import dataclass
 
 import mip
 
+from .chain import solve_chain
 from .data import Scenario
 from .model import AllocationModel, split_evenly
+from .runs import applies as runs_apply
+from .runs import solve_runs
 from .solution import Allocation, Class, Solution, Status, allocation_of
 
 # HiGHS proved the balance stage 2-15x faster than CBC on schools with composites
 # (bench/solver_speed.py); CBC stays available through solver_name="CBC".
 DEFAULT_SOLVER = "HIGHS"
 DEFAULT_TIME_LIMIT = 10.0
+# The longest the programme for small schools with three-grade composites (runs.py) may
+# search before the MIP takes over.
+RUNS_SECONDS = 1.0
 
 _FOUND = (mip.OptimizationStatus.OPTIMAL, mip.OptimizationStatus.FEASIBLE)
 _INFEASIBLE = (mip.OptimizationStatus.INFEASIBLE, mip.OptimizationStatus.INT_INFEASIBLE)
@@ -98,7 +104,27 @@ def optimise(
     solver_name: str = DEFAULT_SOLVER,
     on_progress: Callable[[Allocation], None] | None = None,
 ) -> Outcome:
-    """Optimise the priorities one after another in one model."""
+    """Optimise the priorities one after another.
+
+    A whole lexicographic solve (no fixed structure, none excluded, the scenario's own
+    priorities) of a chain of grades is decided exactly by the dynamic programme of
+    chain.py, and of a small school with three-grade composites by that of runs.py;
+    anything else, and a case they give up on, by one MIP model, stage by stage.
+    """
+    if structure is None and not excluded and priorities is None:
+        now = time.perf_counter()
+        answer = solve_chain(scenario, deadline=now + (deadline - now) / 2)
+        if answer is None and runs_apply(scenario):
+            # small schools with three-grade composites: a second, slower programme,
+            # given a short while before the MIP takes over
+            answer = solve_runs(scenario, deadline=now + min((deadline - now) / 4, RUNS_SECONDS))
+        if answer is not None:
+            if not answer.feasible:
+                return Outcome(Status.INFEASIBLE)
+            allocation = build_allocation(scenario, answer.structure, answer.totals)
+            if on_progress is not None:
+                on_progress(allocation)
+            return Outcome(Status.OPTIMAL, allocation, answer.structure)
     model = AllocationModel(
         scenario, solver_name=solver_name, structure=structure, excluded=excluded
     )

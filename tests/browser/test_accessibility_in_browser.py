@@ -172,3 +172,26 @@ def test_admin_and_viewer_pages(anonymous_page, live_server, app):
     open_editor(page, first)
     sweep.check("editor of a viewer")
     sweep.done()
+
+
+def test_main_pages_at_a_phones_width(page, app, live_server):
+    """The same rules at 390 px, where the header wraps and targets shrink (2.5.8)."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    sweep = Sweep(page)
+    first = new_editor(app, live_server, HILLSIDE, "Axe phone")
+    school = first.split("/scenarios/")[0]
+    pages = {
+        "schools": live_server.url("/"),
+        "school": school,
+        "history": f"{first}/history",
+        "import": f"{first}/import",
+        "rosters": f"{school}/rosters",
+        "glossary": live_server.url("/glossary"),
+    }
+    for where, url in pages.items():
+        sweep.visit(url, f"{where} at 390 px")
+    open_editor(page, first)
+    sweep.check("editor at 390 px")
+    page.get_by_role("button", name="Log out").click()
+    sweep.visit(live_server.url("/login"), "login at 390 px")
+    sweep.done()

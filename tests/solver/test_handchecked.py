@@ -374,11 +374,24 @@ def test_diagnosis_counts_one_child_in_the_singular():
 
 
 def test_progress_reports_each_stage_best_so_far(example):
-    # One report per priority stage; each a valid allocation, the last the answer itself.
-    scenario = parse_scenario(example("seed-k-1-2"))
+    # With a locked class the MIP solves it: one report per priority stage; each a
+    # valid allocation, the last the answer itself.
+    data = example("seed-k-1-2")
+    data["locked"] = [{"grades": {"K": 20}}]
+    scenario = parse_scenario(data)
     seen = []
     answer = solve(scenario, on_progress=seen.append)
+    assert answer.status is Status.OPTIMAL
     assert len(seen) == 3
     for allocation in seen:
         assert_valid_allocation(scenario, allocation)
     assert seen[-1] == answer.allocation
+
+
+def test_progress_reports_the_chain_answer_once(example):
+    # Adjacent composites only: the dynamic programme finds the optimum in one go.
+    scenario = parse_scenario(example("seed-k-1-2"))
+    seen = []
+    answer = solve(scenario, on_progress=seen.append)
+    assert seen == [answer.allocation]
+    assert_valid_allocation(scenario, seen[0])
