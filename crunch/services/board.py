@@ -67,8 +67,20 @@ def placement_input(
     blind: bool = False,
 ) -> PlacementInput:
     """The placement problem of the board (raises InvalidScenario when the roster does
-    not fit the plan). A child's fixed class and classes to keep out of are taken when
-    they name a class of this plan (by "Class n" or by its teacher), else left out;
+    not fit the plan)."""
+    return parse_placement(placement_obj(classes, children, fixed, blind=blind))
+
+
+def placement_obj(
+    classes: list[BoardClass],
+    children: list[dict[str, Any]],
+    fixed: Mapping[str, str] | None = None,
+    *,
+    blind: bool = False,
+) -> dict[str, Any]:
+    """The board's problem in the JSON format of spec/placement.md. A child's fixed
+    class and classes to keep out of are taken when they name a class of this plan (by
+    "Class n" or by its teacher), else left out;
     `fixed` (child id -> label) fixes children where they stand on the board."""
     by_name = {c.label: c.label for c in classes}
     by_name.update({c.teacher: c.label for c in classes if c.teacher})
@@ -84,9 +96,7 @@ def placement_input(
         if label:
             kid["class"] = label
         out.append(kid)
-    return parse_placement(
-        {"classes": [{"label": c.label, "grades": c.grades} for c in classes], "children": out}
-    )
+    return {"classes": [{"label": c.label, "grades": c.grades} for c in classes], "children": out}
 
 
 # ---------------------------------------------------------------- the draft
@@ -179,6 +189,14 @@ class Draft:
 
     def fixed_where(self) -> dict[str, str]:
         return {i: self.assignment[i] for i in self.fixed if self.assignment.get(i)}
+
+    @staticmethod
+    def checked(assignment: Mapping[str, str], placement: PlacementInput) -> Mapping[str, str]:
+        """A solver's answer from elsewhere (a job), refused unless it fits the board."""
+        labels = {c.label for c in placement.classes}
+        if not all(placement.has_child(i) and v in labels for i, v in assignment.items()):
+            raise BadDraft("That placement does not fit this board's children and classes.")
+        return assignment
 
     def placed(self, assignment: Mapping[str, str]) -> Draft:
         """After a solve: the new placement, one step on the undo stack per child moved."""

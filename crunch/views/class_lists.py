@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     make_response,
@@ -15,9 +16,14 @@ from flask import (
     request,
     url_for,
 )
+from flask_login import current_user
+from sqlalchemy import select
 
+from .. import jobs
 from ..auth import require_editor
+from ..extensions import db
 from ..htmx import is_htmx
+from ..models import Job, JobState
 from ..services import board, class_lists, roster_children
 from ..services import class_list_exports as exports
 from ..services import rosters as store
@@ -118,6 +124,8 @@ def _act(school, found, revision, classes, children, problem, draft, blind):
         return draft, lines, [], 200
     if verb in ("place", "rest"):
         fixed = draft.fixed_where() if verb == "rest" else {}
+        if len(problem.children) > current_app.config["BOARD_JOB_CHILDREN"]:
+            return _start_job(school, found, revision, classes, children, fixed, draft)
         fixed_input = board.placement_input(classes, children, fixed, blind=blind)
         answer = place(
             fixed_input, time_limit=current_app.config["PREVIEW_TIME_LIMIT"], diagnose=True
@@ -131,6 +139,16 @@ def _act(school, found, revision, classes, children, problem, draft, blind):
             )
         draft = draft.placed(answer.assignment)
         return draft, [f"Placed {len(answer.assignment)} children ({answer.status})."], [], 200
+    if verb == "job":  # a finished job's placement taken onto the board
+        job = _place_job(school, revision, child)
+        if job.state != JobState.DONE or not (job.result or {}).get("placement"):
+            return draft, [], ["That search has no placement to use."], 422
+        try:
+            found_placement = board.Draft.checked(job.result["placement"], problem)
+        except board.BadDraft as error:
+            return draft, [], [str(error)], 422
+        draft = draft.placed(found_placement)
+        return draft, [f"Placed {len(found_placement)} children ({job.result['status']})."], [], 200
     if verb == "save":
         problems = board.count_problems(problem, draft.assignment)
         if problems:
@@ -153,6 +171,85 @@ def _act(school, found, revision, classes, children, problem, draft, blind):
         flash(f"Class list {saved.number} saved.")
         return draft, [], [], 303
     return draft, [], ["Unknown action."], 422
+
+
+def _start_job(school, found, revision, classes, children, fixed, draft):
+    """A big roster is placed in the background. The job's input carries codes, not
+    names: the jobs table never holds a child's name."""
+    obj = board.placement_obj(classes, children, fixed, blind=True)
+    params = {
+        "time_limit": current_app.config["BOARD_JOB_TIME_LIMIT"],
+        "revision_id": revision.id,
+        "year": found.year,
+    }
+    try:
+        jobs.start(revision.scenario, current_user._get_current_object(), jobs.PLACE, obj, params)
+    except jobs.TooManyJobs as error:
+        return draft, [], [error.message], 429
+    return draft, ["Placing the children in the background: the board shows its progress."], [], 200
+
+
+def _place_job(school, revision, raw_id: str) -> Job:
+    if not (raw_id.isascii() and raw_id.isdigit() and len(raw_id) < 12):
+        abort(404)
+    job = jobs.job_or_404(school.id, int(raw_id))
+    if job.kind != jobs.PLACE or job.params.get("revision_id") != revision.id:
+        abort(404)
+    return job
+
+
+def _latest_job(revision) -> Job | None:
+    """This user's newest placement job for this board, if any."""
+    return db.session.scalar(
+        select(Job)
+        .where(
+            Job.scenario_id == revision.scenario_id,
+            Job.kind == jobs.PLACE,
+            Job.created_by_id == current_user.id,
+        )
+        .order_by(Job.id.desc())
+        .limit(1)
+    )
+
+
+def _job_context(school, year, revision, job: Job | None) -> dict:
+    if job is None or job.params.get("revision_id") != revision.id:
+        return {"job": None}
+    ids = {"school_id": school.id, "year": year, "revision_id": revision.id, "job_id": job.id}
+    progress = (job.progress or {}).get("placement") or {}
+    return {
+        "job": job,
+        "job_elapsed": jobs.elapsed(job),
+        "job_placed": len(progress),
+        "job_status_url": url_for("class_lists.job_status", **ids),
+        "job_cancel_url": url_for("class_lists.job_cancel", **ids),
+        "may_cancel": jobs.may_cancel(job, current_user._get_current_object()),
+    }
+
+
+@bp.get("/board/<id:revision_id>/jobs/<id:job_id>")
+def job_status(school_id: int, year: int, revision_id: int, job_id: int):
+    school, _found, revision = _context(school_id, year, revision_id)
+    job = _place_job(school, revision, str(job_id))
+    body = render_template(
+        "class_lists/_job.html", **_job_context(school, year, revision, job), fragment=True
+    )
+    response = make_response(body)
+    response.vary.add("HX-Request")
+    return response
+
+
+@bp.post("/board/<id:revision_id>/jobs/<id:job_id>/cancel")
+def job_cancel(school_id: int, year: int, revision_id: int, job_id: int):
+    school, _found, revision = _context(school_id, year, revision_id)
+    job = _place_job(school, revision, str(job_id))
+    user = current_user._get_current_object()
+    if not jobs.may_cancel(job, user):
+        abort(403)
+    jobs.cancel(job, user)
+    if is_htmx():
+        return job_status(school_id, year, revision_id, job_id)
+    return redirect(url_for(".show", school_id=school_id, year=year, revision_id=revision_id), 303)
 
 
 def _page(school, found, revision, classes, problem, draft, blind, lines, errors, status):
@@ -184,6 +281,7 @@ def _page(school, found, revision, classes, problem, draft, blind, lines, errors
         swap = None
         if draft.undo and any(r.rule == "count" for r in broken):
             swap = board.best_swap(problem, assignment, draft.undo[-1][0], draft.fixed)
+        context.update(_job_context(school, found.year, revision, _latest_job(revision)))
         context.update(
             cards=cards,
             unmet=unmet,

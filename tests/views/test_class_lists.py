@@ -253,3 +253,29 @@ def test_history_compare_and_restore(client, school, plan):
     assert restored.status_code == 303
     newest = db.session.scalar(select(ClassList).order_by(ClassList.number.desc()))
     assert newest.number == 3 and newest.assignment == first.assignment
+
+
+def test_a_big_roster_is_placed_by_a_job_in_the_background(app, client, school, plan):
+    from crunch.models import Job, JobState
+    from tests.test_jobs_support import fresh, wait_for
+
+    app.config["BOARD_JOB_CHILDREN"] = 10
+    app.config["BOARD_JOB_TIME_LIMIT"] = 5.0
+    page = client.get(url(school, plan)).get_data(as_text=True)
+    started = post(client, school, plan, page, "place").get_data(as_text=True)
+    assert "Placing the children in the background" in started
+    assert 'id="place-job"' in started
+    job = db.session.scalar(select(Job))
+    assert job.kind == "place" and job.params["revision_id"] == plan.id
+    names = [c["name"] for c in roster_store.roster(school, 2027).current_revision.children]
+    assert not any(name in json.dumps(job.inputs) for name in names)  # codes, not names
+    wait_for(lambda: fresh(job.id).state not in JobState.ACTIVE, timeout=60)
+    assert fresh(job.id).state == JobState.DONE
+    status = client.get(f"{url(school, plan)}/jobs/{job.id}").get_data(as_text=True)
+    assert "Use this placement" in status
+    used = post(client, school, plan, started, f"job:{job.id}").get_data(as_text=True)
+    assert len(assignment(used)) == len(names)
+    # the generic job page sends a placement job to its board
+    assert client.get(f"/schools/{school.id}/jobs/{job.id}").status_code == 303
+    # a job of another board is not found from this one
+    assert post(client, school, plan, started, "job:999999").status_code == 404
