@@ -367,8 +367,17 @@ def print_lists(school_id: int, year: int, number: int):
     )  # fmt: skip
 
 
-@bp.get("/class-lists/<id:number>.<any(csv, xlsx):kind>")
-def export(school_id: int, year: int, number: int, kind: str):
+@bp.get("/class-lists/<id:number>.csv")
+def export_csv(school_id: int, year: int, number: int):
+    return _export(school_id, year, number, "csv")
+
+
+@bp.get("/class-lists/<id:number>.xlsx")
+def export_xlsx(school_id: int, year: int, number: int):
+    return _export(school_id, year, number, "xlsx")
+
+
+def _export(school_id: int, year: int, number: int, kind: str):
     school, saved, classes = _saved(school_id, year, number)
     parent_safe = request.args.get("parent_safe") == "1"
     what = "parent-safe " if parent_safe else ""

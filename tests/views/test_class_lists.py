@@ -279,3 +279,7 @@ def test_a_big_roster_is_placed_by_a_job_in_the_background(app, client, school, 
     assert client.get(f"/schools/{school.id}/jobs/{job.id}").status_code == 303
     # a job of another board is not found from this one
     assert post(client, school, plan, started, "job:999999").status_code == 404
+    # deleting the roster deletes the year's placement jobs too
+    counts = roster_store.delete_roster(school, roster_store.roster(school, 2027), "Test")
+    assert counts["jobs"] == 1
+    assert db.session.scalar(select(func.count()).select_from(Job)) == 0
