@@ -199,13 +199,9 @@ class Draft:
         return assignment
 
     def placed(self, assignment: Mapping[str, str]) -> Draft:
-        """After a solve: the new placement, one step on the undo stack per child moved."""
-        moves = tuple(
-            (i, self.assignment.get(i, ""), label)
-            for i, label in assignment.items()
-            if self.assignment.get(i, "") != label
-        )
-        return Draft(dict(assignment), self.fixed, (self.undo + moves)[-MAX_UNDO:], ())
+        """After a solve: the new placement, with a fresh undo history (the moves kept
+        with a saved list are the ones made by hand since the solver placed them)."""
+        return Draft(dict(assignment), self.fixed)
 
 
 def _move(raw: Any) -> tuple[str, str, str]:
