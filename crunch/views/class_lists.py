@@ -17,6 +17,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 
 from .. import jobs
@@ -282,6 +283,16 @@ def _page(school, found, revision, classes, problem, draft, blind, lines, errors
         if draft.undo and any(r.rule == "count" for r in broken):
             swap = board.best_swap(problem, assignment, draft.undo[-1][0], draft.fixed)
         context.update(_job_context(school, found.year, revision, _latest_job(revision)))
+        # Each card's "move to" menu, made once per class rather than once per card.
+        context["menus"] = {
+            current: Markup("").join(
+                Markup(
+                    "<option selected>{}</option>" if c.label == current else "<option>{}</option>"
+                ).format(c.label)
+                for c in classes
+            )
+            for current in ["", *(c.label for c in classes)]
+        }
         context.update(
             cards=cards,
             unmet=unmet,
