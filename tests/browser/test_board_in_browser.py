@@ -5,6 +5,7 @@ the warning in words, undo, balance with the offered swap and save."""
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -66,12 +67,15 @@ def test_place_drag_keyboard_move_undo_and_save(app, browser, console, live_serv
     expect(page.locator("#moved")).to_contain_text("Placed")
     expect(page.get_by_role("heading", name="Not placed yet")).to_have_count(0)
     page.screenshot(path=str(SHOTS / f"board-placed-{size}.png"), full_page=True)
+    page.screenshot(path=str(SHOTS / f"board-placed-{size}-top.png"))
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
     if size == "desk":
         assert_accessible(page, f"class-list board at {size}")
 
     # drag the first card of Class 1 into Class 2
     first = page.locator("section[data-label='Class 1'] li.card").first
     child = first.get_attribute("data-child")
+    name = first.locator("strong").inner_text()
     drag(page, first.locator("strong"), page.locator("section[data-label='Class 2'] ul.cards"))
     moved = page.locator(f"section[data-label='Class 2'] li[data-child='{child}']")
     expect(moved).to_have_count(1)
@@ -104,4 +108,17 @@ def test_place_drag_keyboard_move_undo_and_save(app, browser, console, live_serv
     page.get_by_role("button", name="Save the class lists").click()
     expect(page.locator("body")).to_contain_text("saved")
     page.screenshot(path=str(SHOTS / f"board-saved-{size}.png"), full_page=True)
+
+    # blind review: codes on the cards, no names; a move still works
+    page.goto(live_server.url(url + "?blind=1"))
+    expect(page.locator("li.card strong").first).to_have_text(re.compile(r"^Child \d{3}$"))
+    assert name not in page.content()
+    card = page.locator("section[data-label='Class 1'] li.card").first
+    code = card.get_attribute("data-child")
+    card.locator("select").select_option("Class 2")
+    card.locator("button[value^='move:']").click()
+    expect(page.locator(f"section[data-label='Class 2'] li[data-child='{code}']")).to_have_count(1)
+    expect(page.locator("#moved")).to_contain_text("Class 2 now has")
+    assert name not in page.content()
+    page.screenshot(path=str(SHOTS / f"board-blind-{size}.png"))
     context.close()
