@@ -15,6 +15,7 @@ from ..models import Revision, Scenario, School
 from ..roster_models import ClassList, Roster
 from ..sqlite import begin_write
 from . import rosters as store
+from .board import board_classes
 
 
 def plans_of(school: School, year: int) -> list[tuple[Scenario, Revision]]:
@@ -122,6 +123,20 @@ def restore(school: School, found: Roster, saved: ClassList) -> ClassList:
         [],
         f"Restored class list {saved.number}.",
     )
+
+
+def latest_classes(found: Roster) -> dict[str, str] | None:
+    """Each child's class in the roster's newest saved list, named as the plan names it
+    (its teacher or room, else "Class n"): the `from` of a roll forward. None if no
+    list was saved."""
+    saved = db.session.scalar(
+        select(ClassList).where(ClassList.roster_id == found.id).order_by(ClassList.number.desc())
+    )
+    if saved is None:
+        return None
+    revision = db.session.scalar(select(Revision).where(Revision.id == saved.revision_id))
+    names = {c.label: c.teacher or c.label for c in board_classes(revision.allocation)}
+    return {child: names.get(label, label) for child, label in saved.assignment.items()}
 
 
 def moves_in_words(saved: ClassList, names: dict[str, Any]) -> str:

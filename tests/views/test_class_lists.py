@@ -283,3 +283,14 @@ def test_a_big_roster_is_placed_by_a_job_in_the_background(app, client, school, 
     counts = roster_store.delete_roster(school, roster_store.roster(school, 2027), "Test")
     assert counts["jobs"] == 1
     assert db.session.scalar(select(func.count()).select_from(Job)) == 0
+
+
+def test_roll_forward_sets_from_to_the_saved_class(client, school, plan):
+    saved = saved_list(client, school, plan)
+    response = client.post(f"/schools/{school.id}/rosters/2027/roll-forward")
+    assert response.status_code == 303
+    grades = [g["name"] for g in plan.inputs["grades"]]
+    rolled = roster_store.roster(school, 2028).current_revision.children
+    assert rolled and all(kid["grade"] in grades[1:] for kid in rolled)
+    teachers = {c.label: c.teacher or c.label for c in board.board_classes(plan.allocation)}
+    assert all(kid["categories"]["from"] == teachers[saved.assignment[kid["id"]]] for kid in rolled)
