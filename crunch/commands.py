@@ -204,7 +204,10 @@ def seed_demo() -> None:
     with tenancy.unrestricted():
         added = load_demo()
         users = load_demo_users()
+        roster = load_demo_roster()
     click.echo(f"Demo district ready ({added} scenarios added, {users} demo users added).")
+    if roster:
+        click.echo(f"Demo roster: {roster} (open Rosters, then its class lists).")
     click.echo("Open http://127.0.0.1:5000/ and log in with one of these demo accounts")
     click.echo(f"(password for each: {DEMO_PASSWORD}):")
     for email, _name, role, schools in DEMO_USERS:
@@ -317,6 +320,31 @@ def load_demo() -> int:
                     _add_scenario(school, year, name, revisions)
                     added += 1
     return added
+
+
+def load_demo_roster() -> str:
+    """The first demo school's roster for its latest planned year: generated children
+    (deterministic) that fill its first plan exactly, so the class-list board can be
+    tried at once. Nothing is added when the year has a roster already."""
+    from .roster_models import Roster
+    from .services import demo_roster
+    from .services import rosters as roster_store
+
+    school = db.session.scalar(select(School).where(School.name == next(iter(DEMO))))
+    year = max(DEMO[school.name])
+    scenario = db.session.scalar(
+        select(Scenario)
+        .where(Scenario.school_id == school.id, Scenario.year == year)
+        .order_by(Scenario.adopted.is_(None), Scenario.id)
+    )
+    allocation = scenario.current_revision.allocation if scenario else None
+    if not allocation or db.session.scalar(
+        select(Roster).where(Roster.school_id == school.id, Roster.year == year)
+    ):
+        return ""
+    kids = demo_roster.children(demo_roster.grade_totals(allocation), seed=year)
+    roster_store.save(school, year, kids, f"Demo roster: {len(kids)} generated children.")
+    return f"{school.name} {year}, {len(kids)} children"
 
 
 def _get_or_add(model, **fields):

@@ -59,6 +59,11 @@ class Defaults:
     # solve in a request (preview, options, the whole staffing curve, the JSON API).
     PREVIEW_TIME_LIMIT = 3.0
     PREVIEW_ALTERNATIVES = 3
+    # The class-list board: a roster of more children than this is placed by a job in
+    # the background (progress, Cancel), with BOARD_JOB_TIME_LIMIT seconds; a smaller
+    # one in the request, within PREVIEW_TIME_LIMIT.
+    BOARD_JOB_CHILDREN = 300
+    BOARD_JOB_TIME_LIMIT = 30.0
     STAFFING_TIME_LIMIT = 1.0
     STAFFING_SPAN = 3  # teachers either side of the current number on the staffing chart
     # Warm solving processes per server process (crunch/pool.py); 0 solves in the
@@ -143,6 +148,7 @@ NONE_ALLOWED = frozenset({"MAX_CONTENT_LENGTH", "MAX_FORM_PARTS", "WTF_CSRF_TIME
 POSITIVE = frozenset(
     {
         "PREVIEW_TIME_LIMIT",
+        "BOARD_JOB_TIME_LIMIT",
         "STAFFING_TIME_LIMIT",
         "IMPORT_MAX_SECONDS",
         "JOBS_MAX_CONCURRENT",

@@ -92,3 +92,29 @@ class RosterAudit(SchoolOwned, db.Model):
 
     user: Mapped[User | None] = relationship()
     school: Mapped[School] = relationship()
+
+
+class ClassList(SchoolOwned, db.Model):
+    """A saved placement: which child of a roster revision sits in which class of a
+    plan's revision. Immutable, numbered per roster like revisions; restoring one saves
+    it again as the newest. `moves` says who was moved where by hand since the
+    placement it started from ([child id, from label, to label] each)."""
+
+    __tablename__ = "class_lists"
+    __table_args__ = (UniqueConstraint("roster_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    roster_id: Mapped[int] = mapped_column(ForeignKey("rosters.id"), index=True)
+    roster_revision_id: Mapped[int] = mapped_column(ForeignKey("roster_revisions.id"), index=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("revisions.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    # child id -> class label ("Class 1", ...), and the ids of children fixed by hand.
+    assignment: Mapped[dict[str, str]] = mapped_column(JSON)
+    fixed: Mapped[list[str]] = mapped_column(JSON, default=list)
+    moves: Mapped[list[list[str]]] = mapped_column(JSON, default=list)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+
+    author: Mapped[User | None] = relationship()
+    roster_revision: Mapped[RosterRevision] = relationship()

@@ -8,6 +8,8 @@ from crunch import create_app
 from crunch.config import ensure_instance_config
 from crunch.extensions import db
 from crunch.models import Revision, Scenario, School
+from crunch.roster_models import Roster, RosterRevision
+from crunch.services import board, class_lists
 from tests.conftest import make_app
 
 
@@ -26,6 +28,10 @@ def test_factory_refuses_to_run_without_a_secret_key(tmp_path):
         create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.sqlite"})
 
 
+def roster_school(roster):
+    return db.session.get(School, roster.school_id)
+
+
 def test_seed_demo_is_idempotent(tmp_path):
     app = make_app(tmp_path / "demo.sqlite", PREVIEW_TIME_LIMIT=5.0)
     with app.app_context():
@@ -39,9 +45,17 @@ def test_seed_demo_is_idempotent(tmp_path):
             db.session.query(Revision).count(),
         )
         assert counts[0] == 4 and counts[1] >= 6 and counts[2] > counts[1]
+        assert "Demo roster: Hillside Primary School" in first.output
+        # the demo roster fills its plan exactly, so the board can be drawn at once
+        roster = db.session.query(Roster).one()
+        plan = class_lists.plans_of(roster_school(roster), roster.year)[0][1]
+        kids = roster.current_revision.children
+        assert board.placement_input(board.board_classes(plan.allocation), kids).children
+        assert any(k["friends"] for k in kids) and any(k["apart"] for k in kids)
         again = runner.invoke(args=["seed-demo"])
         assert again.exit_code == 0
         assert "0 scenarios added" in again.output
+        assert db.session.query(RosterRevision).count() == 1
         assert (
             db.session.query(School).count(),
             db.session.query(Scenario).count(),

@@ -28,11 +28,12 @@ from ..sqlite import begin_write
 from . import runner as runners
 from .backends import EXTENSION, Backend, make_backend
 from .fair import Owner
-from .worker import KINDS, OPTIONS, SOLVE, STAFFING
+from .worker import KINDS, OPTIONS, PLACE, SOLVE, STAFFING
 
 __all__ = [
     "KINDS",
     "OPTIONS",
+    "PLACE",
     "SOLVE",
     "STAFFING",
     "TooManyJobs",
@@ -88,7 +89,12 @@ STOPPED_BY = "Cancelled by {name}. The best allocation found before that is show
 # inputs on screen changed since, or (options after solve) the new job's answer
 # holds the old one's, since other options are sought after the best allocation.
 SWEPT = "crunch.jobs.swept"  # app.extensions: when the last sweep ran (monotonic)
-SUPERSEDES = {OPTIONS: (OPTIONS, SOLVE), SOLVE: (SOLVE,), STAFFING: (STAFFING,)}
+SUPERSEDES = {
+    OPTIONS: (OPTIONS, SOLVE),
+    SOLVE: (SOLVE,),
+    STAFFING: (STAFFING,),
+    PLACE: (PLACE,),
+}
 
 
 class TooManyJobs(Exception):
@@ -290,6 +296,7 @@ def cancel_outdated(scenario: Scenario, user: User | None, key: str) -> int:
             Job.scenario_id == scenario.id,
             Job.created_by_id == (user.id if user else None),
             Job.state.in_(JobState.ACTIVE),
+            Job.kind != PLACE,  # class lists depend on the saved plan, not the editor's
         )
     ).all()
     outdated = [job.id for job in active if inputs_key(job.inputs) != key]

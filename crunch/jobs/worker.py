@@ -5,6 +5,7 @@ one-way pipe:
 
     ("progress", allocation dict)   the best allocation so far, after each priority stage
     ("progress", {"rows": [...]})   a staffing curve's rows so far, after each row
+    ("progress", {"placement": {...}})  class lists: the best placement so far
     ("done", result dict)           the final answer
     ("failed", message)             the inputs or the solver failed; a plain sentence
 
@@ -24,7 +25,8 @@ from typing import Any
 OPTIONS = "options"  # the best allocation and alternatives of another structure
 SOLVE = "solve"  # the best allocation alone: a preview that ran out of time, carried on
 STAFFING = "staffing"
-KINDS = (OPTIONS, SOLVE, STAFFING)
+PLACE = "place"  # class lists: the children of a roster placed in a plan's classes
+KINDS = (OPTIONS, SOLVE, STAFFING, PLACE)
 
 
 def compute(
@@ -33,8 +35,17 @@ def compute(
     """The job's answer, computed here and now (also what a test or RQ worker calls)."""
     from ..solver import parse_scenario, solve, staffing
 
-    scenario = parse_scenario(inputs)
     limit = float(params.get("time_limit", 30.0))
+    if kind == PLACE:
+        from ..solver.placement import parse_placement, place
+
+        answer = place(
+            parse_placement(inputs),
+            time_limit=limit,
+            on_progress=lambda found: send("progress", {"placement": found.assignment}),
+        )
+        return answer.to_dict()
+    scenario = parse_scenario(inputs)
     if kind in (OPTIONS, SOLVE):
         solution = solve(
             scenario,

@@ -12,13 +12,13 @@ from datetime import timedelta
 from typing import Any
 
 from flask import abort, has_request_context, request
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from .. import tenancy
 from ..auth import USER_KEY
 from ..extensions import db
-from ..models import Scenario, School, utcnow
-from ..roster_models import Roster, RosterAudit, RosterImport, RosterRevision
+from ..models import Job, JobState, Scenario, School, utcnow
+from ..roster_models import ClassList, Roster, RosterAudit, RosterImport, RosterRevision
 from ..sqlite import begin_write
 from . import roster_children
 
@@ -221,8 +221,8 @@ def audit_entries(limit: int = 500) -> list[RosterAudit]:
 
 
 def delete_roster(school: School, found: Roster, who: str) -> dict[str, int]:
-    """Delete the year's roster: every revision, pending import and audit entry of
-    it; one audit entry stays, saying who deleted it and when. Rows are deleted,
+    """Delete the year's roster: every revision, class list, pending import and audit
+    entry of it; one audit entry stays, saying who deleted it and when. Rows are deleted,
     not hidden. Returns how many rows of each kind went."""
     school_id, year, roster_id = school.id, found.year, found.id
     begin_write()
@@ -231,6 +231,7 @@ def delete_roster(school: School, found: Roster, who: str) -> dict[str, int]:
     db.session.flush()
     counts = {}
     for name, statement in (
+        ("class_lists", delete(ClassList).where(ClassList.roster_id == roster_id)),
         ("revisions", delete(RosterRevision).where(RosterRevision.roster_id == roster_id)),
         (
             "imports",
@@ -247,10 +248,30 @@ def delete_roster(school: School, found: Roster, who: str) -> dict[str, int]:
         counts[name] = db.session.execute(
             statement, execution_options={"synchronize_session": False}
         ).rowcount
+    counts["jobs"] = _delete_place_jobs(school_id, year)
     _add_audit(school_id, year, "deleted", f"roster deleted by {who}")
     db.session.commit()
     db.session.expire_all()
     return counts
+
+
+def _delete_place_jobs(school_id: int, year: int) -> int:
+    """The class-list searches of the year: finished ones deleted; a running one is
+    emptied of its input (ids and codes) and left for its runner to end."""
+    found = db.session.scalars(
+        select(Job).where(Job.school_id == school_id, Job.kind == "place")
+    ).all()
+    ids = [job.id for job in found if (job.params or {}).get("year") == year]
+    if not ids:
+        return 0
+    db.session.execute(
+        update(Job).where(Job.id.in_(ids)).values(inputs={}, progress=None, result=None),
+        execution_options={"synchronize_session": False},
+    )
+    return db.session.execute(
+        delete(Job).where(Job.id.in_(ids), Job.state.not_in(JobState.ACTIVE)),
+        execution_options={"synchronize_session": False},
+    ).rowcount
 
 
 # ---------------------------------------------------------------- pending imports

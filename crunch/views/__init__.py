@@ -38,6 +38,7 @@ def register(app: Flask) -> None:
         admin,
         api,
         auth,
+        class_lists,
         compare,
         district,
         errors,
@@ -58,6 +59,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(scenarios.bp)
     app.register_blueprint(history.bp)
     app.register_blueprint(compare.bp)
+    app.register_blueprint(class_lists.bp)
     app.register_blueprint(nextyear.bp)
     app.register_blueprint(transfer.bp)
     app.register_blueprint(jobs.bp)
@@ -80,6 +82,8 @@ def register(app: Flask) -> None:
     app.jinja_env.globals.update(
         htmx_path=assets.HTMX_PATH,
         htmx_integrity=assets.HTMX_INTEGRITY,
+        sortable_path=assets.SORTABLE_PATH,
+        sortable_integrity=assets.SORTABLE_INTEGRITY,
         htmx_config=json.dumps(assets.HTMX_CONFIG, separators=(",", ":")),
     )
     app.jinja_env.trim_blocks = True

@@ -50,6 +50,17 @@ def cancel(school_id: int, job_id: int):
 
 def answer(job: Job):
     """The job's status element (htmx), or a page with it; a finished job's result."""
+    if job.kind == jobs.PLACE:  # class lists: shown on their board
+        return redirect(
+            url_for(
+                "class_lists.job_status",
+                school_id=job.school_id,
+                year=job.params.get("year", 0),
+                revision_id=job.params.get("revision_id", 0),
+                job_id=job.id,
+            ),
+            303,
+        )
     context = context_of(job)
     done = job.state == JobState.DONE
     if job.kind == jobs.STAFFING and not job.active and not done and job.progress:

@@ -27,7 +27,14 @@ from werkzeug.exceptions import HTTPException
 
 from ..auth import for_teachers, identify, require_admin, require_child_editor, require_editor
 from ..roster_forms import ChildForm
-from ..services import history, importing, roster_children, roster_import, staff
+from ..services import (
+    class_lists,
+    history,
+    importing,
+    roster_children,
+    roster_import,
+    staff,
+)
 from ..services import rosters as store
 from ..services import scenarios as schools
 from ..services.workbook import filename as export_filename
@@ -378,8 +385,9 @@ def roll_forward(school_id: int, year: int):
     found = store.roster_or_404(school, year)
     require_editor()
     grades = store.plan_grades(school, year)
-    # No class lists are saved yet: `from` is left empty until placements exist.
-    children, left = roster_children.roll_forward(found.current_revision.children, grades)
+    # `from`: each child's class in the year's newest saved class list, if any.
+    placed = class_lists.latest_classes(found)
+    children, left = roster_children.roll_forward(found.current_revision.children, grades, placed)
     exists = store.roster(school, year + 1) is not None
     if request.method == "POST" and not exists:
         note = (

@@ -139,6 +139,7 @@ def foreign_rows(engine: Engine, tenants: list[Tenant]) -> list[tuple]:
             f"SELECT * FROM roster_revisions WHERE school_id IN ({schools})",
             f"SELECT * FROM roster_imports WHERE school_id IN ({schools})",
             f"SELECT * FROM roster_audit WHERE school_id IN ({schools})",
+            f"SELECT * FROM class_lists WHERE school_id IN ({schools})",
             f"SELECT * FROM users WHERE id IN ({users})",
             f"SELECT * FROM user_schools WHERE school_id IN ({schools}) OR user_id IN ({users})",
             # A link from any user to a school of another district is a leak by itself.

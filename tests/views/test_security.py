@@ -155,3 +155,10 @@ def test_no_store_on_pages_fragments_api_exports_and_errors_but_not_static_files
     static = client.get("/static/app.css")
     assert static.status_code == 200
     assert "no-store" not in static.headers.get("Cache-Control", "")
+
+
+def test_vendored_sortable_matches_its_integrity_hash():
+    data = (STATIC / assets.SORTABLE_PATH).read_bytes()
+    digest = base64.b64encode(hashlib.sha384(data).digest()).decode()
+    assert f"sha384-{digest}" == assets.SORTABLE_INTEGRITY
+    assert data.startswith(b"/*! Sortable 1.15.6")
