@@ -69,6 +69,11 @@ class _Runs:
         self.teachers = scenario.teachers
         self._fresh_cache: dict[tuple[int, int], list[list]] = {}
         self.biggest = max(kind.max_size for kind in self.kinds) if self.kinds else 1
+        self.longest = max(len(kind.grades) for kind in self.kinds) if self.kinds else 1
+        # grades from i on with children
+        self.with_children = [
+            sum(1 for n in self.students[i:] if n) for i in range(len(self.students) + 1)
+        ]
         self.children_from = [sum(self.students[i:]) for i in range(len(self.students) + 1)]
 
     def last(self, k: int) -> int:
@@ -84,7 +89,7 @@ class _Runs:
         start = (0, 0, ())  # (grade, teachers used, open kinds as (kind, classes, total, placed))
         best: dict[tuple, int] = {start: 0}
         back: dict[tuple, tuple] = {}
-        heap = [(self._bound(0, 0, most), 0, 0, start)]
+        heap = [(self._bound(0, 0, (), most), 0, 0, start)]
         ties = 1
         grades = len(self.students)
         while heap:
@@ -109,7 +114,10 @@ class _Runs:
                 if value < best.get(new, value + 1):
                     best[new] = value
                     back[new] = (state, choice)
-                    bound = value + self._bound(i + 1, after_used, most)
+                    bound = self._bound(i + 1, after_used, after_opened, most)
+                    if bound is None:
+                        continue  # the grades still to come cannot all find a class
+                    bound += value
                     heapq.heappush(heap, (bound, ties, value, new))
                     ties += 1
         return ChainAnswer(False, {}, {})
@@ -120,9 +128,24 @@ class _Runs:
         seats = sum(total - placed for _, _, total, placed in opened)
         return max(0, -(-(self.children_from[i] - seats) // self.biggest))
 
-    def _bound(self, i: int, used: int, most: list[int]) -> int:
-        """The best the classes still to open could add (the other priorities add >= 0)."""
-        return min(self.teachers - used, most[i]) * self.per_class
+    def _bound(self, i: int, used: int, opened: tuple, most: list[int]) -> int | None:
+        """The best the classes still to open could add, or None when they cannot cover
+        the grades still to come. Each grade from i on with children and no open
+        composite across it needs a new class, and a class covers at most `self.longest`
+        grades, so n new classes need at least (uncovered - n) / (longest - 1)
+        composites; balance adds >= 0."""
+        covered = max((self.last(k) for k, _, _, _ in opened), default=i - 1)
+        uncovered = self.with_children[max(i, covered + 1)]
+        best = None
+        for n in range(min(self.teachers - used, most[i]) + 1):
+            if n * self.longest < uncovered:
+                continue
+            short = max(0, uncovered - n)
+            composites = -(-short // (self.longest - 1)) if short else 0
+            value = n * self.per_class + composites * self.per_composite
+            if best is None or value < best:
+                best = value
+        return best
 
     def _moves(self, i: int, used: int, opened: tuple):
         """(state after, cost, choices) for grade i from one state."""
