@@ -74,6 +74,7 @@ class _Runs:
         self.with_children = [
             sum(1 for n in self.students[i:] if n) for i in range(len(self.students) + 1)
         ]
+        self.fewest = _fewest_composites(self.scenario, self.kinds, self.teachers)
         self.children_from = [sum(self.students[i:]) for i in range(len(self.students) + 1)]
 
     def last(self, k: int) -> int:
@@ -129,23 +130,15 @@ class _Runs:
         return max(0, -(-(self.children_from[i] - seats) // self.biggest))
 
     def _bound(self, i: int, used: int, opened: tuple, most: list[int]) -> int | None:
-        """The best the classes still to open could add, or None when they cannot cover
-        the grades still to come. Each grade from i on with children and no open
-        composite across it needs a new class, and a class covers at most `self.longest`
-        grades, so n new classes need at least (uncovered - n) / (longest - 1)
-        composites; balance adds >= 0."""
+        """The best the classes still to open could add, or None when they cannot serve
+        the grades still to come (see `_fewest_composites`); balance adds >= 0."""
+        classes = min(self.teachers - used, most[i])
         covered = max((self.last(k) for k, _, _, _ in opened), default=i - 1)
-        uncovered = self.with_children[max(i, covered + 1)]
-        best = None
-        for n in range(min(self.teachers - used, most[i]) + 1):
-            if n * self.longest < uncovered:
-                continue
-            short = max(0, uncovered - n)
-            composites = -(-short // (self.longest - 1)) if short else 0
-            value = n * self.per_class + composites * self.per_composite
-            if best is None or value < best:
-                best = value
-        return best
+        fewest = self.fewest[max(i, covered + 1)][covered >= i]
+        composites = None if fewest is None else fewest[classes]
+        if composites is None:
+            return None
+        return classes * self.per_class + composites * self.per_composite
 
     def _moves(self, i: int, used: int, opened: tuple):
         """(state after, cost, choices) for grade i from one state."""
@@ -271,6 +264,66 @@ class _Runs:
                 structure[kind.grades] = own_count
                 totals[kind.grades] = {names[i]: rest}
         return ChainAnswer(True, structure, totals)
+
+
+def _fewest_composites(scenario: Scenario, kinds: list[Kind], teachers: int) -> list:
+    """fewest[p][attached][m]: the fewest composites grades p on need with at most m
+    new classes, or None when they cannot have them; attached: a class opening before
+    grade p may reach into it.
+
+    A relaxation: the classes' spans split grades p on into blocks no class crosses
+    (grades without children may be left out). A block of `length` grades has at least
+    (length - 1) / (longest - 1) composites to join them (one more boundary when
+    attached), and at least its children over the largest class of a kind within it
+    (any kind when attached) classes.
+    """
+    n = len(scenario.grades)
+    students = [g.students for g in scenario.grades]
+    order = [[scenario.order(g) for g in kind.grades] for kind in kinds]
+    longest = max((len(o) for o in order), default=1)
+    biggest = max((kind.max_size for kind in kinds), default=0)
+    empty: list = [0] * (teachers + 1)
+    fewest = [[None, None] for _ in range(n)] + [[empty, empty]]
+
+    def merge(into: list, used: int, composites: int, rest: list | None) -> None:
+        if rest is None:
+            return
+        for m in range(used, teachers + 1):
+            after = rest[m - used]
+            if after is not None and (into[m] is None or composites + after < into[m]):
+                into[m] = composites + after
+
+    for p in range(n - 1, -1, -1):
+        for attached in (0, 1):
+            # a class that may reach into grade p need not
+            best: list = list(fewest[p][0] or [None] * (teachers + 1)) if attached else [None] * (teachers + 1)
+            if not attached and students[p] == 0:
+                merge(best, 0, 0, fewest[p + 1][0])
+            children = 0
+            for q in range(p, n):
+                children += students[q]
+                if attached:
+                    cap = biggest
+                else:
+                    cap = max(
+                        (
+                            kinds[k].max_size
+                            for k in range(len(kinds))
+                            if p <= order[k][0] and order[k][-1] <= q
+                        ),
+                        default=0,
+                    )
+                bridges = q - p + attached
+                if bridges and longest < 2:
+                    break
+                composites = -(-bridges // (longest - 1)) if bridges else 0
+                if children and not cap:
+                    continue
+                classes = max(composites, -(-children // cap) if children else 0)
+                if classes <= teachers:
+                    merge(best, classes, composites, fewest[q + 1][0])
+            fewest[p][attached] = best if any(v is not None for v in best) else None
+    return fewest
 
 
 def _most_classes_after(scenario: Scenario) -> list[int]:
