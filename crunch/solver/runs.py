@@ -20,12 +20,15 @@ from __future__ import annotations
 import heapq
 import math
 import time
+from dataclasses import dataclass
 from fractions import Fraction
 
 from .chain import ChainAnswer
 from .data import Kind, Scenario
 
 MAX_STATES = 20_000
+# the widest gap in class sizes within a grade the search first allows, in turn
+LIMITS = (1, 3, 7, None)
 MAX_TEACHERS = 8  # beyond this the chain of pairs, or the MIP, is the better tool
 _WEIGHT = 1 << 24
 
@@ -48,6 +51,13 @@ def solve_runs(scenario: Scenario, *, deadline: float) -> ChainAnswer | None:
     return _Runs(scenario).run(deadline)
 
 
+@dataclass(frozen=True)
+class _Found:
+    feasible: bool
+    cost: int
+    answer: ChainAnswer
+
+
 class _Runs:
     def __init__(self, scenario: Scenario):
         self.scenario = scenario
@@ -67,6 +77,8 @@ class _Runs:
         self.per_composite = weight["composites"]
         self.per_spread = weight["balance"]
         self.teachers = scenario.teachers
+        self.limit: int | None = None
+        self.root: int | None = None
         self._fresh_cache: dict[tuple[int, int], list[list]] = {}
         self.biggest = max(kind.max_size for kind in self.kinds) if self.kinds else 1
         self.longest = max(len(kind.grades) for kind in self.kinds) if self.kinds else 1
@@ -81,16 +93,38 @@ class _Runs:
         return self.start[k] + len(self.kinds[k].grades) - 1
 
     def run(self, deadline: float) -> ChainAnswer | None:
+        """First with no grade's classes more than `limit` apart in size, for growing
+        limits, then with none (see `_search`)."""
+        for limit in LIMITS:
+            self.limit = limit
+            found = self._search(deadline)
+            if found is None:
+                return None
+            if limit is None:
+                return found.answer
+            if not found.feasible:
+                continue  # nothing within the limit: try a wider one
+            cost, answer = found.cost, found.answer
+            # any path the limit cut has a grade's spread, so the balance, above it,
+            # and the other priorities no better than the bound at the start
+            if cost < self.root + (limit + 1) * self.per_spread:
+                return answer
+        return None
+
+    def _search(self, deadline: float):
         """Best first (A*): a state's cost so far plus the most classes the grades still
         to come could open (each class takes at least its smallest size), so the first
         finished state taken is the optimum, and states worse than it are never opened."""
-        if self._need(0, ()) > self.teachers:
-            return ChainAnswer(False, {}, {})  # too many children for the teachers
+        if self._need(0, ()) > self.teachers:  # too many children for the teachers
+            return _Found(False, 0, ChainAnswer(False, {}, {}))
         most = _most_classes_after(self.scenario)
         start = (0, 0, ())  # (grade, teachers used, open kinds as (kind, classes, total, placed))
         best: dict[tuple, int] = {start: 0}
         back: dict[tuple, tuple] = {}
-        heap = [(self._bound(0, 0, (), most), 0, 0, start)]
+        self.root = self._bound(0, 0, (), most)
+        if self.root is None:
+            return _Found(False, 0, ChainAnswer(False, {}, {}))
+        heap = [(self.root, 0, 0, start)]
         ties = 1
         grades = len(self.students)
         while heap:
@@ -101,7 +135,7 @@ class _Runs:
                 continue  # reached again more cheaply since
             i, used, opened = state
             if i == grades:
-                return self._read_back(back, state)
+                return _Found(True, cost, self._read_back(back, state))
             for tried, move in enumerate(self._moves(i, used, opened)):
                 (after_used, after_opened), extra, choice = move
                 if tried % 4096 == 4095 and time.perf_counter() > deadline:
@@ -121,7 +155,7 @@ class _Runs:
                     bound += value
                     heapq.heappush(heap, (bound, ties, value, new))
                     ties += 1
-        return ChainAnswer(False, {}, {})
+        return _Found(False, 0, ChainAnswer(False, {}, {}))
 
     def _need(self, i: int, opened: tuple) -> int:
         """The fewest classes still to open for grades i on: their children less the seats
@@ -181,34 +215,42 @@ class _Runs:
     def _combine(self, i, used, shares, fresh, students):
         picks: list = []
 
-        def walk(j: int, taken: int, teachers: int):
+        limit = self.limit
+
+        def walk(j: int, taken: int, teachers: int, low: int, high: int):
             if taken > students or teachers > self.teachers:
                 return
             if j < len(shares):
                 k, count, total, placed, options = shares[j]
+                low, high = min(low, total // count), max(high, -(-total // count))
+                if limit is not None and high - low > limit:
+                    return
                 for share in options:
                     picks.append((k, count, total, placed, share))
-                    yield from walk(j + 1, taken + share, teachers)
+                    yield from walk(j + 1, taken + share, teachers, low, high)
                     picks.pop()
                 return
             f = j - len(shares)
             if f < len(fresh):
                 for option in fresh[f]:
                     if option is None:
-                        yield from walk(j + 1, taken, teachers)
+                        yield from walk(j + 1, taken, teachers, low, high)
                         continue
                     k, count, total, share = option
                     if taken + share > students:
                         break  # and so would every later option
                     if teachers + count > self.teachers:
                         continue
+                    small, big = min(low, total // count), max(high, -(-total // count))
+                    if limit is not None and big - small > limit:
+                        continue
                     picks.append((k, count, total, 0, share))
-                    yield from walk(j + 1, taken + share, teachers + count)
+                    yield from walk(j + 1, taken + share, teachers + count, small, big)
                     picks.pop()
                 return
             yield from self._finish(i, teachers, picks, students - taken)
 
-        yield from walk(0, 0, used)
+        yield from walk(0, 0, used, 1 << 30, -1)
 
     def _finish(self, i, used, picks, rest):
         """The grade's own classes take the rest; its spread is then known."""
@@ -239,6 +281,8 @@ class _Runs:
                 small = min(small, rest // own_count)
                 big = max(big, -(-rest // own_count))
             spread = big - small if small <= big else 0
+            if self.limit is not None and spread > self.limit:
+                continue
             cost = (
                 (new_classes + own_count) * self.per_class
                 + new_classes * self.per_composite
