@@ -27,8 +27,8 @@ from .chain import ChainAnswer
 from .data import Kind, Scenario
 
 MAX_STATES = 20_000
-# the widest gap in class sizes within a grade the search first allows, in turn
-LIMITS = (1, 3, 7, None)
+# the widest gap in class sizes within a grade the first search allows
+FIRST_LIMIT = 0
 MAX_TEACHERS = 8  # beyond this the chain of pairs, or the MIP, is the better tool
 _WEIGHT = 1 << 24
 
@@ -93,28 +93,33 @@ class _Runs:
         return self.start[k] + len(self.kinds[k].grades) - 1
 
     def run(self, deadline: float) -> ChainAnswer | None:
-        """First with no grade's classes more than `limit` apart in size, for growing
-        limits, then with none (see `_search`)."""
-        for limit in LIMITS:
-            self.limit = limit
-            found = self._search(deadline)
-            if found is None:
-                return None
-            if limit is None:
-                return found.answer
-            if not found.feasible:
-                continue  # nothing within the limit: try a wider one
-            cost, answer = found.cost, found.answer
-            # any path the limit cut has a grade's spread, so the balance, above it,
-            # and the other priorities no better than the bound at the start
-            if cost < self.root + (limit + 1) * self.per_spread:
-                return answer
-        return None
+        """First with no grade's classes more than `FIRST_LIMIT` apart in size, then, if
+        that cannot be shown to be the optimum, with the answer found as the one to beat.
 
-    def _search(self, deadline: float):
+        Every path from a state costs at least the state's bound plus the spread of the
+        grade at hand. So a path the limit cut costs at least the bound of the state it
+        was cut at plus (limit + 1) spreads, and states are taken in order of their
+        bound: an answer no dearer than that, at the first state where anything was
+        cut, is the optimum, as is the answer of a search that cut nothing. Beating a
+        known answer, each state's moves need a spread short of it (see `_search`).
+        """
+        self.limit = FIRST_LIMIT
+        found = self._search(deadline)
+        if found is None:
+            return None
+        # every path the limit cut costs at least self.floor (None: nothing was cut)
+        if self.floor is None or (found.feasible and found.cost <= self.floor):
+            return found.answer
+        self.limit = None
+        found = self._search(deadline, found if found.feasible else None)
+        return None if found is None else found.answer
+
+    def _search(self, deadline: float, known: _Found | None = None) -> _Found | None:
         """Best first (A*): a state's cost so far plus the most classes the grades still
         to come could open (each class takes at least its smallest size), so the first
         finished state taken is the optimum, and states worse than it are never opened."""
+        self.floor: int | None = None  # see run
+        self.cut = False
         if self._need(0, ()) > self.teachers:  # too many children for the teachers
             return _Found(False, 0, ChainAnswer(False, {}, {}))
         most = _most_classes_after(self.scenario)
@@ -130,12 +135,18 @@ class _Runs:
         while heap:
             if time.perf_counter() > deadline or len(best) > MAX_STATES:
                 return None
-            _, _, cost, state = heapq.heappop(heap)
+            floor, _, cost, state = heapq.heappop(heap)
             if cost > best[state]:
                 continue  # reached again more cheaply since
+            if known is not None:
+                if floor >= known.cost:
+                    return known  # nothing left can beat it
+                # a move whose grade's spread is above this cannot beat it either
+                self.limit = (known.cost - floor - 1) // self.per_spread
             i, used, opened = state
             if i == grades:
                 return _Found(True, cost, self._read_back(back, state))
+            self.cut = False
             for tried, move in enumerate(self._moves(i, used, opened)):
                 (after_used, after_opened), extra, choice = move
                 if tried % 4096 == 4095 and time.perf_counter() > deadline:
@@ -155,7 +166,11 @@ class _Runs:
                     bound += value
                     heapq.heappush(heap, (bound, ties, value, new))
                     ties += 1
-        return _Found(False, 0, ChainAnswer(False, {}, {}))
+            if self.cut and self.floor is None and known is None:
+                # what the limit cut from here costs at least: states are taken in
+                # order of their bound, so the first such state gives the floor
+                self.floor = floor + (self.limit + 1) * self.per_spread
+        return known or _Found(False, 0, ChainAnswer(False, {}, {}))
 
     def _need(self, i: int, opened: tuple) -> int:
         """The fewest classes still to open for grades i on: their children less the seats
@@ -224,6 +239,7 @@ class _Runs:
                 k, count, total, placed, options = shares[j]
                 low, high = min(low, total // count), max(high, -(-total // count))
                 if limit is not None and high - low > limit:
+                    self.cut = True
                     return
                 for share in options:
                     picks.append((k, count, total, placed, share))
@@ -243,6 +259,7 @@ class _Runs:
                         continue
                     small, big = min(low, total // count), max(high, -(-total // count))
                     if limit is not None and big - small > limit:
+                        self.cut = True
                         continue
                     picks.append((k, count, total, 0, share))
                     yield from walk(j + 1, taken + share, teachers + count, small, big)
@@ -282,6 +299,7 @@ class _Runs:
                 big = max(big, -(-rest // own_count))
             spread = big - small if small <= big else 0
             if self.limit is not None and spread > self.limit:
+                self.cut = True
                 continue
             cost = (
                 (new_classes + own_count) * self.per_class
@@ -339,8 +357,9 @@ def _fewest_composites(scenario: Scenario, kinds: list[Kind], teachers: int) -> 
 
     for p in range(n - 1, -1, -1):
         for attached in (0, 1):
-            # a class that may reach into grade p need not
-            best: list = list(fewest[p][0] or [None] * (teachers + 1)) if attached else [None] * (teachers + 1)
+            best: list = [None] * (teachers + 1)
+            if attached:  # a class that may reach into grade p need not
+                best = list(fewest[p][0] or best)
             if not attached and students[p] == 0:
                 merge(best, 0, 0, fewest[p + 1][0])
             children = 0
