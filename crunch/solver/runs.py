@@ -164,6 +164,8 @@ class _Runs:
                     if bound is None:
                         continue  # the grades still to come cannot all find a class
                     bound += value
+                    if known is not None and bound >= known.cost:
+                        continue  # cannot beat the answer known
                     heapq.heappush(heap, (bound, ties, value, new))
                     ties += 1
             if self.cut and self.floor is None and known is None:
