@@ -13,6 +13,10 @@ MIP: the answer is the same lexicographic optimum.
 The state space grows fast with the children per grade and the teachers, so this is
 for small schools only: above `MAX_STATES` states in one step the programme gives up
 and the MIP takes over.
+
+The search is bounded by the classes and composites the grades still to come need
+(`_fewest_composites`), and runs first with every grade's classes of one size (see
+`_Runs.run`): most small schools can be even, and that search is quick.
 """
 
 from __future__ import annotations
@@ -115,9 +119,10 @@ class _Runs:
         return None if found is None else found.answer
 
     def _search(self, deadline: float, known: _Found | None = None) -> _Found | None:
-        """Best first (A*): a state's cost so far plus the most classes the grades still
-        to come could open (each class takes at least its smallest size), so the first
-        finished state taken is the optimum, and states worse than it are never opened."""
+        """Best first (A*), within `self.limit`: a state's cost so far plus its bound
+        (`_bound`), so the first finished state taken is the optimum, and states worse
+        than it are never opened. With `known`, only what beats it is searched for,
+        and `known` is the answer if nothing does."""
         self.floor: int | None = None  # see run
         self.cut = False
         if self._need(0, ()) > self.teachers:  # too many children for the teachers
