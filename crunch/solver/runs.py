@@ -85,11 +85,6 @@ class _Runs:
         self.root: int | None = None
         self._fresh_cache: dict[tuple[int, int], list[list]] = {}
         self.biggest = max(kind.max_size for kind in self.kinds) if self.kinds else 1
-        self.longest = max(len(kind.grades) for kind in self.kinds) if self.kinds else 1
-        # grades from i on with children
-        self.with_children = [
-            sum(1 for n in self.students[i:] if n) for i in range(len(self.students) + 1)
-        ]
         self.fewest = _fewest_composites(self.scenario, self.kinds, self.teachers)
         self.children_from = [sum(self.students[i:]) for i in range(len(self.students) + 1)]
 
