@@ -58,3 +58,49 @@ def test_runs_apply_to_runs_of_neighbouring_grades_in_small_schools():
     assert not applies(parse_scenario({**small_school(3), "teachers": 40}))
     locked = {**small_school(3), "locked": [{"grades": {"P": 9}}]}
     assert not applies(parse_scenario(locked))
+
+
+def primary_school(teachers: int, counts: list[int], priorities: list[str]) -> dict:
+    # the shape of the real small primary schools: P-2 classes up to 24, 3-6 up to 28
+    names = ["P", "1", "2", "3", "4", "5", "6"]
+    composites = [{"grades": names[i : i + 2]} for i in range(6)]
+    composites += [{"grades": names[i : i + 3], "min_size": 8} for i in range(5)]
+    return {
+        "teachers": teachers,
+        "min_subclass_size": 4,
+        "grades": [
+            grade(n, c, 1, 24 if i < 3 else 28)
+            for i, (n, c) in enumerate(zip(names, counts, strict=True))
+        ],
+        "composites": composites,
+        "priorities": priorities,
+    }
+
+
+@pytest.mark.parametrize(
+    ("teachers", "counts", "priorities"),
+    [
+        # even grades are best: the first search, within a spread of 0, proves it
+        (5, [14, 9, 16, 13, 12, 17, 17], ["classes", "composites", "balance"]),
+        (5, [24, 22, 17, 13, 16, 18, 7], ["classes", "composites", "balance"]),
+        # the best has a spread: the full search, bounded by the first one's answer
+        (4, [14, 9, 16, 13, 12, 17, 17], ["classes", "composites", "balance"]),
+        # other orders of the priorities
+        (5, [14, 9, 16, 13, 12, 17, 17], ["balance", "classes", "composites"]),
+        (4, [14, 9, 16, 13, 12, 17, 17], ["composites", "classes", "balance"]),
+    ],
+)
+def test_runs_find_the_mips_optimum_in_small_primary_schools(teachers, counts, priorities):
+    scenario = parse_scenario(primary_school(teachers, counts, priorities))
+    assert applies(scenario)
+    answer = solve_runs(scenario, deadline=time.perf_counter() + 60)
+    assert answer is not None
+    mip = solve_module.optimise(
+        scenario, deadline=time.perf_counter() + 60, priorities=scenario.priorities
+    )
+    assert mip.status in (Status.OPTIMAL, Status.INFEASIBLE)
+    assert answer.feasible == (mip.status is Status.OPTIMAL)
+    if answer.feasible:
+        ours = solve_module.build_allocation(scenario, answer.structure, answer.totals)
+        assert_valid_allocation(scenario, ours)
+        assert ours.metrics == mip.allocation.metrics
