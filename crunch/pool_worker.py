@@ -37,9 +37,20 @@ def staffing_task(scenario, first: int, last: int, row_limit: float, *, time_lim
     )
 
 
+def place_task(placement_input, diagnose: bool, *, time_limit: float):
+    """A class list (crunch.solver.placement.place) for the board's "Place the children"."""
+    from .solver.placement import place
+
+    return place(placement_input, time_limit=time_limit, diagnose=diagnose)
+
+
 # What a request may ask a warm process to do (tests may swap one in the process,
 # through the pool's initializer).
-TASKS: dict[str, Callable[..., Any]] = {"solve": solve_task, "staffing": staffing_task}
+TASKS: dict[str, Callable[..., Any]] = {
+    "solve": solve_task,
+    "staffing": staffing_task,
+    "place": place_task,
+}
 
 
 def serve(connection, parent: int, initializer: Callable[[], None] | None = None) -> None:

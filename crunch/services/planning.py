@@ -29,6 +29,7 @@ from ..solver import (
     solve,
     staffing,
 )
+from ..solver.placement import place
 
 MAX_SHOWN_CLASSES = 1000
 # The least a solve is given once a request's time is used up: enough to answer
@@ -266,6 +267,17 @@ def solve_in_request(
             return pool.run("solve", (scenario, alternatives, step), time_limit=limit)
         except solver_pool.SolverUnavailable as late:
             return Solution(Status.TIMEOUT, notes=(late.message,), solve_seconds=limit)
+
+
+def place_in_request(placement_input, *, diagnose: bool = True):
+    """place(), held to the request's limit like solve_in_request; a solver that does
+    not answer in time raises SolverUnavailable, whose message says so."""
+    limit = request_limit()
+    pool = solver_pool.current()
+    with one_at_a_time():
+        if pool is None:
+            return place(placement_input, time_limit=limit, diagnose=diagnose)
+        return pool.run("place", (placement_input, diagnose), time_limit=limit)
 
 
 @dataclass(frozen=True)

@@ -25,13 +25,15 @@ from ..auth import require_editor
 from ..extensions import db
 from ..htmx import is_htmx
 from ..models import Job, JobState
+from ..pool import SolverUnavailable
 from ..services import board, class_lists, roster_children
 from ..services import class_list_exports as exports
 from ..services import rosters as store
 from ..services import scenarios as schools
+from ..services.planning import place_in_request
 from ..services.workbook import filename as export_filename
 from ..solver.data import InvalidScenario
-from ..solver.placement import broken_rules, place, placement_metrics
+from ..solver.placement import broken_rules, placement_metrics
 from .rosters import _download
 
 bp = Blueprint("class_lists", __name__, url_prefix="/schools/<id:school_id>/rosters/<id:year>")
@@ -128,9 +130,10 @@ def _act(school, found, revision, classes, children, problem, draft, blind):
         if len(problem.children) > current_app.config["BOARD_JOB_CHILDREN"]:
             return _start_job(school, found, revision, classes, children, fixed, draft)
         fixed_input = board.placement_input(classes, children, fixed, blind=blind)
-        answer = place(
-            fixed_input, time_limit=current_app.config["PREVIEW_TIME_LIMIT"], diagnose=True
-        )
+        try:
+            answer = place_in_request(fixed_input)
+        except SolverUnavailable as late:
+            return draft, [], [late.message], 200
         if not answer.found:
             return (
                 draft,

@@ -8,8 +8,10 @@ the answers must say "not proved" or "carried on as a job".
 
 from __future__ import annotations
 
+import re
 import threading
 import time
+from html import unescape
 
 import pytest
 
@@ -104,6 +106,33 @@ def test_the_preview_of_a_hung_solve_says_so_and_carries_on(pooled):
     assert solver_pool.current().ready(120.0)
     api = client.post("/api/solve", json=HILLSIDE)
     assert api.get_json()["status"] == "optimal"
+
+
+def test_placing_a_board_whose_solver_hangs_says_so_and_the_pool_recovers(pooled):
+    from crunch.models import School
+    from crunch.services import demo_roster
+    from crunch.services import rosters as roster_store
+
+    school = db.session.scalar(db.select(School))
+    pooled.config["SOLVER_POOL_SIZE"] = 0  # saved without the pool (and its hang)
+    revision = save_scenario(school, "Board plan", HILLSIDE).current_revision
+    pooled.config["SOLVER_POOL_SIZE"] = 1
+    kids = demo_roster.children(demo_roster.grade_totals(revision.allocation), seed=3)
+    kids[0] = {**kids[0], "name": HANG}
+    roster_store.save(school, revision.scenario.year, kids, "generated")
+    client = logged_in(pooled)
+    board = f"/schools/{school.id}/rosters/{revision.scenario.year}/board/{revision.id}"
+    page = client.get(board).get_data(as_text=True)
+    draft = unescape(re.search(r'name="draft" value="([^"]*)"', page).group(1))
+    pool = solver_pool.current()
+    replaced = pool.replaced
+    response = client.post(board, data={"draft": draft, "action": "place"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "The solver did not answer in time" in html
+    assert f"Not placed yet ({len(kids)})" in html
+    assert pool.replaced == replaced + 1
+    assert pool.ready(120.0)
 
 
 # -- the server decides what runs in the request ----------------------------------------
