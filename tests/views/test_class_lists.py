@@ -217,6 +217,9 @@ def test_exports_columns_and_the_parent_safe_one_has_no_needs_scores_or_notes(cl
     assert book.sheetnames == [c.label for c in board.board_classes(plan.allocation)]
     safe_book = load_workbook(io.BytesIO(client.get(base_url + ".xlsx?parent_safe=1").data))
     assert [c.value for c in safe_book.worksheets[0][1]] == ["Class", "Teacher", "Name", "Grade"]
+    listed = client.get(f"/schools/{school.id}/rosters/2027/class-lists").get_data(as_text=True)
+    for kind in ("csv", "xlsx"):
+        assert f"/class-lists/{saved.number}.{kind}?parent_safe=1" in listed
     details = db.session.scalars(select(RosterAudit.detail)).all()
     assert f"class list {saved.number} as parent-safe csv" in details
     assert f"class list {saved.number} as xlsx" in details
