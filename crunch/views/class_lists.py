@@ -301,7 +301,8 @@ def _page(school, found, revision, classes, problem, draft, blind, lines, errors
             unmet=unmet,
             figures=board.figures(problem, assignment),
             metrics=placement_metrics(problem, assignment).to_dict() if assignment else None,
-            broken=[r for r in broken if r.rule != "unplaced"],
+            # nothing placed yet: the column "Not placed yet" says it all
+            broken=[r for r in broken if r.rule != "unplaced"] if assignment else [],
             count_broken=count_broken,
             swap=swap,
             gender=roster_children.gender,
