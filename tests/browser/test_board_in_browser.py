@@ -69,8 +69,7 @@ def test_place_drag_keyboard_move_undo_and_save(app, browser, console, live_serv
     page.screenshot(path=str(SHOTS / f"board-placed-{size}.png"), full_page=True)
     page.screenshot(path=str(SHOTS / f"board-placed-{size}-top.png"))
     assert page.evaluate("document.documentElement.scrollWidth") <= width
-    if size == "desk":
-        assert_accessible(page, f"class-list board at {size}")
+    assert_accessible(page, f"class-list board at {size}")
 
     # drag the first card of Class 1 into Class 2
     first = page.locator("section[data-label='Class 1'] li.card").first
@@ -103,8 +102,7 @@ def test_place_drag_keyboard_move_undo_and_save(app, browser, console, live_serv
     page.screenshot(path=str(SHOTS / f"board-refused-{size}.png"), full_page=True)
     page.locator("button[value^='send:']").click()
     expect(page.locator("#counts")).to_have_count(0)
-    if size == "desk":
-        assert_accessible(page, f"class-list board after moves at {size}")
+    assert_accessible(page, f"class-list board after moves at {size}")
     page.get_by_role("button", name="Save the class lists").click()
     expect(page.locator("body")).to_contain_text("saved")
     page.screenshot(path=str(SHOTS / f"board-saved-{size}.png"), full_page=True)
