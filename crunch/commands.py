@@ -133,7 +133,7 @@ DEMO: dict[str, dict[int, dict[str, list[tuple[dict[str, Any], str]]]]] = {
                         ],
                         "composites": pairs(*(f"{a}/{b}" for a, b in pairwise(K12))),
                     },
-                    "Can 93 teachers cover every class? Slow to prove best.",
+                    "Can 93 teachers cover every class? Other options take a while to find.",
                 )
             ]
         }
