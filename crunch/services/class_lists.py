@@ -10,8 +10,9 @@ from typing import Any
 from flask import abort
 from sqlalchemy import func, select
 
+from .. import jobs
 from ..extensions import db
-from ..models import Revision, Scenario, School
+from ..models import Job, Revision, Scenario, School
 from ..roster_models import ClassList, Roster
 from ..sqlite import begin_write
 from . import rosters as store
@@ -144,4 +145,28 @@ def moves_in_words(saved: ClassList, names: dict[str, Any]) -> str:
     return "; ".join(
         f"{names.get(child, child)}: {before or 'unplaced'} -> {after or 'unplaced'}"
         for child, before, after in saved.moves
+    )
+
+
+def place_job_or_404(school_id: int, revision: Revision, raw_id: str) -> Job:
+    """The placement job `raw_id` of this board (a plan revision), else 404."""
+    if not (raw_id.isascii() and raw_id.isdigit() and len(raw_id) < 12):
+        abort(404)
+    job = jobs.job_or_404(school_id, int(raw_id))
+    if job.kind != jobs.PLACE or job.params.get("revision_id") != revision.id:
+        abort(404)
+    return job
+
+
+def latest_place_job(revision: Revision, user_id: int) -> Job | None:
+    """The user's newest placement job for this plan's scenario, if any."""
+    return db.session.scalar(
+        select(Job)
+        .where(
+            Job.scenario_id == revision.scenario_id,
+            Job.kind == jobs.PLACE,
+            Job.created_by_id == user_id,
+        )
+        .order_by(Job.id.desc())
+        .limit(1)
     )

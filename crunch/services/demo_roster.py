@@ -8,6 +8,8 @@ import random
 from collections.abc import Mapping
 from typing import Any
 
+from .roster_children import child
+
 FIRST = {
     "F": (
         "Ava",
@@ -99,21 +101,14 @@ def children(totals: Mapping[str, int], seed: int = 1) -> list[dict[str, Any]]:
             gender = rng.choice("FM")
             tags = [t for t, p in (("EAL", 0.12), ("IEP", 0.06)) if rng.random() < p]
             out.append(
-                {
-                    "id": f"S{number}",
-                    "name": f"{rng.choice(FIRST[gender])} {rng.choice(LAST)}",
-                    "grade": grade,
-                    "categories": {"gender": gender},
-                    "scores": {"reading": rng.randint(1, 5)},
-                    "tags": tags,
-                    "friends": [],
-                    "apart": [],
-                    "together": [],
-                    "not_classes": [],
-                    "class": None,
-                    "composite": None,
-                    "notes": "",
-                }
+                child(
+                    id=f"S{number}",
+                    name=f"{rng.choice(FIRST[gender])} {rng.choice(LAST)}",
+                    grade=grade,
+                    categories={"gender": gender},
+                    scores={"reading": rng.randint(1, 5)},
+                    tags=tags,
+                )
             )
             ids.append(len(out) - 1)
         for i in ids:

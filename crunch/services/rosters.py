@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import abort, has_request_context, request
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import defer
 
 from .. import tenancy
 from ..auth import USER_KEY
@@ -69,9 +70,14 @@ def roster_or_404(school: School, year: int) -> Roster:
 
 
 def revisions_of(found: Roster) -> list[RosterRevision]:
+    """The roster's revisions, newest first. Their children are loaded only when read
+    (each revision's own query): the history shows none, and "last changed" reads
+    back only as far as it needs, so opening a roster with a long history does not
+    load every list it ever held."""
     return list(
         db.session.scalars(
             select(RosterRevision)
+            .options(defer(RosterRevision.children))
             .where(RosterRevision.roster_id == found.id)
             .order_by(RosterRevision.number.desc())
         )

@@ -18,11 +18,9 @@ from flask import (
 )
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import select
 
 from .. import jobs
 from ..auth import require_editor
-from ..extensions import db
 from ..htmx import is_htmx
 from ..models import Job, JobState
 from ..pool import SolverUnavailable
@@ -144,7 +142,7 @@ def _act(school, found, revision, classes, children, problem, draft, blind):
         draft = draft.placed(answer.assignment)
         return draft, [f"Placed {len(answer.assignment)} children ({answer.status})."], [], 200
     if verb == "job":  # a finished job's placement taken onto the board
-        job = _place_job(school, revision, child)
+        job = class_lists.place_job_or_404(school.id, revision, child)
         if job.state != JobState.DONE or not (job.result or {}).get("placement"):
             return draft, [], ["That search has no placement to use."], 422
         try:
@@ -193,29 +191,6 @@ def _start_job(school, found, revision, classes, children, fixed, draft):
     return draft, ["Placing the children in the background: the board shows its progress."], [], 200
 
 
-def _place_job(school, revision, raw_id: str) -> Job:
-    if not (raw_id.isascii() and raw_id.isdigit() and len(raw_id) < 12):
-        abort(404)
-    job = jobs.job_or_404(school.id, int(raw_id))
-    if job.kind != jobs.PLACE or job.params.get("revision_id") != revision.id:
-        abort(404)
-    return job
-
-
-def _latest_job(revision) -> Job | None:
-    """This user's newest placement job for this board, if any."""
-    return db.session.scalar(
-        select(Job)
-        .where(
-            Job.scenario_id == revision.scenario_id,
-            Job.kind == jobs.PLACE,
-            Job.created_by_id == current_user.id,
-        )
-        .order_by(Job.id.desc())
-        .limit(1)
-    )
-
-
 def _job_context(school, year, revision, job: Job | None) -> dict:
     if job is None or job.params.get("revision_id") != revision.id:
         return {"job": None}
@@ -234,7 +209,7 @@ def _job_context(school, year, revision, job: Job | None) -> dict:
 @bp.get("/board/<id:revision_id>/jobs/<id:job_id>")
 def job_status(school_id: int, year: int, revision_id: int, job_id: int):
     school, _found, revision = _context(school_id, year, revision_id)
-    job = _place_job(school, revision, str(job_id))
+    job = class_lists.place_job_or_404(school.id, revision, str(job_id))
     body = render_template(
         "class_lists/_job.html", **_job_context(school, year, revision, job), fragment=True
     )
@@ -246,7 +221,7 @@ def job_status(school_id: int, year: int, revision_id: int, job_id: int):
 @bp.post("/board/<id:revision_id>/jobs/<id:job_id>/cancel")
 def job_cancel(school_id: int, year: int, revision_id: int, job_id: int):
     school, _found, revision = _context(school_id, year, revision_id)
-    job = _place_job(school, revision, str(job_id))
+    job = class_lists.place_job_or_404(school.id, revision, str(job_id))
     user = current_user._get_current_object()
     if not jobs.may_cancel(job, user):
         abort(403)
@@ -285,7 +260,8 @@ def _page(school, found, revision, classes, problem, draft, blind, lines, errors
         swap = None
         if draft.undo and any(r.rule == "count" for r in broken):
             swap = board.best_swap(problem, assignment, draft.undo[-1][0], draft.fixed)
-        context.update(_job_context(school, found.year, revision, _latest_job(revision)))
+        latest = class_lists.latest_place_job(revision, current_user.id)
+        context.update(_job_context(school, found.year, revision, latest))
         # Each card's "move to" menu, made once per class rather than once per card.
         context["menus"] = {
             current: Markup("").join(
