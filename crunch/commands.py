@@ -13,15 +13,15 @@ import click
 from flask import Flask
 from sqlalchemy import select
 
-from . import tenancy
-from .auth import hash_password, normal_email, password_problem
-from .deploy_check import check_deploy
-from .extensions import db
-from .models import District, Role, Scenario, School, User
-from .services import scenarios as store
-from .services.drafts import Draft, check
-from .services.planning import make_plan
-from .sqlite import begin_write
+from crunch import tenancy
+from crunch.accounts.auth import hash_password, normal_email, password_problem
+from crunch.database import begin_write
+from crunch.deploy_check import check_deploy
+from crunch.editor.drafts import Draft, check
+from crunch.extensions import db
+from crunch.models import District, Role, Scenario, School, User
+from crunch.planning import make_plan
+from crunch.schools import store
 
 DEMO_DISTRICT = "Riverbend School District"
 PRIMARY = ["K", "1", "2", "3", "4", "5", "6"]
@@ -221,7 +221,7 @@ def purge_roster_imports() -> None:
     (the next upload does it too; run this from cron to be sure none stays)."""
     from flask import current_app
 
-    from .services.rosters import drop_expired_imports
+    from crunch.rosters.store import drop_expired_imports
 
     with tenancy.unrestricted():
         count = drop_expired_imports(float(current_app.config["ROSTER_IMPORT_MAX_AGE_SECONDS"]))
@@ -326,9 +326,9 @@ def load_demo_roster() -> str:
     """The first demo school's roster for its latest planned year: generated children
     (deterministic) that fill its first plan exactly, so the class-list board can be
     tried at once. Nothing is added when the year has a roster already."""
-    from .roster_models import Roster
-    from .services import demo_roster
-    from .services import rosters as roster_store
+    from crunch.rosters import demo as demo_roster
+    from crunch.rosters import store as roster_store
+    from crunch.rosters.models import Roster
 
     school = db.session.scalar(select(School).where(School.name == next(iter(DEMO))))
     year = max(DEMO[school.name])

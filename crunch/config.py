@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import Flask
 
-from .database import normalise_url
+from crunch.database import normalise_url
 
 
 class Defaults:
@@ -126,7 +126,7 @@ def load(app: Flask, test_config: dict | None) -> None:
     else:
         app.config.update(test_config)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
-        db_path = Path(app.instance_path) / "crunch.sqlite"
+        db_path = Path(app.instance_path) / "crunch.database"
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_path}"
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_url(app.config["SQLALCHEMY_DATABASE_URI"])
     if not app.config.get("SECRET_KEY"):

@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
-from .extensions import db
+from crunch.extensions import db
 
 
 def utcnow() -> datetime:
@@ -47,7 +47,7 @@ class Role:
     Teachers see and edit only the children of their school's rosters (of their
     class, when their account names one): never plans, history or the district
     pages. Every view refuses them unless it is marked `for_teachers`
-    (crunch.auth)."""
+    (crunch.accounts.auth)."""
 
     ADMIN = "admin"
     PLANNER = "planner"
@@ -203,7 +203,7 @@ class Revision(SchoolOwned, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     scenario_id: Mapped[int] = mapped_column(ForeignKey("scenarios.id"), index=True)
     number: Mapped[int] = mapped_column(Integer)
-    # The scenario in the JSON format of spec/scenario.md.
+    # The scenario in the JSON format of docs/scenario.md.
     inputs: Mapped[dict[str, Any]] = mapped_column(JSON)
     # {"choice": i, "status": ..., "classes": [...], "metrics": {...}} or None when
     # the inputs have no valid allocation.
@@ -273,4 +273,4 @@ class Job(SchoolOwned, db.Model):
 
 # Rosters live in their own module; imported here so that every user of the models
 # (create_all, the migrations' comparison) sees their tables.
-from . import roster_models  # noqa: E402, F401
+from crunch.rosters import models as roster_models  # noqa: E402, F401

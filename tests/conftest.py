@@ -20,14 +20,14 @@ from argon2 import PasswordHasher
 from werkzeug.datastructures import MultiDict
 
 from crunch import create_app, tenancy
+from crunch.editor.drafts import Draft, check
 from crunch.extensions import db
 from crunch.models import District, Role, School, User
-from crunch.services import scenarios as store
-from crunch.services.drafts import Draft, check
-from crunch.services.planning import make_plan
+from crunch.planning import make_plan
+from crunch.schools import store
 from tests import databases
 
-# The example of spec/scenario.md, small enough to solve in milliseconds.
+# The example of docs/scenario.md, small enough to solve in milliseconds.
 HILLSIDE = {
     "teachers": 6,
     "min_subclass_size": 5,

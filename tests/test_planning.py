@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from crunch.services.planning import Table, choice_from, inputs_key, table_from_json
-from crunch.services.presenting import class_chart, grade_summary, nice_ceiling, staffing_chart
+from crunch.editor.presenting import class_chart, grade_summary, nice_ceiling, staffing_chart
+from crunch.planning import Table, choice_from, inputs_key, table_from_json
 from crunch.solver import Class, StaffingRow, Status
 from crunch.solver.patch import merge_patch
 

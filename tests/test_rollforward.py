@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 
-from crunch.services.rollforward import moves, next_year_inputs, trend
+from crunch.next_year.service import moves, next_year_inputs, trend
 from tests.conftest import HILLSIDE
 
 

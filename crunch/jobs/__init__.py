@@ -21,14 +21,14 @@ from typing import Any
 from flask import Flask, abort, current_app
 from sqlalchemy import delete, func, inspect, select, update
 
-from ..extensions import db
-from ..models import Job, JobState, Scenario, User, utcnow
-from ..services.planning import inputs_key
-from ..sqlite import begin_write
-from . import runner as runners
-from .backends import EXTENSION, Backend, make_backend
-from .fair import Owner
-from .worker import KINDS, OPTIONS, PLACE, SOLVE, STAFFING
+from crunch.database import begin_write
+from crunch.extensions import db
+from crunch.jobs import runner as runners
+from crunch.jobs.backends import EXTENSION, Backend, make_backend
+from crunch.jobs.fair import Owner
+from crunch.jobs.worker import KINDS, OPTIONS, PLACE, SOLVE, STAFFING
+from crunch.models import Job, JobState, Scenario, User, utcnow
+from crunch.planning import inputs_key
 
 __all__ = [
     "KINDS",

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..models import Job
-from ..services.planning import Solved, inputs_key
-from ..solver import Allocation, Class, Metrics, Solution, StaffingRow, Status, Suggestion
+from crunch.models import Job
+from crunch.planning import Solved, inputs_key
+from crunch.solver import Allocation, Class, Metrics, Solution, StaffingRow, Status, Suggestion
 
 
 def allocation(raw: dict[str, Any] | None) -> Allocation | None:

@@ -11,8 +11,8 @@ import pytest
 from limits.storage import memory as memory_storage
 from sqlalchemy import select
 
-from crunch import login_delay
-from crunch.auth import check_password, hash_password
+from crunch.accounts import login_delay
+from crunch.accounts.auth import check_password, hash_password
 from crunch.extensions import db, limiter
 from crunch.models import User
 from tests.conftest import (
