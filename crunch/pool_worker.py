@@ -57,7 +57,7 @@ def serve(connection, parent: int, initializer: Callable[[], None] | None = None
     """The process's entry point: get ready, say so, then answer tasks until told to stop."""
     from .jobs.worker import exit_with_parent
     from .solver import binding
-    from .solver.solve import DEFAULT_SOLVER
+    from .solver.engine import DEFAULT_SOLVER
 
     exit_with_parent(parent)
     binding.prepare(DEFAULT_SOLVER)
