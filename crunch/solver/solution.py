@@ -214,7 +214,9 @@ class Suggestion:
     @classmethod
     def from_dict(cls, raw: Any, where: str = "suggestion") -> Suggestion:
         fields = _fields(raw, where, {"text", "patch"}, {"parts"})
-        (text,) = _texts([fields["text"]], f"{where}.text")
+        text = fields["text"]
+        if not isinstance(text, str):
+            raise MalformedSolution(f"{where}.text: expected text, got {type(text).__name__}.")
         patch = _object(fields["patch"], f"{where}.patch")
         return cls(text, patch, _texts(fields.get("parts", []), f"{where}.parts"))
 

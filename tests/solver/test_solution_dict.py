@@ -102,6 +102,10 @@ def broken(change) -> dict:
         (lambda d: d.update(diagnosis=[1]), "diagnosis[0]: expected text, got int"),
         (lambda d: d.update(suggestions=[{"text": "x"}]), "suggestions[0]: missing patch"),
         (lambda d: d.update(suggestions=[{"text": "x", "patch": 3}]), "suggestions[0].patch"),
+        (
+            lambda d: d.update(suggestions=[{"text": 1, "patch": {}}]),
+            "suggestions[0].text: expected",
+        ),
         (lambda d: d.update(solve_seconds="1"), "solve_seconds: expected seconds"),
         (lambda d: d.update(solve_seconds=-1.0), "solve_seconds: expected seconds"),
         (lambda d: d.update(notes="one"), "notes: expected a list, got str"),
