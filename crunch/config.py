@@ -36,7 +36,7 @@ class Defaults:
     SESSION_COOKIE_SECURE = False
     # Logins: failed attempts allowed per client address (Flask-Limiter)...
     LOGIN_LIMIT_PER_ADDRESS = "20 per 10 minutes"
-    # ...and, per account, a growing wait instead of a lockout (crunch/login_delay.py):
+    # ...and, per account, a growing wait instead of a lockout (crunch/accounts/login_delay.py):
     # after 5 failures each further one makes the next attempt wait 1, 2, 4 ... s, at
     # most 60 s; the count is forgotten an hour after its first failure.
     LOGIN_FREE_FAILURES = 5

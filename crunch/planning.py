@@ -18,6 +18,7 @@ from typing import Any
 from flask import current_app, has_request_context, request
 
 from crunch import pool as solver_pool
+from crunch.models import Revision, SavedAllocation
 from crunch.solve_slots import one_at_a_time
 from crunch.solver import (
     Allocation,
@@ -181,13 +182,8 @@ class Plan:
         shown = self.shown
         if shown is None:
             return None
-        saved = {"choice": self.choice, "status": str(self.solution.status), **shown.to_dict()}
-        if labels:
-            named = self.table.with_labels(labels)
-            for item, label in zip(saved["classes"], named.labels, strict=False):
-                if label:
-                    item["label"] = label
-        return saved
+        named = self.table.with_labels(labels).labels if labels else ()
+        return SavedAllocation(self.solution.status, shown, self.choice, named).to_dict()
 
 
 def inputs_key(inputs: dict[str, Any]) -> str:
@@ -376,11 +372,12 @@ def table_from_json(raw: Any) -> Table | None:
     return Table(tuple(names), teachers, tuple(classes), tuple(labels) if any(labels) else ())
 
 
-def saved_table(inputs: dict[str, Any], allocation: dict[str, Any] | None) -> Table | None:
+def saved_table(revision: Revision) -> Table | None:
     """The table of a saved revision."""
-    if not allocation:
+    saved = revision.saved_allocation
+    if saved is None:
         return None
+    inputs = revision.inputs
     names = [g.get("name") for g in inputs.get("grades", []) if isinstance(g, dict)]
-    return table_from_json(
-        {"teachers": inputs.get("teachers", 0), "grades": names, "classes": allocation["classes"]}
-    )
+    names = [n for n in names[:40] if isinstance(n, str)]
+    return Table(tuple(names), inputs.get("teachers", 0), saved.classes, saved.labels)

@@ -57,7 +57,7 @@ def serve(connection, parent: int, initializer: Callable[[], None] | None = None
     """The process's entry point: get ready, say so, then answer tasks until told to stop."""
     from crunch.jobs.worker import exit_with_parent
     from crunch.solver import binding
-    from crunch.solver.solve import DEFAULT_SOLVER
+    from crunch.solver.engine import DEFAULT_SOLVER
 
     exit_with_parent(parent)
     binding.prepare(DEFAULT_SOLVER)

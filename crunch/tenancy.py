@@ -17,7 +17,7 @@ Raw SQL (`text()`) bypasses the hook, so views and services use the ORM only. Th
 one exception is the job runner's thread (crunch.jobs.runner), which writes a
 job's progress by its id with Core statements, outside any request.
 `Session.get()` can answer from the session's identity map without a query, so
-lookups by id from a URL go through `select()` (see services/scenarios.py).
+lookups by id from a URL go through `select()` (see crunch/schools/store.py).
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ guesser gets at most one try per wait, while the owner waits a minute at worst.
 A successful login clears the account's count; otherwise it is forgotten
 `LOGIN_FAILURE_MEMORY` seconds after the first failure counted.
 
-Attempts are still limited per client address by Flask-Limiter (views/auth.py).
+Attempts are still limited per client address by Flask-Limiter (crunch/accounts/views.py).
 Both live in the limiter's store (`RATELIMIT_STORAGE_URI`), so every worker of a
 deployment sees the same counts when that store is shared (Redis).
 """

@@ -17,6 +17,7 @@ from crunch.extensions import db
 from crunch.history.service import describe_changes
 from crunch.models import Revision, Scenario, School
 from crunch.planning import Table, saved_table
+from crunch.solver import Metrics
 
 FEWEST, MOST = 2, 4
 NONE = "\u2013"  # an en dash: no figure
@@ -38,8 +39,9 @@ class Column:
     changes: list[str] = field(default_factory=list)
 
     @property
-    def metrics(self) -> dict[str, Any]:
-        return (self.revision.allocation or {}).get("metrics") or {}
+    def metrics(self) -> Metrics | None:
+        saved = self.revision.saved_allocation
+        return saved.metrics if saved else None
 
     @property
     def inputs(self) -> dict[str, Any]:
@@ -109,7 +111,7 @@ def compare(scenarios: list[Scenario]) -> Comparison:
     columns = []
     for scenario in scenarios:
         revision = scenario.current_revision
-        table = saved_table(revision.inputs, revision.allocation)
+        table = saved_table(revision)
         columns.append(
             Column(
                 scenario,
@@ -150,9 +152,9 @@ def figure_rows(columns: list[Column]) -> list[Row]:
     measures = [
         ("Teachers", lambda c: c.inputs.get("teachers")),
         ("Children", total_children),
-        ("Classes", lambda c: c.metrics.get("classes")),
-        ("Composite classes", lambda c: c.metrics.get("composites")),
-        ("Size spread", lambda c: c.metrics.get("balance")),
+        ("Classes", lambda c: c.metrics.classes if c.metrics else None),
+        ("Composite classes", lambda c: c.metrics.composites if c.metrics else None),
+        ("Size spread", lambda c: c.metrics.balance if c.metrics else None),
         ("Average class", average),
         ("Largest class", largest),
         ("Composites allowed", composites_allowed),

@@ -74,7 +74,8 @@ def from_revision(revision: Revision, title: str, *, slow_limit: float | None = 
     checked = check(draft.form(), draft, title)
     if awaits_children(draft):
         return _empty(draft, checked.errors, draft.form(note=""), saved=revision)
-    choice = (revision.allocation or {}).get("choice", 0)
+    saved = revision.saved_allocation
+    choice = saved.choice if saved else 0
     picked = f"{inputs_key(checked.inputs)}:{choice}" if checked.inputs else ""
     limit = slow_limit if is_unproved(revision.status) else None
     plan = (
@@ -82,7 +83,7 @@ def from_revision(revision: Revision, title: str, *, slow_limit: float | None = 
         if checked.scenario
         else None
     )
-    table = saved_table(revision.inputs, revision.allocation)
+    table = saved_table(revision)
     if table is None and plan is not None:
         table = plan.table
     return Editor(

@@ -192,7 +192,7 @@ def export_csv(school_id: int, scenario_id: int):
         if not (raw.isascii() and raw.isdigit() and len(raw) < 7):
             abort(404)
         revision = store.revision_or_404(scenario, int(raw))
-    table = saved_table(revision.inputs, revision.allocation)
+    table = saved_table(revision)
     if table is None:
         flash(f"Revision {revision.number} has no allocation to export: its inputs have none.")
         return redirect(url_for(".editor", school_id=school_id, scenario_id=scenario_id), 303)
@@ -283,7 +283,7 @@ def _unsaved(scenario, state: editing.Editor) -> bool:
         return True
     # Same inputs, another allocation on screen (another option, or one worked out
     # in the background since): saving would store something new too.
-    saved = saved_table(current.inputs, current.allocation)
+    saved = saved_table(current)
     if None in (saved, state.table):
         return False
     return saved.classes != state.table.classes or saved.label_map() != state.table.label_map()

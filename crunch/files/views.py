@@ -119,7 +119,7 @@ def scenario_csv(school_id: int, scenario_id: int):
     scenario, revision = _revision(school_id, scenario_id)
     body = workbook.scenario_csv(
         revision.inputs,
-        saved_table(revision.inputs, revision.allocation),
+        saved_table(revision),
         **_meta(scenario, revision),
     )
     return _download(body, "text/csv; charset=utf-8", _filename(scenario, revision, "csv"))
@@ -130,7 +130,7 @@ def scenario_xlsx(school_id: int, scenario_id: int):
     scenario, revision = _revision(school_id, scenario_id)
     body = workbook.scenario_xlsx(
         revision.inputs,
-        saved_table(revision.inputs, revision.allocation),
+        saved_table(revision),
         **_meta(scenario, revision),
     )
     return _download(body, XLSX, _filename(scenario, revision, "xlsx"))

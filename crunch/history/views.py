@@ -44,7 +44,7 @@ def index(school_id: int, scenario_id: int):
 def show(school_id: int, scenario_id: int, number: int):
     scenario = store.scenario_or_404(school_id, scenario_id)
     revision = store.revision_or_404(scenario, number)
-    table = saved_table(revision.inputs, revision.allocation)
+    table = saved_table(revision)
     current = scenario.current_revision
     return render_template(
         "history/revision.html",

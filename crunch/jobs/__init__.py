@@ -5,7 +5,7 @@ time, and the other options and the staffing curve of inputs whose preview was
 slow) starts a job instead: a row in the `jobs` table, handed to the configured
 backend (crunch.jobs.backends), which solves it in another process and writes
 its progress and result to the row. The page polls the row's status
-(views/jobs.py).
+(crunch/jobs/views.py).
 
 Everything here goes through the ORM and so through the tenancy filter, except
 what has no user behind it: the runner's own writes (by job id, from its

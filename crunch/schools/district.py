@@ -41,7 +41,7 @@ def overview_rows(year: int) -> list[Row]:
     for school in store.all_schools():
         scenario = plan_of(school, year)
         revision = scenario.current_revision if scenario else None
-        table = saved_table(revision.inputs, revision.allocation) if revision else None
+        table = saved_table(revision) if revision else None
         if table is None:
             rows.append(Row(school, scenario))
             continue

@@ -22,7 +22,7 @@ HTMX_CONFIG = {
         {"code": "[23]..", "swap": True},
         # Invalid input: the answer carries the messages beside the fields.
         {"code": "422", "swap": True},
-        # Other errors carry a message retargeted to the flash area (see views/errors.py).
+        # Other errors carry a message retargeted to the flash area (see crunch/web/errors.py).
         {"code": "[45]..", "swap": True, "error": True},
     ],
 }
