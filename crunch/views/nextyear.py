@@ -12,8 +12,7 @@ from ..auth import require_editor
 from ..forms import WholeNumberField
 from ..services import rollforward
 from ..services import scenarios as store
-from ..services.drafts import Draft, check
-from ..services.planning import make_plan
+from ..services.planning import start_plan
 
 bp = Blueprint(
     "nextyear", __name__, url_prefix="/schools/<id:school_id>/scenarios/<id:scenario_id>"
@@ -53,18 +52,12 @@ def create(school_id: int, scenario_id: int):
     else:
         form = NextYearForm(formdata=request.form)
         if form.validate():
-            new_inputs = rollforward.next_year_inputs(inputs, form.entry.number)
-            draft = Draft.from_inputs(new_inputs)
-            checked = check(draft.form(), draft)
-            plan = make_plan(checked.scenario, checked.inputs) if checked.scenario else None
             try:
-                scenario = store.create_scenario(
+                scenario = start_plan(
                     source.school,
                     year=source.year + 1,
                     name=form.name.data,
-                    inputs=checked.inputs or new_inputs,
-                    allocation=plan.saved_allocation() if plan else None,
-                    status=str(plan.solution.status) if plan else "invalid",
+                    inputs=rollforward.next_year_inputs(inputs, form.entry.number),
                     note=(
                         f"Next year from {source.title}, revision "
                         f"{source.current_revision.number}: children moved up a grade, "

@@ -19,8 +19,7 @@ from ..auth import identify, require_editor
 from ..htmx import page_or_block
 from ..services import history, importing, workbook
 from ..services import scenarios as store
-from ..services.drafts import Draft, check
-from ..services.planning import make_plan, saved_table
+from ..services.planning import plan_inputs, save_plan, saved_table
 from .errors import http_error
 
 bp = Blueprint(
@@ -80,8 +79,7 @@ def upload(school_id: int, scenario_id: int):
         inputs, missing = importing.apply(current.inputs, imported)
     except importing.BadFile as bad:  # TooLarge (413) included
         return _page(scenario, str(bad), bad.status)
-    draft = Draft.from_inputs(inputs)
-    checked = check(draft.form(), draft, scenario.title)
+    checked = plan_inputs(inputs)
     if checked.scenario is None:
         problems = sorted({m for messages in checked.errors.values() for m in messages})
         message = "The file's numbers do not make a valid scenario: " + " ".join(problems)
@@ -89,15 +87,12 @@ def upload(school_id: int, scenario_id: int):
     changes = history.describe_changes(current.inputs, checked.inputs)
     if not changes:
         return _page(scenario, "The file has the same numbers as the current revision.", 422)
-    plan = make_plan(checked.scenario, checked.inputs)
     name = upload.filename[:60]
     try:
-        saved = store.save_revision(
+        saved = save_plan(
             scenario,
+            checked.inputs,
             base=history.parse_number(request.form.get("base_revision")),
-            inputs=checked.inputs,
-            allocation=plan.saved_allocation(),
-            status=str(plan.solution.status),
             note=f"Grade counts imported from {name}.",
         )
     except store.StaleRevision as stale:
