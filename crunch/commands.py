@@ -17,11 +17,9 @@ from crunch import tenancy
 from crunch.accounts.auth import hash_password, normal_email, password_problem
 from crunch.database import begin_write
 from crunch.deploy_check import check_deploy
-from crunch.editor.drafts import Draft, check
 from crunch.extensions import db
 from crunch.models import District, Role, Scenario, School, User
-from crunch.planning import make_plan
-from crunch.schools import store
+from crunch.planning import plan_inputs, save_plan, start_plan
 
 DEMO_DISTRICT = "Riverbend School District"
 PRIMARY = ["K", "1", "2", "3", "4", "5", "6"]
@@ -360,18 +358,10 @@ def _get_or_add(model, **fields):
 def _add_scenario(school: School, year: int, name: str, revisions) -> None:
     scenario = None
     for inputs, note in revisions:
-        draft = Draft.from_inputs(inputs)
-        checked = check(draft.form(), draft, f"{year} - {name}")
+        checked = plan_inputs(inputs)
         if checked.scenario is None:
             raise click.ClickException(f"Demo scenario {name} is invalid: {checked.errors}")
-        plan = make_plan(checked.scenario, checked.inputs)
-        saved = {
-            "inputs": checked.inputs,
-            "allocation": plan.saved_allocation(),
-            "status": str(plan.solution.status),
-            "note": note,
-        }
         if scenario is None:
-            scenario = store.create_scenario(school, year=year, name=name, **saved)
+            scenario = start_plan(school, year=year, name=name, inputs=inputs, note=note)
         else:
-            store.save_revision(scenario, **saved)
+            save_plan(scenario, inputs, note=note)

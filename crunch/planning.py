@@ -1,4 +1,10 @@
-"""Running the solver for the editor, within the request's time budget.
+"""Running the solver for the editor, within the request's time budget, and the one
+path from inputs to a stored revision.
+
+Every writer of a revision (the editor's save, an import, next year's scenario, the
+demo and test data) goes through `save_plan` / `start_plan`: the inputs checked by
+the solver's own parser (`plan_inputs`), solved, and stored with the solver's status,
+or with "invalid" and no allocation when they make no scenario.
 
 Every solve made in a request goes through `solve_in_request` / `staffing_rows`:
 to a warm process of crunch.pool, which answers within PREVIEW_TIME_LIMIT plus
@@ -18,15 +24,20 @@ from typing import Any
 from flask import current_app, has_request_context, request
 
 from crunch import pool as solver_pool
-from crunch.models import Revision, SavedAllocation
+from crunch.models import Revision, SavedAllocation, School
+from crunch.models import Scenario as SavedScenario
+from crunch.schools import store
 from crunch.solve_slots import one_at_a_time
 from crunch.solver import (
     Allocation,
     Class,
+    InvalidScenario,
     Scenario,
     Solution,
     StaffingRow,
     Status,
+    parse_scenario,
+    scenario_to_dict,
     solve,
     staffing,
 )
@@ -381,3 +392,106 @@ def saved_table(revision: Revision) -> Table | None:
     names = [g.get("name") for g in inputs.get("grades", []) if isinstance(g, dict)]
     names = [n for n in names[:40] if isinstance(n, str)]
     return Table(tuple(names), inputs.get("teachers", 0), saved.classes, saved.labels)
+
+
+# ------------------------------------------------------------ inputs -> revision
+
+INVALID = "invalid"  # the status of a revision whose inputs make no scenario
+
+
+@dataclass(frozen=True)
+class Checked:
+    """Inputs checked: the solver's Scenario and the inputs as stored, or messages.
+
+    `plan_inputs` keys the messages by the format's field paths (`grades[1].max_size`);
+    the editor's `drafts.check` by the ids of its form's fields.
+    """
+
+    scenario: Scenario | None
+    inputs: dict[str, Any] | None
+    errors: dict[str, list[str]]
+
+
+def plan_inputs(inputs: dict[str, Any]) -> Checked:
+    """Scenario JSON (a revision's, one rolled forward or imported) checked by the
+    solver's parser. Valid inputs come back in the format's own shape (defaults filled
+    in, zero counts dropped), as a revision stores them; the name is the scenario's
+    title, set when stored, so the one given is not checked."""
+    try:
+        scenario = parse_scenario({**inputs, "name": ""})
+    except InvalidScenario as invalid:
+        return Checked(None, dict(inputs), solver_errors(invalid))
+    return Checked(scenario, scenario_to_dict(scenario), {})
+
+
+def solver_errors(invalid: InvalidScenario) -> dict[str, list[str]]:
+    """The parser's messages by field path, without echoes: the parser leaves a grade it
+    rejected out, so while a grade has a message of its own, "Unknown grade" on the
+    composites and fixed classes naming it only repeats that one mistake."""
+    errors: dict[str, list[str]] = {}
+    for error in invalid.errors:
+        errors.setdefault(error.field, []).append(error.message)
+    if not any(path.startswith("grades[") for path in errors):
+        return errors
+    out = {}
+    for path, messages in errors.items():
+        if path.startswith(("composites[", "locked[")):
+            messages = [m for m in messages if not m.startswith("Unknown grade")]
+        if messages:
+            out[path] = messages
+    return out
+
+
+@dataclass(frozen=True)
+class Planned:
+    """What a revision stores of its inputs: themselves, the allocation picked, the status."""
+
+    inputs: dict[str, Any]
+    allocation: dict[str, Any] | None
+    status: str
+
+    def stored(self) -> dict[str, Any]:
+        return {"inputs": self.inputs, "allocation": self.allocation, "status": self.status}
+
+
+def plan_revision(
+    inputs: dict[str, Any],
+    *,
+    picked: str = "",
+    labels: dict[str, str] | None = None,
+    solved: Solved | None = None,
+) -> Planned:
+    """Inputs -> parsed scenario -> solution (within the request's limit, through the
+    pool): what a revision of them stores. Inputs that make no scenario are kept as
+    they are, with no allocation and the status "invalid", to be fixed in the editor."""
+    checked = plan_inputs(inputs)
+    if checked.scenario is None:
+        return Planned(dict(inputs), None, INVALID)
+    # `picked` and `solved` name the inputs as the caller had them (see inputs_key).
+    plan = make_plan(checked.scenario, inputs, picked, solved=solved)
+    return Planned(checked.inputs, plan.saved_allocation(labels), str(plan.solution.status))
+
+
+def save_plan(
+    scenario: SavedScenario,
+    inputs: dict[str, Any],
+    *,
+    note: str,
+    base: int | None = None,
+    picked: str = "",
+    labels: dict[str, str] | None = None,
+    solved: Solved | None = None,
+) -> Revision:
+    """Check, solve and store the inputs as the scenario's next revision; StaleRevision
+    when `base` is given and no longer its current revision."""
+    planned = plan_revision(inputs, picked=picked, labels=labels, solved=solved)
+    return store.save_revision(scenario, base=base, note=note, **planned.stored())
+
+
+def start_plan(
+    school: School, *, year: int, name: str, inputs: dict[str, Any], note: str
+) -> SavedScenario:
+    """A new scenario whose first revision is the inputs checked, solved and stored;
+    NameTaken when the year has a scenario of that name."""
+    planned = plan_revision(inputs)
+    return store.create_scenario(school, year=year, name=name, note=note, **planned.stored())

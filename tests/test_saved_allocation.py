@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from crunch.planning import Plan, saved_table
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crunch.models import Revision, SavedAllocation
+from crunch.planning import Plan, saved_table
 from crunch.solver import MalformedSolution, Status, parse_scenario, solve
 from tests.solver.strategies import allocations
 

@@ -17,7 +17,8 @@ from werkzeug.datastructures import MultiDict
 from wtforms import FieldList, FormField
 
 from crunch.editor.forms import ScenarioForm
-from crunch.solver import PRIORITIES, InvalidScenario, Scenario, parse_scenario
+from crunch.planning import Checked, solver_errors
+from crunch.solver import PRIORITIES, InvalidScenario, parse_scenario
 
 GRADE_FIELDS = ("name", "students", "min_size", "max_size")
 COMPOSITE_LIMITS = ("min_size", "max_size", "min_subclass_size")
@@ -152,15 +153,6 @@ class Draft:
         return [g.get("name", "").strip() for g in self.grades]
 
 
-@dataclass
-class Checked:
-    """The result of checking a draft: the solver's Scenario, or messages by form field id."""
-
-    scenario: Scenario | None
-    inputs: dict[str, Any] | None
-    errors: dict[str, list[str]]
-
-
 def check(form: ScenarioForm, draft: Draft, name: str = "") -> Checked:
     """Validate the form's fields, then the scenario they make, and say what is wrong where.
 
@@ -175,25 +167,10 @@ def check(form: ScenarioForm, draft: Draft, name: str = "") -> Checked:
     try:
         scenario = parse_scenario(inputs)
     except InvalidScenario as invalid:
-        for error in invalid.errors:
-            errors.setdefault(field_for(error.field, rows), []).append(error.message)
-        return Checked(None, inputs, without_echoes(errors))
+        for path, messages in solver_errors(invalid).items():
+            errors.setdefault(field_for(path, rows), []).extend(messages)
+        return Checked(None, inputs, errors)
     return Checked(scenario, inputs, {})
-
-
-def without_echoes(errors: dict[str, list[str]]) -> dict[str, list[str]]:
-    """Drop "Unknown grade" on composites and fixed classes while a grade row has its
-    own message: the parser leaves a grade it rejected out, so everything naming it
-    echoes that one mistake."""
-    if not any(key.startswith("grades-") for key in errors):
-        return errors
-    out = {}
-    for key, messages in errors.items():
-        if key.startswith(("composites-", "fixed-")):
-            messages = [m for m in messages if not m.startswith("Unknown grade")]
-        if messages:
-            out[key] = messages
-    return out
 
 
 @dataclass(frozen=True)

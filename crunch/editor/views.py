@@ -43,6 +43,7 @@ from crunch.planning import (
     make_plan,
     posted_labels,
     ran_out,
+    save_plan,
     saved_table,
     staffing_range,
     staffing_rows,
@@ -160,16 +161,15 @@ def save(school_id: int, scenario_id: int):
         state.errors.update(checked.errors)
         state.notes.append("Not saved: fix the marked inputs first.")
         return page_or_block(TEMPLATE, "editor", 422, **_context(scenario, state))
-    picked = request.form.get("picked", "")
-    plan = make_plan(checked.scenario, checked.inputs, picked, solved=_solved(scenario))
     try:
-        revision = store.save_revision(
+        revision = save_plan(
             scenario,
+            checked.inputs,
             base=history.parse_number(request.form.get("base_revision")),
-            inputs=checked.inputs,
-            allocation=plan.saved_allocation(posted_labels(request.form)),
-            status=str(plan.solution.status),
             note=form.note.data or "",
+            picked=request.form.get("picked", ""),
+            labels=posted_labels(request.form),
+            solved=_solved(scenario),
         )
     except store.StaleRevision as stale:
         return _stale(scenario, stale)

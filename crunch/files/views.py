@@ -16,11 +16,10 @@ from flask import (
 from werkzeug.exceptions import HTTPException
 
 from crunch.accounts.auth import identify, require_editor
-from crunch.editor.drafts import Draft, check
 from crunch.files import importing, workbook
 from crunch.history import service as history
-from crunch.planning import make_plan, saved_table
-from crunch.schools import store
+from crunch.planning import plan_inputs, save_plan, saved_table
+from crunch.schools import store as store
 from crunch.web.errors import http_error
 from crunch.web.htmx import page_or_block
 
@@ -81,8 +80,7 @@ def upload(school_id: int, scenario_id: int):
         inputs, missing = importing.apply(current.inputs, imported)
     except importing.BadFile as bad:  # TooLarge (413) included
         return _page(scenario, str(bad), bad.status)
-    draft = Draft.from_inputs(inputs)
-    checked = check(draft.form(), draft, scenario.title)
+    checked = plan_inputs(inputs)
     if checked.scenario is None:
         problems = sorted({m for messages in checked.errors.values() for m in messages})
         message = "The file's numbers do not make a valid scenario: " + " ".join(problems)
@@ -90,15 +88,12 @@ def upload(school_id: int, scenario_id: int):
     changes = history.describe_changes(current.inputs, checked.inputs)
     if not changes:
         return _page(scenario, "The file has the same numbers as the current revision.", 422)
-    plan = make_plan(checked.scenario, checked.inputs)
     name = upload.filename[:60]
     try:
-        saved = store.save_revision(
+        saved = save_plan(
             scenario,
+            checked.inputs,
             base=history.parse_number(request.form.get("base_revision")),
-            inputs=checked.inputs,
-            allocation=plan.saved_allocation(),
-            status=str(plan.solution.status),
             note=f"Grade counts imported from {name}.",
         )
     except store.StaleRevision as stale:

@@ -16,6 +16,23 @@ from sqlalchemy import select
 
 from crunch.extensions import db
 from crunch.models import Scenario
+from crunch.planning import start_plan
+
+
+def start_next_year(source: Scenario, name: str, entry: int) -> Scenario:
+    """Next year's scenario, called `name`, planned from the source's current revision;
+    NameTaken when next year has a scenario of that name."""
+    revision = source.current_revision
+    return start_plan(
+        source.school,
+        year=source.year + 1,
+        name=name,
+        inputs=next_year_inputs(revision.inputs, entry),
+        note=(
+            f"Next year from {source.title}, revision {revision.number}: "
+            f"children moved up a grade, {entry} new in the entry grade."
+        ),
+    )
 
 
 def next_year_inputs(inputs: dict[str, Any], entry: int) -> dict[str, Any]:

@@ -9,11 +9,9 @@ from wtforms import StringField
 from wtforms.validators import Length, StopValidation
 
 from crunch.accounts.auth import require_editor
-from crunch.editor.drafts import Draft, check
 from crunch.editor.forms import WholeNumberField
 from crunch.next_year import service as rollforward
-from crunch.planning import make_plan
-from crunch.schools import store
+from crunch.schools import store as store
 
 bp = Blueprint(
     "nextyear", __name__, url_prefix="/schools/<id:school_id>/scenarios/<id:scenario_id>"
@@ -46,49 +44,33 @@ class NextYearForm(FlaskForm):
 def create(school_id: int, scenario_id: int):
     source = store.scenario_or_404(school_id, scenario_id)
     require_editor()
-    inputs = source.current_revision.inputs
     suggested, reason = rollforward.suggest_entry(source)
     if request.method == "GET":
         form = NextYearForm(formdata=None, name=source.name, entry=str(suggested))
-    else:
-        form = NextYearForm(formdata=request.form)
-        if form.validate():
-            new_inputs = rollforward.next_year_inputs(inputs, form.entry.number)
-            draft = Draft.from_inputs(new_inputs)
-            checked = check(draft.form(), draft)
-            plan = make_plan(checked.scenario, checked.inputs) if checked.scenario else None
-            try:
-                scenario = store.create_scenario(
-                    source.school,
-                    year=source.year + 1,
-                    name=form.name.data,
-                    inputs=checked.inputs or new_inputs,
-                    allocation=plan.saved_allocation() if plan else None,
-                    status=str(plan.solution.status) if plan else "invalid",
-                    note=(
-                        f"Next year from {source.title}, revision "
-                        f"{source.current_revision.number}: children moved up a grade, "
-                        f"{form.entry.number} new in the entry grade."
-                    ),
-                )
-            except store.NameTaken as taken:
-                form.name.errors = [str(taken)]
-            else:
-                return redirect(
-                    url_for("scenarios.editor", school_id=school_id, scenario_id=scenario.id), 303
-                )
+        return _page(source, form, suggested, reason, 200)
+    form = NextYearForm(formdata=request.form)
+    if form.validate():
+        try:
+            scenario = rollforward.start_next_year(source, form.name.data, form.entry.number)
+        except store.NameTaken as taken:
+            form.name.errors = [str(taken)]
+        else:
+            url = url_for("scenarios.editor", school_id=school_id, scenario_id=scenario.id)
+            return redirect(url, 303)
+    return _page(source, form, suggested, reason, 422)
+
+
+def _page(source, form: NextYearForm, suggested: int, reason: str, status: int):
+    inputs = source.current_revision.inputs
     entry = form.entry.number if form.entry.number is not None else suggested
-    status = 200 if request.method == "GET" else 422
-    return (
-        render_template(
-            TEMPLATE,
-            school=source.school,
-            scenario=source,
-            form=form,
-            suggested=suggested,
-            reason=reason,
-            moves=rollforward.moves(inputs, entry),
-            dropped_fixed=bool(inputs.get("locked")),
-        ),
-        status,
+    body = render_template(
+        TEMPLATE,
+        school=source.school,
+        scenario=source,
+        form=form,
+        suggested=suggested,
+        reason=reason,
+        moves=rollforward.moves(inputs, entry),
+        dropped_fixed=bool(inputs.get("locked")),
     )
+    return body, status
