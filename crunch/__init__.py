@@ -44,7 +44,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         database.configure(db.engine)
 
     from crunch import models  # noqa: F401  (register the tables with the metadata)
-    from crunch.web import register
+    from crunch.rosters import models as roster_models  # noqa: F401
+    from crunch.web.setup import register
 
     register(app)
 

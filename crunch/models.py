@@ -342,8 +342,3 @@ class Job(SchoolOwned, db.Model):
     @property
     def active(self) -> bool:
         return self.state in JobState.ACTIVE
-
-
-# Rosters live in their own module; imported here so that every user of the models
-# (create_all, the migrations' comparison) sees their tables.
-from crunch.rosters import models as roster_models  # noqa: E402, F401
