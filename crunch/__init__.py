@@ -1,7 +1,10 @@
 """Class Cruncher: plan next year's classes.
 
-`create_app` is the application factory: configuration, then extensions, then
-blueprints, then command-line commands.
+`create_app` is the application factory: configuration (crunch/config.py: every
+default, checked), then extensions, then each module's `init_app`, then
+blueprints, then command-line commands. It writes nothing to the database: what
+the jobs do at start-up (recover a crashed server's jobs, delete old ones) waits
+for the server's first request (crunch.jobs.init_app).
 """
 
 from __future__ import annotations
@@ -19,16 +22,12 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder="../templates",
         static_folder="../static",
     )
-    config.load(app, test_config)
-    from .jobs import DEFAULTS as JOB_DEFAULTS
-
-    # before anything reads them: a bad number stops the start, not a request
-    config.check_numbers(app.config, config.numeric_defaults(JOB_DEFAULTS))
-    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    config.load(app, test_config)  # refuses bad settings before anything reads them
+    proxies = app.config["TRUSTED_PROXIES"]
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
-    from . import auth, compression, sqlite
+    from . import auth, jobs, sqlite, tenancy
     from . import pool as solver_pool
     from .extensions import csrf, db, limiter, migrate
 
@@ -36,11 +35,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
-    auth.init_app(app)
-    compression.init_app(app)
-    solver_pool.init_app(app)
     with app.app_context():
         sqlite.configure(db.engine)
+    tenancy.init_app(app)
+    # before auth: its guard may answer a request first, and the jobs' start-up
+    # sweep belongs to the server's first request, whoever makes it
+    jobs.init_app(app)
+    auth.init_app(app)
+    solver_pool.init_app(app)
 
     from . import models  # noqa: F401  (register the tables with the metadata)
     from .views import register

@@ -21,7 +21,7 @@ from markupsafe import Markup
 
 from .. import jobs
 from ..auth import require_editor
-from ..htmx import is_htmx
+from ..htmx import is_htmx, varying
 from ..models import Job, JobState
 from ..pool import SolverUnavailable
 from ..services import board, class_lists, roster_children
@@ -213,9 +213,7 @@ def job_status(school_id: int, year: int, revision_id: int, job_id: int):
     body = render_template(
         "class_lists/_job.html", **_job_context(school, year, revision, job), fragment=True
     )
-    response = make_response(body)
-    response.vary.add("HX-Request")
-    return response
+    return varying(body)
 
 
 @bp.post("/board/<id:revision_id>/jobs/<id:job_id>/cancel")

@@ -9,21 +9,20 @@ ran out of time.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from .. import jobs
 from ..auth import reads_only
 from ..extensions import db
-from ..htmx import is_htmx, render_block
+from ..htmx import is_htmx, render_block, varying
 from ..jobs import results
 from ..models import Job, JobState, Scenario
 from ..services.planning import Table, choice_from, inputs_key
 from ..services.presenting import job_title, staffing_chart, stopped_staffing_note
 
 bp = Blueprint("jobs", __name__, url_prefix="/schools/<id:school_id>/jobs")
-bp.record_once(lambda state: jobs.init_app(state.app))
 
 TEMPLATE = "jobs/status.html"
 EDITOR = "scenarios/editor.html"
@@ -69,18 +68,14 @@ def answer(job: Job):
         if not is_htmx():
             context["result"] = body
             body = render_template(TEMPLATE, **context)
-        response = make_response(body, 200)
-        response.vary.add("HX-Request")
-        return response
+        return varying(body)
     if is_htmx():
         body = result_block(job, context) if done else render_block(TEMPLATE, "job", **context)
     else:
         if done and job.kind != jobs.SOLVE:  # a solve's page shows its answer as "best"
             context["result"] = result_block(job, context)
         body = render_template(TEMPLATE, **context)
-    response = make_response(body, 200)
-    response.vary.add("HX-Request")
-    return response
+    return varying(body)
 
 
 def context_of(job: Job) -> dict:
