@@ -29,11 +29,12 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from . import auth, jobs, sqlite, tenancy
     from . import pool as solver_pool
-    from .extensions import csrf, db, limiter, migrate
+    from .extensions import compress, csrf, db, limiter, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
     csrf.init_app(app)
+    compress.init_app(app)
     limiter.init_app(app)
     with app.app_context():
         sqlite.configure(db.engine)

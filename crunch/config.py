@@ -31,7 +31,13 @@ class Defaults:
     MAX_CONTENT_LENGTH = 256 * 1024
     MAX_FORM_PARTS = 5000
     SESSION_COOKIE_HTTPONLY = True
-    SESSION_COOKIE_SAMESITE = "Lax"
+    # Strict: no request another site starts (a link, a form, a script, an image)
+    # carries the session, so no answer an attacker can cause holds a user's data or
+    # CSRF token. That is what makes compressing pages safe (BREACH needs such
+    # answers); docs/deployment.md#compression. The production check refuses less.
+    # No remember-me cookie is issued; were one, it would be Strict too.
+    SESSION_COOKIE_SAMESITE = "Strict"
+    REMEMBER_COOKIE_SAMESITE = "Strict"
     # True behind HTTPS (CRUNCH_SESSION_COOKIE_SECURE=true): the cookie is then never
     # sent over plain HTTP.
     SESSION_COOKIE_SECURE = False
@@ -134,6 +140,21 @@ class Defaults:
     # made as jobs are started and looked up, besides the one at the server's first
     # request.
     JOBS_SWEEP_SECONDS = 15.0
+    # Compression (Flask-Compress): text answers of 500 bytes or more, pages included,
+    # for browsers that accept it; brotli when asked for, else gzip. Safe because of the
+    # Strict session cookie above (docs/deployment.md#compression).
+    COMPRESS_MIMETYPES = (
+        "text/html",
+        "text/css",
+        "text/csv",
+        "text/javascript",
+        "application/javascript",
+        "application/json",
+        "image/svg+xml",
+    )
+    COMPRESS_ALGORITHM = ("br", "gzip")
+    # Static files are sent in chunks (streamed): the same two encodings.
+    COMPRESS_ALGORITHM_STREAMING = ("br", "gzip")
     # The district's time zone (an IANA name such as "Australia/Melbourne"): times are
     # stored in UTC and shown in this zone.
     DISPLAY_TIMEZONE = "UTC"

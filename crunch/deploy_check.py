@@ -44,6 +44,13 @@ def problems(app: Flask, workers: int = 1, timeout: float | None = None) -> list
             "SESSION_COOKIE_SECURE is off: the session cookie would travel over plain HTTP."
             " Serve over HTTPS and leave it on (CRUNCH_SESSION_COOKIE_SECURE=true)."
         )
+    for key in ("SESSION_COOKIE_SAMESITE", "REMEMBER_COOKIE_SAMESITE"):
+        if str(config[key]).lower() != "strict":
+            found.append(
+                f"{key} is {config[key]!r}: pages are compressed, which is safe only while"
+                " no request from another site carries a login (BREACH). Leave it 'Strict'"
+                " (docs/deployment.md#compression)."
+            )
     if app.debug or config["DEBUG"]:
         found.append("Debug mode is on: unset FLASK_DEBUG and CRUNCH_DEBUG.")
     if config["TESTING"]:

@@ -459,19 +459,19 @@ def test_htmx_sends_the_token_in_a_header(csrf_app):
     assert client.get("/").status_code == 302
 
 
-def test_session_cookie_is_httponly_samesite_lax_and_secure_when_configured(csrf_app):
+def test_session_cookie_is_httponly_samesite_strict_and_secure_when_configured(csrf_app):
     client = csrf_app.test_client()
     response = login(client)
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie
-    assert "SameSite=Lax" in cookie
+    assert "SameSite=Strict" in cookie
     assert "Secure" in cookie
     assert "remember_token" not in response.headers.get("Set-Cookie", "")
 
 
 def test_session_cookie_is_not_secure_by_default(anon):
     cookie = login(anon).headers["Set-Cookie"]
-    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
     assert "Secure" not in cookie
 
 
