@@ -3,7 +3,8 @@
 For the current scenario of each demo school, post the editor form as htmx does
 while someone types (validate + solve + render the results block), changing
 one grade's children each time, and print the median and 95th percentile.
-Then weigh the editor page: its HTML plus every script and stylesheet it loads.
+Then weigh the editor page: its HTML plus every script and stylesheet it loads, as
+sent to a browser that accepts br and gzip (and to one that accepts gzip only).
 
     .venv/bin/python bench/preview_speed.py [--requests N]
 
@@ -25,6 +26,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import brotli
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -58,26 +61,37 @@ def time_previews(client, url: str, requests: int) -> list[float]:
     return timings
 
 
-PROXY_GZIP_LEVEL = 5  # the nginx snippet of docs/deployment.md
+BROWSER = "gzip, deflate, br, zstd"  # what Chromium and Firefox ask for
 
 
-def page_weight(client, url: str) -> tuple[int, int, list[tuple[str, int, int]]]:
-    """(bytes sent to a browser, bytes uncompressed, per part): the page and its assets.
-
-    As deployed (docs/deployment.md): the page goes uncompressed (a compressed page
-    that carries the CSRF token beside reflected input is open to BREACH), and the
-    reverse proxy gzips the static files, as `gzip_comp_level PROXY_GZIP_LEVEL` would.
-    """
+def page_weight(
+    client, url: str, accept: str = BROWSER
+) -> tuple[int, int, list[tuple[str, int, int]]]:
+    """(bytes sent, bytes uncompressed, per part): the page and its assets, fetched with
+    `Accept-Encoding: accept`. The app compresses text answers (Flask-Compress, settings
+    in crunch/config.py), so what it sends is the page weight."""
     parts = []
-    html = client.get(url).get_data()
-    parts.append(("HTML", len(html), len(html)))
+    response = client.get(url, headers={"Accept-Encoding": accept})
+    html = decoded(response)
+    parts.append(("HTML", len(response.get_data()), len(html)))
     for src in re.findall(rb'(?:src|href)="(/static/[^"]+)"', html):
-        asset = client.get(src.decode()).get_data()
-        sent = len(gzip.compress(asset, compresslevel=PROXY_GZIP_LEVEL))
-        parts.append((src.decode(), sent, len(asset)))
+        asset = client.get(src.decode(), headers={"Accept-Encoding": accept})
+        parts.append((src.decode(), len(asset.get_data()), len(decoded(asset))))
+        asset.close()
     sent = sum(size for _, size, _ in parts)
     raw = sum(size for _, _, size in parts)
     return sent, raw, parts
+
+
+def decoded(response) -> bytes:
+    data = response.get_data()
+    encoding = response.headers.get("Content-Encoding")
+    if encoding == "gzip":
+        return gzip.decompress(data)
+    if encoding == "br":
+        return brotli.decompress(data)
+    assert encoding is None, encoding
+    return data
 
 
 def main() -> None:
@@ -138,19 +152,21 @@ def main() -> None:
                     f"max {max(timings) * 1000:.0f}"
                     + ("  [slow inputs: the rest is solved in the background]" if slow else "")
                 )
-                weights.append((page_weight(client, url), scenario.school.name))
+                weights.append((page_weight(client, url), scenario.school.name, url))
             print(
                 f"  all schools whose inputs are not slow: "
                 f"median {statistics.median(everything) * 1000:.0f}, "
                 f"p95 {percentile(everything, 0.95) * 1000:.0f}"
             )
-            (sent, raw, parts), name = max(weights, key=lambda w: w[0][1])
+            (sent, raw, parts), name, heaviest = max(weights, key=lambda w: w[0][1])
             print(
                 f"Heaviest editor page ({name}): {sent / 1024:.1f} KB as sent "
                 f"({raw / 1024:.1f} KB uncompressed)"
             )
             for part, size, uncompressed in parts:
                 print(f"  {part}: {size / 1024:.1f} KB ({uncompressed / 1024:.1f} KB)")
+            gzip_only = page_weight(client, heaviest, accept="gzip")[0]
+            print(f"  to a browser that accepts gzip only: {gzip_only / 1024:.1f} KB")
 
 
 if __name__ == "__main__":
