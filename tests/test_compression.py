@@ -9,7 +9,7 @@ import gzip
 
 import brotli
 
-from tests.conftest import HX, login
+from tests.conftest import HX, login, make_app
 
 GZIP = {"Accept-Encoding": "gzip"}
 
@@ -76,3 +76,12 @@ def test_the_session_cookie_that_makes_it_safe_is_strict(anon):
     cookie = login(anon).headers["Set-Cookie"]
     assert cookie.startswith("session=")
     assert "SameSite=Strict" in cookie
+
+
+def test_compression_can_be_left_to_a_proxy(tmp_path):
+    """CRUNCH_COMPRESS_REGISTER=false (docs/deployment.md#compression)."""
+    app = make_app(tmp_path / "proxy.sqlite", COMPRESS_REGISTER=False)
+    response = app.test_client().get("/static/app.css", headers=GZIP)
+    assert "Content-Encoding" not in response.headers
+    assert b"{" in response.get_data()
+    response.close()
