@@ -34,7 +34,8 @@ class Defaults:
     # Strict: no request another site starts (a link, a form, a script, an image)
     # carries the session, so no answer an attacker can cause holds a user's data or
     # CSRF token. That is what makes compressing pages safe (BREACH needs such
-    # answers); docs/deployment.md#compression. The production check refuses less.
+    # answers); docs/deployment.md#compression. The production check refuses any
+    # other value.
     # No remember-me cookie is issued; were one, it would be Strict too.
     SESSION_COOKIE_SAMESITE = "Strict"
     REMEMBER_COOKIE_SAMESITE = "Strict"
