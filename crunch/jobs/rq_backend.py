@@ -43,13 +43,12 @@ from flask import Flask
 from crunch.jobs.fair import Owner
 from crunch.jobs.runner import EmbeddedRunner
 
-QUEUE = "crunch-jobs"
 BACKLOG = "{queue}-backlog"
 
 
 def queue_names(config) -> tuple[str, str]:
     """The queues a worker listens on, in the order it must take from them."""
-    queue = config.get("JOBS_RQ_QUEUE") or QUEUE
+    queue = config["JOBS_RQ_QUEUE"]
     return queue, BACKLOG.format(queue=queue)
 
 
@@ -128,8 +127,7 @@ class RQBackend:
         from redis import Redis
         from rq import Queue
 
-        url = app.config.get("JOBS_REDIS_URL") or "redis://127.0.0.1:6379/0"
-        self.redis = Redis.from_url(url)
+        self.redis = Redis.from_url(app.config["JOBS_REDIS_URL"])
         first, backlog = queue_names(app.config)
         self.queue = Queue(first, connection=self.redis)
         self.backlog = Queue(backlog, connection=self.redis)
