@@ -1,0 +1,1 @@
+"""Accounts: sign-in and sessions (auth, login_delay), one's own password (views), and the\ndistrict admin's screens for schools and users (admin)."""

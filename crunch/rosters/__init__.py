@@ -1,0 +1,1 @@
+"""Rosters: a school year's children as immutable revisions (models, store), checked and\ncompared as data (children), imported (importing), what teachers may do (staff), demo\nchildren (demo), and the pages (views, forms)."""

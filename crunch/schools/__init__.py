@@ -1,0 +1,1 @@
+"""Schools, school years and scenarios in the database (store), their pages (views) and the\ndistrict overview (district)."""
