@@ -1,1 +1,3 @@
-"""Files in and out of a scenario: grade counts imported from CSV or .xlsx within limits\n(importing, upload_limits, xlsx_rows), the scenario and its class list exported\n(exports, cells), and the pages (views)."""
+"""Files in and out of a scenario: grade counts imported from CSV or .xlsx within limits
+(importing, upload_limits, xlsx_rows), the scenario and its class list exported
+(exports, cells), and the pages (views)."""

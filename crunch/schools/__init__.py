@@ -1,1 +1,2 @@
-"""Schools, school years and scenarios in the database (store), their pages (views) and the\ndistrict overview (district)."""
+"""Schools, school years and scenarios in the database (store), their pages (views) and the
+district overview (district)."""
