@@ -338,12 +338,6 @@ class _Relaxation:
         for kind in kinds:
             self.kinds_at.setdefault(scenario.order(kind.grades[0]), []).append(kind)
         n = len(self.students)
-        # room in the classes ending at grade i + d beyond the children of grades
-        # i .. i + d is never used: capped there, so that states differing only in it
-        # are one
-        self.reach = [
-            [sum(self.students[i : i + d + 1]) for d in range(self.ahead)] for i in range(n + 1)
-        ]
         self.empty = ((0, 0),) * self.ahead
         self._memo: dict[tuple, tuple] = {}
         self._options = [self._options_at(i) for i in range(n)]
@@ -384,7 +378,21 @@ class _Relaxation:
             d = last - i
             groups[d][0] += seats - each * (d + 1)
             groups[d][1] += each
-        return tuple((min(room, self.reach[i][d]), owed) for d, (room, owed) in enumerate(groups))
+        return self._normal(i, groups)
+
+    def _normal(self, i: int, groups) -> tuple:
+        """The groups with no more room than the children who could fill it: those of
+        grades i .. i + d beyond what the open classes must take of them. States that
+        differ only in room never used are then one."""
+        out = []
+        spare = 0
+        owed = sum(o for _, o in groups)
+        for d, (room, o) in enumerate(groups):
+            if i + d < len(self.students):
+                spare += max(0, self.students[i + d] - owed)
+            owed -= o
+            out.append((min(room, spare), o))
+        return tuple(out)
 
     def fewest(self, i: int, groups: tuple) -> tuple:
         """For m = 0 .. teachers: the fewest composites grades i on need with exactly m new
@@ -410,10 +418,10 @@ class _Relaxation:
                     rest -= used
                     if d:
                         still = owed[d] + (groups[d][1] if d < self.ahead else 0)
-                        after.append((min(free - used, self.reach[i + 1][d - 1]), still))
+                        after.append((free - used, still))
                 if rest:
                     continue  # children left over: too little room
-                later = self.fewest(i + 1, tuple(after))
+                later = self.fewest(i + 1, self._normal(i + 1, after))
                 for m in range(top - classes + 1):
                     if later[m] is not None:
                         value = later[m] + composites
