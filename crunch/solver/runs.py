@@ -186,32 +186,29 @@ class _Runs:
         yield from self._combine(i, used, shares, self._fresh(i, used), students)
 
     def _fresh(self, i: int, used: int) -> list[list]:
-        """New composites starting at grade i: per kind, None or (kind, classes, total,
-        share of grade i), within the children the kind's grades have."""
+        """New composites starting at grade i: per kind, (kind, classes, least and most
+        children in all, least of each grade, children of its later grades), by classes."""
         if (i, used) in self._fresh_cache:
             return self._fresh_cache[i, used]
         fresh = []
         for k in self.starting.get(i, []):
             kind = self.kinds[k]
             later = sum(self.students[i + 1 : self.last(k) + 1])
-            options: list = [None]
+            options = []
             for count in range(1, self.teachers - used + 1):
                 sub = kind.min_subclass_size * count
                 low = max(kind.min_size * count, sub * len(kind.grades))
                 high = min(kind.max_size * count, self.students[i] + later)
-                for total in range(low, high + 1):
-                    first = max(sub, total - later)
-                    top = min(total - sub * (len(kind.grades) - 1), self.students[i])
-                    options += [(k, count, total, share) for share in range(first, top + 1)]
-            # by share, so the search of a grade's moves stops at the first too many
-            fresh.append([None, *sorted(options[1:], key=lambda option: option[3])])
+                if low <= high:
+                    options.append((k, count, low, high, sub, later))
+            fresh.append(options)
         self._fresh_cache[i, used] = fresh
         return fresh
 
     def _combine(self, i, used, shares, fresh, students):
         picks: list = []
-
         limit = self.limit
+        grades_in = [len(kind.grades) for kind in self.kinds]
 
         def walk(j: int, taken: int, teachers: int, low: int, high: int):
             if taken > students or teachers > self.teachers:
@@ -229,22 +226,27 @@ class _Runs:
                 return
             f = j - len(shares)
             if f < len(fresh):
-                for option in fresh[f]:
-                    if option is None:
-                        yield from walk(j + 1, taken, teachers, low, high)
-                        continue
-                    k, count, total, share = option
-                    if taken + share > students:
-                        break  # and so would every later option
+                yield from walk(j + 1, taken, teachers, low, high)  # none of this kind
+                for k, count, least, most, sub, later in fresh[f]:
                     if teachers + count > self.teachers:
-                        continue
-                    small, big = min(low, total // count), max(high, -(-total // count))
-                    if big - small > limit:
-                        self.cut = True
-                        continue
-                    picks.append((k, count, total, 0, share))
-                    yield from walk(j + 1, taken + share, teachers + count, small, big)
-                    picks.pop()
+                        break  # and so would every larger count
+                    if high >= 0:  # only totals whose classes keep the band within limit
+                        first, last = least, most
+                        least = max(least, count * (high - limit))
+                        most = min(most, count * (low + limit))
+                        if least > first or most < last:
+                            self.cut = True
+                    top_share = min(self.students[i], students - taken)
+                    for total in range(least, most + 1):
+                        small, big = min(low, total // count), max(high, -(-total // count))
+                        if big - small > limit:
+                            self.cut = True
+                            continue
+                        top = min(total - sub * (grades_in[k] - 1), top_share)
+                        for share in range(max(sub, total - later), top + 1):
+                            picks.append((k, count, total, 0, share))
+                            yield from walk(j + 1, taken + share, teachers + count, small, big)
+                            picks.pop()
                 return
             yield from self._finish(i, teachers, picks, students - taken)
 
