@@ -254,15 +254,25 @@ class _Runs:
 
     def _finish(self, i, used, picks, rest):
         """The grade's own classes take the rest; its spread is then known."""
-        own = self.pure.get(i)
-        counts = [0] if rest == 0 else []
-        if rest and own is not None:
-            kind = self.kinds[own]
-            counts = [
-                c
-                for c in range(1, self.teachers - used + 1)
-                if kind.min_size * c <= rest <= kind.max_size * c
-            ]
+        low, high = 1 << 30, -1
+        for _, count, total, _, _ in picks:
+            low = min(low, total // count)
+            high = max(high, -(-total // count))
+        spreads = []  # (own classes, spread) within this expansion's spreads
+        if rest == 0:
+            spreads.append((0, high - low if low <= high else 0))
+        elif i in self.pure:
+            kind = self.kinds[self.pure[i]]
+            for own_count in range(1, self.teachers - used + 1):
+                if not kind.min_size * own_count <= rest <= kind.max_size * own_count:
+                    continue
+                spread = max(high, -(-rest // own_count)) - min(low, rest // own_count)
+                spreads.append((own_count, spread))
+        made = [(c, spread) for c, spread in spreads if self.low < spread <= self.limit]
+        if len(made) < len(spreads) and any(spread > self.limit for _, spread in spreads):
+            self.cut = True
+        if not made:
+            return
         opened_new = tuple(
             sorted(
                 (k, count, total, placed + share)
@@ -271,28 +281,14 @@ class _Runs:
             )
         )
         new_classes = sum(count for k, count, _, placed, _ in picks if placed == 0)
-        low, high = 1 << 30, -1
-        for _, count, total, _, _ in picks:
-            low = min(low, total // count)
-            high = max(high, -(-total // count))
-        for own_count in counts:
-            small, big = low, high
-            if own_count:
-                small = min(small, rest // own_count)
-                big = max(big, -(-rest // own_count))
-            spread = big - small if small <= big else 0
-            if spread > self.limit:
-                self.cut = True
-                continue
-            if spread <= self.low:
-                continue  # made when the state came up before
+        shares = tuple((k, count, share) for k, count, _, _, share in picks)
+        for own_count, spread in made:
             cost = (
                 (new_classes + own_count) * self.per_class
                 + new_classes * self.per_composite
                 + spread * self.per_spread
             )
-            choice = (tuple((k, count, share) for k, count, _, _, share in picks), own_count, rest)
-            yield (used + own_count, opened_new), cost, choice
+            yield (used + own_count, opened_new), cost, (shares, own_count, rest)
 
     def _read_back(self, back, end) -> ChainAnswer:
         structure: dict[tuple[str, ...], int] = {}
