@@ -34,7 +34,11 @@ def test_a_new_database_file_and_its_wal_and_shm_are_owner_only(tmp_path, usual_
         db.create_all()
         with db.engine.connect() as connection:  # WAL: -wal and -shm exist while connected
             connection.execute(text("SELECT count(*) FROM users"))
-            files = [path, path.with_name("crunch.sqlite-wal"), path.with_name("crunch.sqlite-shm")]
+            files = [
+                path,
+                path.with_name("crunch.sqlite-wal"),
+                path.with_name("crunch.sqlite-shm"),
+            ]
             assert all(f.exists() for f in files)
             assert {f.name: mode(f) for f in files} == {f.name: 0o600 for f in files}
         db.engine.dispose()

@@ -17,8 +17,8 @@ from typing import Any, Protocol
 
 from flask import Flask
 
-from .fair import Owner
-from .runner import EmbeddedRunner
+from crunch.jobs.fair import Owner
+from crunch.jobs.runner import EmbeddedRunner
 
 EXTENSION = "crunch.jobs"
 
@@ -40,20 +40,14 @@ class Backend(Protocol):
     def shutdown(self) -> None: ...
 
 
-class UnknownBackend(RuntimeError):
-    pass
-
-
 def make_backend(app: Flask, engine) -> Backend:
-    name = str(app.config.get("JOBS_BACKEND") or "embedded").strip().lower()
-    if name == "embedded":
-        return EmbeddedRunner(
-            engine,
-            max_concurrent=app.config["JOBS_MAX_CONCURRENT"],
-            time_limit=app.config["JOBS_TIME_LIMIT"],
-        )
-    if name == "rq":
-        from .rq_backend import RQBackend
+    """JOBS_BACKEND, one of crunch.config.BACKENDS (checked when the app started)."""
+    if app.config["JOBS_BACKEND"] == "rq":
+        from crunch.jobs.rq_backend import RQBackend
 
         return RQBackend(app)
-    raise UnknownBackend(f"JOBS_BACKEND is {name!r}: use 'embedded' or 'rq'.")
+    return EmbeddedRunner(
+        engine,
+        max_concurrent=app.config["JOBS_MAX_CONCURRENT"],
+        time_limit=app.config["JOBS_TIME_LIMIT"],
+    )

@@ -28,8 +28,8 @@ from werkzeug.datastructures import MultiDict
 
 from crunch.extensions import db
 from crunch.models import District, Role, Scenario, School, User
-from crunch.services import roster_children
-from crunch.services import rosters as roster_store
+from crunch.rosters import children as roster_children
+from crunch.rosters import store as roster_store
 from tests.conftest import (
     ADMIN,
     HILLSIDE,
@@ -48,7 +48,7 @@ OWN_ACCOUNT = {"auth.logout", "auth.password"}
 TEACHER = "teacher@test.example"
 ROLES = ["anonymous", Role.VIEWER, Role.TEACHER, Role.PLANNER, Role.ADMIN]
 EMAILS = {Role.VIEWER: VIEWER, Role.TEACHER: TEACHER, Role.PLANNER: PLANNER, Role.ADMIN: ADMIN}
-# The only routes a teacher reaches (crunch.auth.for_teachers); every other one
+# The only routes a teacher reaches (crunch.accounts.auth.for_teachers); every other one
 # refuses them, whatever its ids.
 TEACHER_ROUTES = {
     "schools.index",

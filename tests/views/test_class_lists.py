@@ -12,13 +12,14 @@ from html import unescape
 import pytest
 from sqlalchemy import func, select
 
-from crunch import assets
+from crunch.class_lists import board
 from crunch.extensions import db
 from crunch.models import User
-from crunch.roster_models import ClassList, RosterAudit
-from crunch.services import board, demo_roster
-from crunch.services import rosters as roster_store
-from crunch.services import scenarios as store
+from crunch.rosters import demo as demo_roster
+from crunch.rosters import store as roster_store
+from crunch.rosters.models import ClassList, RosterAudit
+from crunch.schools import store
+from crunch.web import assets
 from tests.conftest import PLANNER, VIEWER, add_school
 
 
@@ -261,7 +262,7 @@ def test_history_compare_and_restore(client, school, plan):
 
 def test_a_big_roster_is_placed_by_a_job_in_the_background(app, client, school, plan):
     from crunch.models import Job, JobState
-    from tests.test_jobs_support import fresh, wait_for
+    from tests.jobs_support import fresh, wait_for
 
     app.config["BOARD_JOB_CHILDREN"] = 10
     app.config["BOARD_JOB_TIME_LIMIT"] = 5.0

@@ -22,7 +22,7 @@ from tests.conftest import (
     form_data,
     save_scenario,
 )
-from tests.test_jobs_support import (
+from tests.jobs_support import (
     K12_FEWEST,
     fresh,
     job_app_factory,
@@ -259,7 +259,7 @@ def no_solving(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("solved again in the request")
 
-    monkeypatch.setattr("crunch.services.planning.solve", refuse)
+    monkeypatch.setattr("crunch.planning.solve", refuse)
 
 
 def test_an_unfinished_preview_carries_on_as_a_job_with_cancel(client, slow_url):
@@ -432,7 +432,7 @@ def test_other_options_take_over_from_the_users_solve_job(client, slow_url):
 
 def solve_limits(monkeypatch) -> list[float]:
     """The time limits of the solves made in requests from here on."""
-    from crunch.services import planning
+    from crunch import planning
 
     limits: list[float] = []
     real = planning.solve
@@ -503,10 +503,10 @@ def test_a_cancelled_solve_no_longer_says_it_is_still_solving(client, slow_url):
 
 
 def test_background_note_names_no_options_when_there_is_no_allocation(app):
-    from crunch.services.planning import Plan
-    from crunch.services.presenting import background_note
+    from crunch.editor.presenting import background_note
+    from crunch.planning import Plan
     from crunch.solver import Solution, Status, parse_scenario
-    from tests.test_jobs_support import K12_FEWEST
+    from tests.jobs_support import K12_FEWEST
 
     scenario = parse_scenario(K12_FEWEST)
     slow_none = Plan(scenario, Solution(Status.INFEASIBLE, None, solve_seconds=4.0), "k")
