@@ -22,6 +22,11 @@ def target() -> str:
     return request.headers.get("HX-Target", "")
 
 
+def trigger() -> str:
+    """The id of the element whose request this is (htmx's `HX-Trigger`)."""
+    return request.headers.get("HX-Trigger", "")
+
+
 def render_block(template_name: str, block: str, **context) -> str:
     """Render one `{% block %}` of a template with the normal template context."""
     app = current_app._get_current_object()

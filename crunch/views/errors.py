@@ -26,7 +26,7 @@ from markupsafe import escape
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from ..extensions import db
-from ..htmx import is_htmx, render_block, target
+from ..htmx import is_htmx, render_block, target, trigger
 from ..jobs import TooManyJobs
 from ..solve_slots import AUTOMATIC, RETRYING, AlreadySolving
 from ..solve_slots import MESSAGE as ALREADY_SOLVING
@@ -42,9 +42,9 @@ MESSAGES = {
     500: "Something went wrong on our side. Your saved work is safe; reload the page.",
 }
 
-# htmx targets inside the editor's results: a message for them goes beside the
-# results (#solver-busy), where the page keeps the inputs as they are.
-RESULTS_TARGETS = ("results", "options", "staffing", "solve", "editor")
+# htmx targets inside the editor: a message for them goes beside the results
+# (#solver-busy), where the page keeps the inputs as they are.
+RESULTS_TARGETS = ("options", "staffing", "solve", "editor")
 
 # Headings in a principal's words where HTTP's own name says little ("Forbidden").
 TITLES = {
@@ -77,7 +77,7 @@ def already_solving(error: AlreadySolving) -> Response:
     if is_htmx() and target() in RESULTS_TARGETS:
         # asked for without a click (typing, the staffing curve after each preview):
         # the message asks again a second later, so the page catches up by itself
-        retry = target() if target() in AUTOMATIC else None
+        retry = target() if trigger() in AUTOMATIC else None
         message = RETRYING if retry else ALREADY_SOLVING
         body = render_block(
             "error.html", "busy", message=message, retry=retry, retry_url=request.path

@@ -6,6 +6,8 @@ these functions only choose between the whole page and one block of it.
 
 from __future__ import annotations
 
+import secrets
+
 from flask import (
     Blueprint,
     Response,
@@ -22,7 +24,7 @@ from flask_login import current_user
 from .. import jobs
 from ..auth import reads_only
 from ..forms import ScenarioForm
-from ..htmx import is_htmx, page_or_block, render_block, target
+from ..htmx import is_htmx, page_or_block, render_block
 from ..jobs import results as job_results
 from ..models import utcnow
 from ..services import editor as editing
@@ -67,7 +69,7 @@ def editor(school_id: int, scenario_id: int):
 @bp.post("/<id:scenario_id>/edit")
 @reads_only
 def edit(school_id: int, scenario_id: int):
-    """Typing (htmx targets #results) and the editor's buttons (htmx targets #editor)."""
+    """Typing and the editor's buttons: the whole editor again (htmx morphs it in)."""
     scenario = store.scenario_or_404(school_id, scenario_id)
     state = editing.from_post(
         request.form, scenario.title, solved=_solved(scenario), time_limit=_preview_limit(scenario)
@@ -75,11 +77,6 @@ def edit(school_id: int, scenario_id: int):
     if state.inputs is not None:
         jobs.cancel_outdated(scenario, current_user._get_current_object(), inputs_key(state.inputs))
     status = 422 if state.errors or state.refused else 200
-    if target() == "results":
-        # Typing: redraw the results and fill or clear the messages beside the
-        # inputs out of band, leaving the input being typed in untouched.
-        context = {**_context(scenario, state), "oob": True}
-        return page_or_block(TEMPLATE, "results", status, **context)
     return page_or_block(TEMPLATE, "editor", status, **_context(scenario, state))
 
 
@@ -89,13 +86,13 @@ def staffing(school_id: int, scenario_id: int):
     """The staffing curve for the inputs on screen; loaded after each preview."""
     scenario, checked = _posted(school_id, scenario_id)
     if checked.scenario is None:
-        body = render_block(TEMPLATE, "staffing_chart", chart=None, rows=[], invalid=True)
+        body = render_block(TEMPLATE, "staffing_chart", curve=None, rows=[], invalid=True)
         return _fragment(body, 422)
     if not _known_slow(scenario):
         curve = staffing_rows(checked.scenario)
         if curve.complete:
             chart = staffing_chart(curve.rows, checked.scenario.teachers)
-            body = render_block(TEMPLATE, "staffing_chart", chart=chart, rows=curve.rows)
+            body = render_block(TEMPLATE, "staffing_chart", curve=chart, rows=curve.rows)
             return _fragment(body, 200)
     # Slow inputs, or the rows did not all fit in the request's time: the curve is a job.
     first, last = staffing_range(checked.scenario)
@@ -143,7 +140,9 @@ def options(school_id: int, scenario_id: int):
             "time_limit": current_app.config["JOBS_SOLVE_TIME_LIMIT"],
         }
         return _job(scenario, jobs.OPTIONS, checked.inputs, params)
-    body = render_block(TEMPLATE, "options", school=scenario.school, scenario=scenario, plan=plan)
+    body = render_block(
+        TEMPLATE, "options", school=scenario.school, scenario=scenario, plan=plan, searched=True
+    )
     return _fragment(body, 200 if plan else 422)
 
 
@@ -245,7 +244,9 @@ def _context(scenario, state: editing.Editor) -> dict:
         "unsaved": _unsaved(scenario, state),
         "background_note": None if state.stale else background_note(state.plan),
         "keep_solving": not state.stale and state.plan is not None and state.plan.unfinished,
-        "oob": False,
+        # New on every answer: the elements that load themselves (staffing curve, the
+        # solve carried on) are then new to htmx after a morph, so they load again.
+        "drawn": secrets.token_hex(4),
         "editable": editing.may_edit(current_user),
         "print_facts": _print_facts(scenario, state),
     }

@@ -309,8 +309,8 @@ def test_a_finished_solve_redraws_the_results_with_its_answer(client, school, mo
     url = editor_url_of(school)
     job_id, done = run_solve_job(client, url)
     assert fresh(job_id).state == JobState.DONE
-    # The finished job's element posts the form back, naming itself, into #results.
-    assert f'hx-post="{url}/edit"' in done and 'hx-target="#results"' in done
+    # The finished job's element posts the form back, naming itself: the editor is redrawn.
+    assert f'hx-post="{url}/edit"' in done and 'hx-target="#editor" hx-swap="morph"' in done
     assert 'hx-trigger="load"' in done and solved_job_of(done) == job_id
     form = editor_form_of(client, url)
     form["solved_by"] = str(job_id)
