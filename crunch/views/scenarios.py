@@ -30,7 +30,7 @@ from ..models import utcnow
 from ..services import editor as editing
 from ..services import export, history
 from ..services import scenarios as store
-from ..services.drafts import Draft, check, error_ids
+from ..services.drafts import Draft, check
 from ..services.planning import (
     Solved,
     inputs_key,
@@ -236,7 +236,6 @@ def _context(scenario, state: editing.Editor) -> dict:
         "form": state.form,
         "draft": state.draft,
         "errors": state.errors,
-        "error_ids": error_ids(state.draft),
         "plan": state.plan,
         "table": table,
         "summary": grade_summary(table) if table else [],

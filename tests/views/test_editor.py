@@ -75,6 +75,16 @@ def test_typing_redraws_the_whole_editor_to_be_morphed_in(client, editor_url, ed
     assert "HX-Request" in response.headers["Vary"]
 
 
+def test_every_field_a_message_can_name_has_its_place_in_the_editor(
+    client, editor_url, editor_form
+):
+    editor_form["action"] = "fixed-add"
+    html = client.post(f"{editor_url}/edit", data=editor_form, headers=EDITOR).get_data(True)
+    fields = ("teachers", "grades-2-max_size", "composites-1-min_size", "fixed-0", "priorities")
+    for field in fields:
+        assert f'id="err-{field}"' in html, field
+
+
 def test_typing_and_a_button_get_the_same_answer(client, editor_url, editor_form):
     def drawn(headers):
         html = client.post(f"{editor_url}/edit", data=editor_form, headers=headers).get_data(True)
