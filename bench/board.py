@@ -23,11 +23,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from crunch.class_lists.board import Draft  # noqa: E402
 from crunch.extensions import db  # noqa: E402
 from crunch.models import Revision, Scenario  # noqa: E402
-from crunch.services import roster_children  # noqa: E402
-from crunch.services import rosters as roster_store  # noqa: E402
-from crunch.services.board import Draft  # noqa: E402
+from crunch.rosters import children as roster_children  # noqa: E402
+from crunch.rosters import store as roster_store  # noqa: E402
 from crunch.solver.placement import parse_placement, place  # noqa: E402
 from tests.conftest import PLANNER, AuthActions, add_school, add_users, make_app  # noqa: E402
 

@@ -1,4 +1,4 @@
-"""An independent CP-SAT model of the class-structure problem (spec/scenario.md), for the bench.
+"""An independent CP-SAT model of the class-structure problem (docs/scenario.md), for the bench.
 
     python bench/cpsat_classes.py FILE.json [FILE.json ...] [--time-limit S] [--workers N]
     python bench/cpsat_classes.py - ...      (one path a line on stdin, one answer each)

@@ -1,4 +1,4 @@
-"""An independent CP-SAT model of the placement problem (spec/placement.md), for the bench.
+"""An independent CP-SAT model of the placement problem (docs/placement.md), for the bench.
 
     python bench/cpsat_place.py FILE.json [--time-limit S] [--workers N]
 

@@ -33,8 +33,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from schools import SIZES, schools
 
 from crunch.solver import parse_scenario, scenario_to_dict
+from crunch.solver.engine import teacher_range
 from crunch.solver.model import AllocationModel, size_range
-from crunch.solver.staffing import teacher_range
 
 _FOUND = (mip.OptimizationStatus.OPTIMAL, mip.OptimizationStatus.FEASIBLE)
 

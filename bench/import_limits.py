@@ -74,7 +74,7 @@ def peak_rss() -> int:
 
 
 def measure(data: bytes, extension: str, queue) -> None:
-    from crunch.services.importing import BadFile, grade_counts, read_rows
+    from crunch.files.importing import BadFile, grade_counts, read_rows
 
     before = peak_rss()
     start = time.thread_time()

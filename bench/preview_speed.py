@@ -33,7 +33,7 @@ from crunch.commands import DEMO_PASSWORD, DEMO_USERS, load_demo, load_demo_user
 from crunch.config import Defaults
 from crunch.extensions import db
 from crunch.models import Scenario
-from crunch.services.planning import is_unproved
+from crunch.planning import is_unproved
 from tests.conftest import LIVE, form_data
 
 

@@ -19,8 +19,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.rosters import college, primary
-from crunch.services import roster_children, roster_import
-from crunch.services.importing import read_rows
+from crunch.files.importing import read_rows
+from crunch.rosters import children as roster_children
+from crunch.rosters import importing as roster_import
 
 
 def measure(label: str, placement: dict) -> None:

@@ -1,6 +1,6 @@
 """Generated rosters for tests and benchmarks: realistic children for a plan's classes.
 
-    roster(classes, seed=...) -> a placement input (spec/placement.md) as a dict
+    roster(classes, seed=...) -> a placement input (docs/placement.md) as a dict
 
 What a school's export looks like, in proportions seen in practice:
 - names from common first names and surnames; genders close to even;

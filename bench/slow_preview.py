@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     from crunch.config import Defaults
     from crunch.extensions import db
     from crunch.models import School
-    from crunch.services import scenarios as store
+    from crunch.schools import store
     from tests.conftest import (
         LIVE,
         AuthActions,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import config
+from crunch import config
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -20,7 +20,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder="../static",
     )
     config.load(app, test_config)
-    from .jobs import DEFAULTS as JOB_DEFAULTS
+    from crunch.jobs import DEFAULTS as JOB_DEFAULTS
 
     # before anything reads them: a bad number stops the start, not a request
     config.check_numbers(app.config, config.numeric_defaults(JOB_DEFAULTS))
@@ -28,9 +28,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
-    from . import auth, compression, sqlite
-    from . import pool as solver_pool
-    from .extensions import csrf, db, limiter, migrate
+    from crunch import compression, database
+    from crunch import pool as solver_pool
+    from crunch.accounts import auth
+    from crunch.extensions import csrf, db, limiter, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
@@ -40,14 +41,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     compression.init_app(app)
     solver_pool.init_app(app)
     with app.app_context():
-        sqlite.configure(db.engine)
+        database.configure(db.engine)
 
-    from . import models  # noqa: F401  (register the tables with the metadata)
-    from .views import register
+    from crunch import models  # noqa: F401  (register the tables with the metadata)
+    from crunch.rosters import models as roster_models  # noqa: F401
+    from crunch.web.setup import register
 
     register(app)
 
-    from .commands import register_commands
+    from crunch.commands import register_commands
 
     register_commands(app)
     return app

@@ -1,5 +1,5 @@
-"""The `crunch` command: solve, rebalance and staffing on scenario files (spec/scenario.md),
-and place on class-list files (spec/placement.md).
+"""The `crunch` command: solve, rebalance and staffing on scenario files (docs/scenario.md),
+and place on class-list files (docs/placement.md).
 
 Every outcome is JSON on standard output. Exit status 0 for any answer (optimal,
 feasible, infeasible, timeout), 2 for invalid input (bad options, an unreadable

@@ -13,15 +13,13 @@ import click
 from flask import Flask
 from sqlalchemy import select
 
-from . import tenancy
-from .auth import hash_password, normal_email, password_problem
-from .deploy_check import check_deploy
-from .extensions import db
-from .models import District, Role, Scenario, School, User
-from .services import scenarios as store
-from .services.drafts import Draft, check
-from .services.planning import make_plan
-from .sqlite import begin_write
+from crunch import tenancy
+from crunch.accounts.auth import hash_password, normal_email, password_problem
+from crunch.database import begin_write
+from crunch.deploy_check import check_deploy
+from crunch.extensions import db
+from crunch.models import District, Role, Scenario, School, User
+from crunch.planning import plan_inputs, save_plan, start_plan
 
 DEMO_DISTRICT = "Riverbend School District"
 PRIMARY = ["K", "1", "2", "3", "4", "5", "6"]
@@ -221,7 +219,7 @@ def purge_roster_imports() -> None:
     (the next upload does it too; run this from cron to be sure none stays)."""
     from flask import current_app
 
-    from .services.rosters import drop_expired_imports
+    from crunch.rosters.store import drop_expired_imports
 
     with tenancy.unrestricted():
         count = drop_expired_imports(float(current_app.config["ROSTER_IMPORT_MAX_AGE_SECONDS"]))
@@ -326,9 +324,9 @@ def load_demo_roster() -> str:
     """The first demo school's roster for its latest planned year: generated children
     (deterministic) that fill its first plan exactly, so the class-list board can be
     tried at once. Nothing is added when the year has a roster already."""
-    from .roster_models import Roster
-    from .services import demo_roster
-    from .services import rosters as roster_store
+    from crunch.rosters import demo as demo_roster
+    from crunch.rosters import store as roster_store
+    from crunch.rosters.models import Roster
 
     school = db.session.scalar(select(School).where(School.name == next(iter(DEMO))))
     year = max(DEMO[school.name])
@@ -360,18 +358,10 @@ def _get_or_add(model, **fields):
 def _add_scenario(school: School, year: int, name: str, revisions) -> None:
     scenario = None
     for inputs, note in revisions:
-        draft = Draft.from_inputs(inputs)
-        checked = check(draft.form(), draft, f"{year} - {name}")
+        checked = plan_inputs(inputs)
         if checked.scenario is None:
             raise click.ClickException(f"Demo scenario {name} is invalid: {checked.errors}")
-        plan = make_plan(checked.scenario, checked.inputs)
-        saved = {
-            "inputs": checked.inputs,
-            "allocation": plan.saved_allocation(),
-            "status": str(plan.solution.status),
-            "note": note,
-        }
         if scenario is None:
-            scenario = store.create_scenario(school, year=year, name=name, **saved)
+            scenario = start_plan(school, year=year, name=name, inputs=inputs, note=note)
         else:
-            store.save_revision(scenario, **saved)
+            save_plan(scenario, inputs, note=note)

@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import Flask
 
-from .database import normalise_url
+from crunch.database import normalise_url
 
 
 class Defaults:
@@ -36,7 +36,7 @@ class Defaults:
     SESSION_COOKIE_SECURE = False
     # Logins: failed attempts allowed per client address (Flask-Limiter)...
     LOGIN_LIMIT_PER_ADDRESS = "20 per 10 minutes"
-    # ...and, per account, a growing wait instead of a lockout (crunch/login_delay.py):
+    # ...and, per account, a growing wait instead of a lockout (crunch/accounts/login_delay.py):
     # after 5 failures each further one makes the next attempt wait 1, 2, 4 ... s, at
     # most 60 s; the count is forgotten an hour after its first failure.
     LOGIN_FREE_FAILURES = 5
@@ -126,7 +126,7 @@ def load(app: Flask, test_config: dict | None) -> None:
     else:
         app.config.update(test_config)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
-        db_path = Path(app.instance_path) / "crunch.sqlite"
+        db_path = Path(app.instance_path) / "crunch.database"
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_path}"
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_url(app.config["SQLALCHEMY_DATABASE_URI"])
     if not app.config.get("SECRET_KEY"):

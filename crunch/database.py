@@ -22,7 +22,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, event, text
 
-from .extensions import db
+from crunch.extensions import db
 
 BEGIN_OPTION = "sqlite_begin"
 BUSY_TIMEOUT_MS = 5000

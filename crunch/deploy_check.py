@@ -17,7 +17,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from limits.storage import storage_from_string
 
-from .extensions import db
+from crunch.extensions import db
 
 SECRET_MIN = 32
 # Keys seen in examples and tests: never good enough to sign real sessions.

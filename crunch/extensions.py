@@ -21,7 +21,7 @@ db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
 migrate = Migrate(render_as_batch=True, compare_type=True)
 csrf = CSRFProtect()
 login_manager = LoginManager()
-# Only the login form is limited (see views/auth.py, crunch/login_delay.py). The
+# Only the login form is limited (see crunch/accounts/views.py, crunch/accounts/login_delay.py). The
 # store comes from the config's RATELIMIT_STORAGE_URI (an argument here would win
 # over it): memory:// by default, per process; several workers share redis://.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

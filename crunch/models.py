@@ -10,6 +10,7 @@ current user may see.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -26,7 +27,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
-from .extensions import db
+from crunch.extensions import db
+from crunch.solver import Allocation, Class, MalformedSolution, Metrics, Solution, Status
 
 
 def utcnow() -> datetime:
@@ -47,7 +49,7 @@ class Role:
     Teachers see and edit only the children of their school's rosters (of their
     class, when their account names one): never plans, history or the district
     pages. Every view refuses them unless it is marked `for_teachers`
-    (crunch.auth)."""
+    (crunch.accounts.auth)."""
 
     ADMIN = "admin"
     PLANNER = "planner"
@@ -147,7 +149,7 @@ class User(db.Model):
 
     @property
     def can_edit_children(self) -> bool:
-        """May change a roster's children (a teacher: only some, see services/staff)."""
+        """May change a roster's children (a teacher: only some, see crunch/rosters/staff.py)."""
         return self.can_edit or self.is_teacher
 
     @property
@@ -194,6 +196,72 @@ class Scenario(SchoolOwned, db.Model):
         return f"{self.year} - {self.name}"
 
 
+@dataclass(frozen=True)
+class SavedAllocation:
+    """A revision's `allocation` JSON, read: the option picked among a solve's answers.
+
+    Stored as the solver's allocation (`Allocation.to_dict`, docs/scenario.md) with
+    the `choice` among the answers, their `status`, and each class's `label` when
+    the principal gave it one. `from_dict` is strict (MalformedSolution).
+    """
+
+    status: Status
+    allocation: Allocation
+    choice: int = 0
+    labels: tuple[str, ...] = ()  # by class position, "" for a class without one
+
+    @property
+    def classes(self) -> tuple[Class, ...]:
+        return self.allocation.classes
+
+    @property
+    def metrics(self) -> Metrics:
+        return self.allocation.metrics
+
+    @property
+    def solution(self) -> Solution:
+        """As the solver's answer: the picked allocation and its status."""
+        return Solution(self.status, self.allocation)
+
+    def label(self, index: int) -> str:
+        return self.labels[index] if index < len(self.labels) else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {"choice": self.choice, "status": str(self.status), **self.allocation.to_dict()}
+        for index, item in enumerate(out["classes"]):
+            if self.label(index):
+                item["label"] = self.label(index)
+        return out
+
+    @classmethod
+    def from_dict(cls, raw: Any) -> SavedAllocation:
+        if not isinstance(raw, dict) or not {"choice", "status"} <= raw.keys():
+            raise MalformedSolution("allocation: expected an object with a choice and a status.")
+        rest = {k: v for k, v in raw.items() if k not in ("choice", "status")}
+        choice, status = raw["choice"], raw["status"]
+        if not isinstance(choice, int) or isinstance(choice, bool) or choice < 0:
+            raise MalformedSolution(f"allocation.choice: expected a whole number, got {choice!r}.")
+        if status not in {s.value for s in Status}:
+            raise MalformedSolution(f"allocation.status: {status!r} is not a solver's status.")
+        labels = []
+        if isinstance(rest.get("classes"), list):
+            rest["classes"] = [_unlabelled(item, labels) for item in rest["classes"]]
+        allocation = Allocation.from_dict(rest, "allocation")
+        return cls(Status(status), allocation, choice, tuple(labels) if any(labels) else ())
+
+
+def _unlabelled(item: Any, labels: list[str]) -> Any:
+    """A saved class without its label; the label (or "") goes to `labels`."""
+    if not isinstance(item, dict) or "label" not in item:
+        labels.append("")
+        return item
+    label = item["label"]
+    if not isinstance(label, str):
+        raise MalformedSolution(f"allocation: a class's label is {label!r}, not text.")
+    labels.append(label)
+    return {k: v for k, v in item.items() if k != "label"}
+
+
 class Revision(SchoolOwned, db.Model):
     """An immutable snapshot: the scenario's inputs and the allocation chosen for them."""
 
@@ -203,7 +271,7 @@ class Revision(SchoolOwned, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     scenario_id: Mapped[int] = mapped_column(ForeignKey("scenarios.id"), index=True)
     number: Mapped[int] = mapped_column(Integer)
-    # The scenario in the JSON format of spec/scenario.md.
+    # The scenario in the JSON format of docs/scenario.md.
     inputs: Mapped[dict[str, Any]] = mapped_column(JSON)
     # {"choice": i, "status": ..., "classes": [...], "metrics": {...}} or None when
     # the inputs have no valid allocation.
@@ -218,6 +286,11 @@ class Revision(SchoolOwned, db.Model):
         back_populates="revisions", foreign_keys=[scenario_id]
     )
     author: Mapped[User | None] = relationship()
+
+    @property
+    def saved_allocation(self) -> SavedAllocation | None:
+        """The allocation chosen when this was saved; None when the inputs had none."""
+        return SavedAllocation.from_dict(self.allocation) if self.allocation else None
 
 
 class JobState:
@@ -269,8 +342,3 @@ class Job(SchoolOwned, db.Model):
     @property
     def active(self) -> bool:
         return self.state in JobState.ACTIVE
-
-
-# Rosters live in their own module; imported here so that every user of the models
-# (create_all, the migrations' comparison) sees their tables.
-from . import roster_models  # noqa: E402, F401

@@ -31,7 +31,7 @@ from typing import Any
 
 from flask import Flask, current_app
 
-from . import pool_worker
+from crunch import pool_worker
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ READY = "ready"
 
 
 def solve_task(scenario, alternatives: int, max_size_step: int | None = None, *, time_limit: float):
-    from .solver import solve
+    from crunch.solver import solve
 
     return solve(
         scenario, time_limit=time_limit, alternatives=alternatives, max_size_step=max_size_step
@@ -25,7 +25,7 @@ def solve_task(scenario, alternatives: int, max_size_step: int | None = None, *,
 def staffing_task(scenario, first: int, last: int, row_limit: float, *, time_limit: float):
     """Staffing rows from `first` to `last`, the nearest to today's number first, all of
     them within `time_limit` together (rows not reached by then are left out)."""
-    from .solver import staffing
+    from crunch.solver import staffing
 
     return staffing(
         scenario,
@@ -39,7 +39,7 @@ def staffing_task(scenario, first: int, last: int, row_limit: float, *, time_lim
 
 def place_task(placement_input, diagnose: bool, *, time_limit: float):
     """A class list (crunch.solver.placement.place) for the board's "Place the children"."""
-    from .solver.placement import place
+    from crunch.solver.placement import place
 
     return place(placement_input, time_limit=time_limit, diagnose=diagnose)
 
@@ -55,9 +55,9 @@ TASKS: dict[str, Callable[..., Any]] = {
 
 def serve(connection, parent: int, initializer: Callable[[], None] | None = None) -> None:
     """The process's entry point: get ready, say so, then answer tasks until told to stop."""
-    from .jobs.worker import exit_with_parent
-    from .solver import binding
-    from .solver.solve import DEFAULT_SOLVER
+    from crunch.jobs.worker import exit_with_parent
+    from crunch.solver import binding
+    from crunch.solver.engine import DEFAULT_SOLVER
 
     exit_with_parent(parent)
     binding.prepare(DEFAULT_SOLVER)

@@ -2,7 +2,7 @@
 server's solving processes busy with many requests at once.
 
 A second solve by the same user while one runs raises `AlreadySolving`, which the
-app answers 429 with `MESSAGE` (crunch.views.errors): at once for what the page
+app answers 429 with `MESSAGE` (crunch.web.errors): at once for what the page
 asks on its own (typing, the staffing curve: the page asks again) and for the
 API; a person's own click (Save, Fix, a suggestion, a page) first waits for the
 other solve to end, which takes at most PREVIEW_TIME_LIMIT + SOLVER_POOL_MARGIN.
@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from flask import current_app, has_request_context, request
 from flask_login import current_user
 
-from .htmx import is_htmx, trigger
+from crunch.web.htmx import is_htmx, trigger
 
 MESSAGE = (
     "Another solve of yours is still running (in another tab, or a request sent just "

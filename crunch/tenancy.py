@@ -17,7 +17,7 @@ Raw SQL (`text()`) bypasses the hook, so views and services use the ORM only. Th
 one exception is the job runner's thread (crunch.jobs.runner), which writes a
 job's progress by its id with Core statements, outside any request.
 `Session.get()` can answer from the session's identity map without a query, so
-lookups by id from a URL go through `select()` (see services/scenarios.py).
+lookups by id from a URL go through `select()` (see crunch/schools/store.py).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from flask import has_request_context, request
 from sqlalchemy import event, false
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
-from .models import District, Role, School, SchoolOwned, User
+from crunch.models import District, Role, School, SchoolOwned, User
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,7 @@ def for_user(session: Session, user: User | None) -> Scope:
     if user.role == Role.ADMIN:
         ids = session.execute(query, execution_options={BYPASS: True}).scalars()
     else:
-        from .models import user_schools
+        from crunch.models import user_schools
 
         query = query.where(
             School.archived == false(),

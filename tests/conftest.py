@@ -22,12 +22,11 @@ from werkzeug.datastructures import MultiDict
 from crunch import create_app, tenancy
 from crunch.extensions import db
 from crunch.models import District, Role, School, User
-from crunch.services import scenarios as store
-from crunch.services.drafts import Draft, check
-from crunch.services.planning import make_plan
+from crunch.planning import start_plan
+from crunch.schools import store as store
 from tests import databases
 
-# The example of spec/scenario.md, small enough to solve in milliseconds.
+# The example of docs/scenario.md, small enough to solve in milliseconds.
 HILLSIDE = {
     "teachers": 6,
     "min_subclass_size": 5,
@@ -155,18 +154,7 @@ def add_school(name: str = "Hillside Primary", inputs: dict | None = None, year:
 
 
 def save_scenario(school, name, inputs, *, year=2027, note="Test plan."):
-    draft = Draft.from_inputs(inputs)
-    checked = check(draft.form(), draft)
-    plan = make_plan(checked.scenario, checked.inputs) if checked.scenario else None
-    return store.create_scenario(
-        school,
-        year=year,
-        name=name,
-        inputs=checked.inputs or inputs,
-        allocation=plan.saved_allocation() if plan else None,
-        status=str(plan.solution.status) if plan else "invalid",
-        note=note,
-    )
+    return start_plan(school, year=year, name=name, inputs=inputs, note=note)
 
 
 @contextmanager

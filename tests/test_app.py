@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 
 from crunch import create_app
+from crunch.class_lists import board
+from crunch.class_lists import store as class_lists
 from crunch.config import ensure_instance_config
 from crunch.extensions import db
 from crunch.models import Revision, Scenario, School
-from crunch.roster_models import Roster, RosterRevision
-from crunch.services import board, class_lists
+from crunch.rosters.models import Roster, RosterRevision
 from tests.conftest import make_app
 
 

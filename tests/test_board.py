@@ -7,7 +7,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crunch.services import board, demo_roster
+from crunch.class_lists import board
+from crunch.rosters import demo as demo_roster
 from crunch.solver.placement import broken_rules, placement_metrics
 
 ALLOCATION = {

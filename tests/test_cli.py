@@ -1,4 +1,4 @@
-"""The `crunch` command (spec/scenario.md, Command line): JSON out, exit 0 or 2, no tracebacks."""
+"""The `crunch` command (docs/scenario.md, Command line): JSON out, exit 0 or 2, no tracebacks."""
 
 from __future__ import annotations
 

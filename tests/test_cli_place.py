@@ -1,4 +1,4 @@
-"""`crunch place` (spec/placement.md, Command line): JSON out, exit 0 or 2, no tracebacks."""
+"""`crunch place` (docs/placement.md, Command line): JSON out, exit 0 or 2, no tracebacks."""
 
 from __future__ import annotations
 

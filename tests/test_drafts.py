@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from crunch.services import actions
-from crunch.services.drafts import Draft, FormRows, check, field_for
+from crunch.editor import actions
+from crunch.editor.drafts import Draft, FormRows, check, field_for
 from tests.conftest import HILLSIDE
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 
-from crunch.services.history import describe_changes, summary_line
+from crunch.history.service import describe_changes, summary_line
 from tests.conftest import HILLSIDE
 
 

@@ -8,15 +8,8 @@ import tracemalloc
 
 import pytest
 
-from crunch.services.importing import (
-    BadFile,
-    TooLarge,
-    apply,
-    grade_counts,
-    grade_key,
-    read_rows,
-)
-from crunch.services.upload_limits import DEFAULT_LIMITS
+from crunch.files.importing import BadFile, TooLarge, apply, grade_counts, grade_key, read_rows
+from crunch.files.upload_limits import DEFAULT_LIMITS
 from tests import upload_files
 from tests.conftest import HILLSIDE
 

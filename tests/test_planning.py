@@ -6,10 +6,22 @@ import json
 
 import pytest
 
-from crunch.services.planning import Table, choice_from, inputs_key, table_from_json
-from crunch.services.presenting import class_chart, grade_summary, nice_ceiling, staffing_chart
-from crunch.solver import Class, StaffingRow, Status
+from crunch.editor.presenting import class_chart, grade_summary, nice_ceiling, staffing_chart
+from crunch.planning import (
+    INVALID,
+    Table,
+    choice_from,
+    inputs_key,
+    plan_inputs,
+    save_plan,
+    start_plan,
+    table_from_json,
+)
+from crunch.schools import store as store
+from crunch.solver import Allocation, Class, Metrics, StaffingRow, Status, parse_scenario, solve
 from crunch.solver.patch import merge_patch
+from tests.conftest import HILLSIDE
+from tests.solver.checks import assert_valid_allocation
 
 
 def test_inputs_key_ignores_the_name_and_key_order():
@@ -115,3 +127,104 @@ def test_the_chart_of_a_big_school_stays_readable():
     # A small school keeps a label and a size on every bar.
     small = class_chart(Table(names[:2], 3, classes[:3]))
     assert [b.label for b in small.bars] == ["1", "2", "3"] and all(b.show_size for b in small.bars)
+
+
+# ------------------------------------------------------------ inputs -> revision
+
+
+def _with_grade(inputs: dict, index: int, **changes) -> dict:
+    grades = [dict(g) for g in inputs["grades"]]
+    grades[index].update(changes)
+    return {**inputs, "grades": grades}
+
+
+def _stored_allocation(allocation: dict) -> Allocation:
+    classes = tuple(
+        Class(tuple(c["grades"].items()), locked=c.get("locked", False))
+        for c in allocation["classes"]
+    )
+    return Allocation(classes, Metrics(**allocation["metrics"]))
+
+
+def test_inputs_that_make_no_scenario_give_the_parsers_messages_by_field():
+    broken = _with_grade(HILLSIDE, 0, min_size=30)  # K: smallest 30, largest 22
+    checked = plan_inputs(broken)
+    assert checked.scenario is None
+    assert checked.errors == {
+        "grades[0].max_size": ["Grade K: the maximum class size (22) is below the minimum (30)."]
+    }
+    # The K/1 composite's "Unknown grade K" only echoes the grade's own mistake.
+    assert not any(path.startswith("composites") for path in checked.errors)
+    assert checked.inputs == broken
+
+
+def test_every_problem_of_the_inputs_is_reported_at_its_path():
+    checked = plan_inputs({**HILLSIDE, "teachers": 0, "priorities": ["classes"]})
+    assert checked.scenario is None
+    assert set(checked.errors) == {"teachers", "priorities"}
+
+
+def test_valid_inputs_come_back_in_the_formats_own_shape():
+    sparse = {
+        "name": 7,  # not checked: a revision is named after its scenario
+        "teachers": 6,
+        "grades": HILLSIDE["grades"],
+        "locked": [{"grades": {"K": 0, "1": 20}}],
+    }
+    checked = plan_inputs(sparse)
+    assert checked.errors == {}
+    assert checked.scenario == parse_scenario({**sparse, "name": ""})
+    assert checked.inputs["min_subclass_size"] == 1
+    assert checked.inputs["priorities"] == ["classes", "composites", "balance"]
+    assert checked.inputs["composites"] == []
+    assert checked.inputs["locked"] == [{"grades": {"1": 20}}]
+    assert plan_inputs(checked.inputs).inputs == checked.inputs
+
+
+def test_a_saved_plan_has_the_solvers_status_and_keeps_every_hard_constraint(app, scenario):
+    inputs = {**HILLSIDE, "locked": [{"grades": {"1": 20}}]}
+    revision = save_plan(scenario, inputs, note="  Fixed one class. ", base=1)
+    expected = solve(parse_scenario(inputs))
+    assert revision.number == 2 and revision.note == "Fixed one class."
+    assert revision.status == str(expected.status) == "optimal"
+    assert revision.inputs == {**plan_inputs(inputs).inputs, "name": scenario.title}
+    allocation = _stored_allocation(revision.allocation)
+    assert_valid_allocation(parse_scenario(inputs), allocation)
+    assert allocation == expected.allocation
+
+
+def test_a_plan_saves_the_picked_option_and_the_labels(app, scenario):
+    picked = f"{inputs_key(HILLSIDE)}:1"
+    first = solve(parse_scenario(HILLSIDE), alternatives=1)
+    assert first.alternatives, "the example needs a second option"
+    table = Table(("K", "1", "2"), 6, first.alternatives[0].classes)
+    labels = {table.keys[0]: "Ms Lee"}
+    revision = save_plan(scenario, HILLSIDE, note="", picked=picked, labels=labels)
+    assert revision.allocation["choice"] == 1
+    assert _stored_allocation(revision.allocation).classes == first.alternatives[0].classes
+    assert revision.allocation["classes"][0]["label"] == "Ms Lee"
+
+
+def test_valid_inputs_with_no_allocation_are_saved_as_the_solver_says(app, scenario):
+    revision = save_plan(scenario, {**HILLSIDE, "teachers": 1}, note="")
+    assert revision.status == "infeasible"
+    assert revision.allocation is None
+
+
+def test_inputs_that_make_no_scenario_are_saved_as_invalid(app, school):
+    broken = _with_grade(HILLSIDE, 2, students=-1)
+    created = start_plan(school, year=2028, name="Broken", inputs=broken, note="Rolled.")
+    revision = created.current_revision
+    assert revision.status == INVALID == "invalid"
+    assert revision.allocation is None
+    assert revision.inputs == {**broken, "name": created.title}
+
+
+def test_a_stale_save_stores_nothing(app, scenario):
+    save_plan(scenario, {**HILLSIDE, "teachers": 7}, note="", base=1)
+    with pytest.raises(store.StaleRevision):
+        save_plan(scenario, {**HILLSIDE, "teachers": 5}, note="", base=1)
+    assert sorted(r.number for r in store.scenarios_of(scenario.school, 2027)[0].revisions) == [
+        1,
+        2,
+    ]

@@ -3,8 +3,8 @@ colour is not the only way to tell grades apart (issue 16)."""
 
 from __future__ import annotations
 
-from crunch.services.planning import Table
-from crunch.services.presenting import class_chart
+from crunch.editor.presenting import class_chart
+from crunch.planning import Table
 from crunch.solver import Class
 
 

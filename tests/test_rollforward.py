@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import copy
 
-from crunch.services.rollforward import moves, next_year_inputs, trend
-from tests.conftest import HILLSIDE
+from crunch.next_year.service import moves, next_year_inputs, start_next_year, trend
+from tests.conftest import HILLSIDE, save_scenario
 
 
 def test_children_move_up_and_the_last_grade_leaves():
@@ -41,3 +41,22 @@ def test_trend_of_earlier_years():
     assert trend([(2024, 40), (2025, 42), (2026, 44)], 2027) == 46
     assert trend([(2025, 50), (2026, 40)], 2027) == 30
     assert trend([(2025, 5), (2026, 1)], 2028) == 0  # never below zero
+
+
+def test_next_year_from_a_plan_that_needs_fixing_is_saved_as_invalid(app, school):
+    broken = {**HILLSIDE, "grades": [*HILLSIDE["grades"][:2], {**HILLSIDE["grades"][2]}]}
+    broken["grades"][2]["max_size"] = 10  # grade 2: smallest 15, largest 10
+    source = save_scenario(school, "Broken", broken)
+    assert source.current_revision.status == "invalid"
+    created = start_next_year(source, "Broken", 30)
+    revision = created.current_revision
+    assert (created.year, revision.status, revision.allocation) == (2028, "invalid", None)
+    assert [g["students"] for g in revision.inputs["grades"]] == [30, 32, 57]
+    assert "revision 1: children moved up a grade, 30 new" in revision.note
+
+
+def test_next_year_from_a_valid_plan_is_solved(app, school, scenario):
+    created = start_next_year(scenario, "Plan B", 24)
+    revision = created.current_revision
+    assert revision.status == "optimal"
+    assert sum(sum(c["grades"].values()) for c in revision.allocation["classes"]) == 24 + 32 + 57

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crunch.services.roster_children import (
+from crunch.rosters.children import (
     child,
     describe_changes,
     last_changed,

@@ -3,8 +3,8 @@ rows read under a mapping (the views' tests cover the pages)."""
 
 from __future__ import annotations
 
-from crunch.services import roster_import
-from crunch.services.importing import read_rows
+from crunch.files.importing import read_rows
+from crunch.rosters import importing as roster_import
 
 GRADES = ["K", "1", "2"]
 

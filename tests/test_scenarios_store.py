@@ -6,7 +6,7 @@ import threading
 
 from crunch.extensions import db
 from crunch.models import Revision, Scenario
-from crunch.services import scenarios as store
+from crunch.schools import store
 
 
 def test_concurrent_saves_all_commit_with_distinct_numbers(app, scenario):

@@ -1,12 +1,12 @@
 """Every suggestion the solver makes passes the check its button's patch gets when it
-is applied (crunch.services.actions.suggestion_patch): the check refuses forged
+is applied (crunch.editor.actions.suggestion_patch): the check refuses forged
 patches (tests/views/test_editor.py) but never a real suggestion."""
 
 from __future__ import annotations
 
 from hypothesis import HealthCheck, assume, given, settings
 
-from crunch.services import actions
+from crunch.editor import actions
 from crunch.solver import Status, parse_scenario, solve
 from crunch.solver.data import scenario_to_dict
 from tests.solver.strategies import medium_scenarios, tiny_scenarios

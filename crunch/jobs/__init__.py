@@ -5,7 +5,7 @@ time, and the other options and the staffing curve of inputs whose preview was
 slow) starts a job instead: a row in the `jobs` table, handed to the configured
 backend (crunch.jobs.backends), which solves it in another process and writes
 its progress and result to the row. The page polls the row's status
-(views/jobs.py).
+(crunch/jobs/views.py).
 
 Everything here goes through the ORM and so through the tenancy filter, except
 what has no user behind it: the runner's own writes (by job id, from its
@@ -21,14 +21,14 @@ from typing import Any
 from flask import Flask, abort, current_app
 from sqlalchemy import delete, func, inspect, select, update
 
-from ..extensions import db
-from ..models import Job, JobState, Scenario, User, utcnow
-from ..services.planning import inputs_key
-from ..sqlite import begin_write
-from . import runner as runners
-from .backends import EXTENSION, Backend, make_backend
-from .fair import Owner
-from .worker import KINDS, OPTIONS, PLACE, SOLVE, STAFFING
+from crunch.database import begin_write
+from crunch.extensions import db
+from crunch.jobs import runner as runners
+from crunch.jobs.backends import EXTENSION, Backend, make_backend
+from crunch.jobs.fair import Owner
+from crunch.jobs.worker import KINDS, OPTIONS, PLACE, SOLVE, STAFFING
+from crunch.models import Job, JobState, Scenario, User, utcnow
+from crunch.planning import inputs_key
 
 __all__ = [
     "KINDS",

@@ -17,8 +17,8 @@ from typing import Any, Protocol
 
 from flask import Flask
 
-from .fair import Owner
-from .runner import EmbeddedRunner
+from crunch.jobs.fair import Owner
+from crunch.jobs.runner import EmbeddedRunner
 
 EXTENSION = "crunch.jobs"
 
@@ -53,7 +53,7 @@ def make_backend(app: Flask, engine) -> Backend:
             time_limit=app.config["JOBS_TIME_LIMIT"],
         )
     if name == "rq":
-        from .rq_backend import RQBackend
+        from crunch.jobs.rq_backend import RQBackend
 
         return RQBackend(app)
     raise UnknownBackend(f"JOBS_BACKEND is {name!r}: use 'embedded' or 'rq'.")

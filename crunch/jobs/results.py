@@ -5,18 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..models import Job
-from ..services.planning import Solved, inputs_key
-from ..solver import Allocation, Class, Metrics, Solution, StaffingRow, Status, Suggestion
+from crunch.models import Job
+from crunch.planning import Solved, inputs_key
+from crunch.solver import Allocation, Metrics, Solution, StaffingRow, Status
 
 
 def allocation(raw: dict[str, Any] | None) -> Allocation | None:
+    """The allocation of a job's progress (`Allocation.to_dict`) or of an options job's
+    result (`Solution.to_dict`); None when it has none (a staffing job's, say)."""
     if not raw or not raw.get("metrics"):
         return None
-    classes = tuple(
-        Class(tuple(c["grades"].items()), locked=bool(c.get("locked"))) for c in raw["classes"]
-    )
-    return Allocation(classes, Metrics(**raw["metrics"]))
+    return Allocation.from_dict({"classes": raw["classes"], "metrics": raw["metrics"]})
 
 
 @dataclass(frozen=True)
@@ -33,31 +32,16 @@ class Options:
 
 
 def options(result: dict[str, Any], choice: int, job_id: int | None = None) -> Options:
-    found = [allocation(result)] + [allocation(a) for a in result.get("alternatives", [])]
-    found = tuple(a for a in found if a is not None)
+    if not result:  # not finished (or failed): nothing to choose from
+        return Options((), 0, job_id)
+    answer = Solution.from_dict(result)
+    found = (answer.allocation, *answer.alternatives) if answer.allocation else ()
     return Options(found, choice if choice < len(found) else 0, job_id)
-
-
-def solution(raw: dict[str, Any]) -> Solution:
-    """A stored `Solution.to_dict()` back as the solver's answer."""
-    alternatives = (allocation(a) for a in raw.get("alternatives", []))
-    return Solution(
-        Status(raw["status"]),
-        allocation(raw),
-        tuple(a for a in alternatives if a is not None),
-        tuple(raw.get("diagnosis", [])),
-        tuple(
-            Suggestion(s["text"], s["patch"], tuple(s.get("parts", ())))
-            for s in raw.get("suggestions", [])
-        ),
-        float(raw.get("solve_seconds", 0.0)),
-        tuple(raw.get("notes", [])),
-    )
 
 
 def solved(job: Job) -> Solved:
     """A finished solve or options job as the editor's plans reuse it."""
-    return Solved(job.id, inputs_key(job.inputs), solution(job.result or {}))
+    return Solved(job.id, inputs_key(job.inputs), Solution.from_dict(job.result or {}))
 
 
 def staffing_rows(result: dict[str, Any], first: int = 0, last: int = -1) -> list[StaffingRow]:

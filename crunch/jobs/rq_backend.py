@@ -40,8 +40,8 @@ from typing import Any
 
 from flask import Flask
 
-from .fair import Owner
-from .runner import EmbeddedRunner
+from crunch.jobs.fair import Owner
+from crunch.jobs.runner import EmbeddedRunner
 
 QUEUE = "crunch-jobs"
 BACKLOG = "{queue}-backlog"
@@ -63,7 +63,7 @@ def use_app(app: Flask) -> None:
 
 def _worker_app() -> Flask:
     if not _app:
-        from .. import create_app
+        from crunch import create_app
 
         use_app(create_app())  # the settings of the web app: instance/ and CRUNCH_*
     return _app[0]
@@ -78,7 +78,7 @@ def run(job_id: int, kind: str, inputs: dict[str, Any], params: dict[str, Any]) 
     runs, so its warm shutdown has no job left to wait for. A cold shutdown
     (SystemExit raised by RQ's handler) does the same on its way out.
     """
-    from ..extensions import db
+    from crunch.extensions import db
 
     app = _worker_app()
     with app.app_context():

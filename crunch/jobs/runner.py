@@ -47,9 +47,9 @@ from typing import Any
 
 from sqlalchemy import Engine, or_, select, update
 
-from ..models import Job, JobState, utcnow
-from . import processes, worker
-from .fair import FairSlots, Owner
+from crunch.jobs import processes, worker
+from crunch.jobs.fair import FairSlots, Owner
+from crunch.models import Job, JobState, utcnow
 
 log = logging.getLogger(__name__)
 JOBS = Job.__table__

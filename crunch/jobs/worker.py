@@ -33,11 +33,11 @@ def compute(
     kind: str, inputs: dict[str, Any], params: dict[str, Any], send=lambda *_: None
 ) -> dict[str, Any]:
     """The job's answer, computed here and now (also what a test or RQ worker calls)."""
-    from ..solver import parse_scenario, solve, staffing
+    from crunch.solver import parse_scenario, solve, staffing
 
     limit = float(params.get("time_limit", 30.0))
     if kind == PLACE:
-        from ..solver.placement import parse_placement, place
+        from crunch.solver.placement import parse_placement, place
 
         answer = place(
             parse_placement(inputs),

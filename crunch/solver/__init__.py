@@ -4,6 +4,7 @@ Public surface:
     parse_scenario(obj) -> Scenario            (raises InvalidScenario)
     parse_allocation(obj, scenario) -> list[ClassSpec]
     solve(scenario, *, time_limit, alternatives) -> Solution
+    Solution.from_dict(obj) -> Solution        (raises MalformedSolution), and to_dict
     rebalance(scenario, classes, *, time_limit) -> Solution
     staffing(scenario, first, last, *, time_limit) -> list[StaffingRow]
 """
@@ -22,7 +23,16 @@ from .data import (
     scenario_to_dict,
 )
 from .rebalance import rebalance
-from .solution import Allocation, Class, Metrics, Solution, Status, Suggestion, metrics_of
+from .solution import (
+    Allocation,
+    Class,
+    MalformedSolution,
+    Metrics,
+    Solution,
+    Status,
+    Suggestion,
+    metrics_of,
+)
 from .solve import solve
 from .staffing import StaffingRow, staffing
 
@@ -36,6 +46,7 @@ __all__ = [
     "Grade",
     "InvalidScenario",
     "Kind",
+    "MalformedSolution",
     "Metrics",
     "Scenario",
     "Solution",

@@ -2,7 +2,7 @@
 
 Parsing never raises anything but `InvalidScenario`, whose `errors` name the field
 (`grades[1].max_size`) and say what is wrong in words a principal understands. The
-format is the contract in `spec/scenario.md`.
+format is the contract in `docs/scenario.md`.
 """
 
 from __future__ import annotations

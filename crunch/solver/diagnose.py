@@ -17,11 +17,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from .data import Grade, Scenario, parse_scenario, scenario_to_dict
+from .engine import DEFAULT_SOLVER, fewest_teachers, is_feasible
 from .model import Remaining
 from .patch import merge_patch
 from .solution import Suggestion
-from .solve import DEFAULT_SOLVER, is_feasible
-from .staffing import fewest_teachers
 
 MAX_COMPOSITE_SUGGESTIONS = 3
 MAX_LIMIT_SUGGESTIONS = 4

@@ -11,8 +11,8 @@ import time
 from collections import Counter
 
 from .data import ClassSpec, FieldError, InvalidScenario, Scenario
+from .engine import DEFAULT_SOLVER, DEFAULT_TIME_LIMIT, optimise
 from .solution import Solution, Status
-from .solve import DEFAULT_SOLVER, DEFAULT_TIME_LIMIT, optimise
 
 
 def rebalance(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -16,6 +17,48 @@ class Status(StrEnum):
     TIMEOUT = "timeout"  # time ran out before any valid allocation was found
 
 
+class MalformedSolution(ValueError):
+    """A dict that is not what `to_dict` writes; the message says where and what."""
+
+
+def _object(raw: Any, where: str) -> dict:
+    if not isinstance(raw, dict):
+        raise MalformedSolution(f"{where}: expected an object, got {type(raw).__name__}.")
+    return raw
+
+
+def _fields(raw: Any, where: str, required: set[str], optional: Collection[str] = ()) -> dict:
+    """`raw` as an object with every required key and none but the optional ones."""
+    _object(raw, where)
+    missing = sorted(required - raw.keys())
+    if missing:
+        raise MalformedSolution(f"{where}: missing {', '.join(missing)}.")
+    unknown = sorted(map(str, raw.keys() - required - set(optional)))
+    if unknown:
+        raise MalformedSolution(f"{where}: unknown {', '.join(unknown)}.")
+    return raw
+
+
+def _count(raw: Any, where: str) -> int:
+    if not isinstance(raw, int) or isinstance(raw, bool) or raw < 0:
+        raise MalformedSolution(f"{where}: expected a whole number of at least 0, got {raw!r}.")
+    return raw
+
+
+def _list(raw: Any, where: str) -> list:
+    if not isinstance(raw, list):
+        raise MalformedSolution(f"{where}: expected a list, got {type(raw).__name__}.")
+    return raw
+
+
+def _texts(raw: Any, where: str) -> tuple[str, ...]:
+    items = _list(raw, where)
+    for i, item in enumerate(items):
+        if not isinstance(item, str):
+            raise MalformedSolution(f"{where}[{i}]: expected text, got {type(item).__name__}.")
+    return tuple(items)
+
+
 @dataclass(frozen=True)
 class Metrics:
     classes: int
@@ -24,6 +67,11 @@ class Metrics:
 
     def to_dict(self) -> dict[str, int]:
         return {"classes": self.classes, "composites": self.composites, "balance": self.balance}
+
+    @classmethod
+    def from_dict(cls, raw: Any, where: str = "metrics") -> Metrics:
+        fields = _fields(raw, where, {"classes", "composites", "balance"})
+        return cls(**{k: _count(v, f"{where}.{k}") for k, v in fields.items()})
 
     def key(self, priorities: tuple[str, ...]) -> tuple[int, ...]:
         """Sort key: smaller is better under the given priority order."""
@@ -64,6 +112,29 @@ class Class:
         return out
 
     @classmethod
+    def from_dict(cls, raw: Any, where: str = "class") -> Class:
+        """The class `to_dict` wrote; its size and composite flag must agree with it."""
+        fields = _fields(raw, where, {"grades", "size", "composite"}, {"locked"})
+        counts = _object(fields["grades"], f"{where}.grades")
+        grades = tuple((str(g), _count(n, f"{where}.grades.{g}")) for g, n in counts.items())
+        if any(n == 0 for _, n in grades):
+            raise MalformedSolution(f"{where}.grades: a grade with no children is left out.")
+        if fields.get("locked", True) is not True:
+            raise MalformedSolution(
+                f"{where}.locked: only true is written, got {fields['locked']!r}."
+            )
+        made = cls(grades, locked="locked" in fields)
+        if fields["size"] != made.size or isinstance(fields["size"], bool):
+            raise MalformedSolution(
+                f"{where}.size: {fields['size']!r}, but its grades hold {made.size}."
+            )
+        if fields["composite"] is not made.composite:
+            raise MalformedSolution(
+                f"{where}.composite: {fields['composite']!r}, but it has {len(grades)} grade(s)."
+            )
+        return made
+
+    @classmethod
     def of(cls, spec: ClassSpec, locked: bool = False) -> Class:
         return cls(spec.grades, locked)
 
@@ -86,6 +157,18 @@ class Allocation:
             "classes": [c.to_dict() for c in self.classes],
             "metrics": self.metrics.to_dict(),
         }
+
+    @classmethod
+    def from_dict(cls, raw: Any, where: str = "allocation") -> Allocation:
+        fields = _fields(raw, where, {"classes", "metrics"})
+        return cls(
+            _classes(fields["classes"], f"{where}.classes"),
+            Metrics.from_dict(fields["metrics"], f"{where}.metrics"),
+        )
+
+
+def _classes(raw: Any, where: str) -> tuple[Class, ...]:
+    return tuple(Class.from_dict(c, f"{where}[{i}]") for i, c in enumerate(_list(raw, where)))
 
 
 def metrics_of(classes: list[Class] | tuple[Class, ...]) -> Metrics:
@@ -128,6 +211,15 @@ class Suggestion:
             out["parts"] = list(self.parts)
         return out
 
+    @classmethod
+    def from_dict(cls, raw: Any, where: str = "suggestion") -> Suggestion:
+        fields = _fields(raw, where, {"text", "patch"}, {"parts"})
+        text = fields["text"]
+        if not isinstance(text, str):
+            raise MalformedSolution(f"{where}.text: expected text, got {type(text).__name__}.")
+        patch = _object(fields["patch"], f"{where}.patch")
+        return cls(text, patch, _texts(fields.get("parts", []), f"{where}.parts"))
+
 
 @dataclass(frozen=True)
 class Solution:
@@ -156,3 +248,50 @@ class Solution:
         if self.notes:
             out["notes"] = list(self.notes)
         return out
+
+    @classmethod
+    def from_dict(cls, raw: Any) -> Solution:
+        """The solution `to_dict` wrote (docs/scenario.md); MalformedSolution otherwise."""
+        fields = _fields(raw, "solution", _SOLUTION_KEYS, {"notes"})
+        try:
+            status = Status(fields["status"])
+        except ValueError:
+            known = ", ".join(s.value for s in Status)
+            raise MalformedSolution(
+                f"status: {fields['status']!r} is not one of {known}."
+            ) from None
+        classes = _classes(fields["classes"], "classes")
+        allocation = None
+        if fields["metrics"] is not None:
+            allocation = Allocation(classes, Metrics.from_dict(fields["metrics"]))
+        elif classes:
+            raise MalformedSolution("metrics: missing for the classes given.")
+        alternatives = _list(fields["alternatives"], "alternatives")
+        suggestions = _list(fields["suggestions"], "suggestions")
+        seconds = fields["solve_seconds"]
+        if not isinstance(seconds, int | float) or isinstance(seconds, bool) or not seconds >= 0:
+            raise MalformedSolution(f"solve_seconds: expected seconds, got {seconds!r}.")
+        return cls(
+            status=status,
+            allocation=allocation,
+            alternatives=tuple(
+                Allocation.from_dict(a, f"alternatives[{i}]") for i, a in enumerate(alternatives)
+            ),
+            diagnosis=_texts(fields["diagnosis"], "diagnosis"),
+            suggestions=tuple(
+                Suggestion.from_dict(x, f"suggestions[{i}]") for i, x in enumerate(suggestions)
+            ),
+            solve_seconds=float(seconds),
+            notes=_texts(fields.get("notes", []), "notes"),
+        )
+
+
+_SOLUTION_KEYS = {
+    "status",
+    "classes",
+    "metrics",
+    "alternatives",
+    "diagnosis",
+    "suggestions",
+    "solve_seconds",
+}

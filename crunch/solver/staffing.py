@@ -7,12 +7,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-import mip
-
 from .data import Scenario
-from .model import AllocationModel
+from .engine import DEFAULT_SOLVER, teacher_range
 from .solution import Metrics, Status
-from .solve import DEFAULT_SOLVER, solve
+from .solve import solve
 
 ROW_TIME_LIMIT = 5.0
 
@@ -92,33 +90,3 @@ def _row(teachers: int, answer) -> StaffingRow:
     # A school with no children yet has no classes, and so no average class.
     average = round(children / metrics.classes, 1) if metrics.classes else None
     return StaffingRow(teachers, answer.status, metrics, average)
-
-
-def teacher_range(
-    scenario: Scenario, *, time_limit: float, solver_name: str = DEFAULT_SOLVER
-) -> tuple[int | None, int]:
-    """(fewest teachers that can work, most classes the limits allow), with locked classes.
-
-    The fewest is None when no number of teachers can make the scenario work.
-    """
-    fewest = fewest_teachers(scenario, time_limit=time_limit, solver_name=solver_name)
-    if fewest is None:
-        return None, scenario.teachers
-    most = _classes_bound(scenario, -1, time_limit, solver_name)
-    return fewest, fewest if most is None else most
-
-
-def fewest_teachers(
-    scenario: Scenario, *, time_limit: float, solver_name: str = DEFAULT_SOLVER
-) -> int | None:
-    """The fewest teachers that could work whatever the number available; None if none."""
-    return _classes_bound(scenario, 1, time_limit, solver_name)
-
-
-def _classes_bound(scenario: Scenario, sense: int, time_limit: float, solver_name: str):
-    """Fewest (sense 1) or most (sense -1) classes, locked ones included; None if none fit."""
-    model = AllocationModel(scenario, solver_name=solver_name, teacher_cap=False)
-    status = model.optimize(sense * model.classes_expr(), time_limit)
-    if status not in (mip.OptimizationStatus.OPTIMAL, mip.OptimizationStatus.FEASIBLE):
-        return None
-    return len(scenario.locked) + round(sense * model.objective_value)

@@ -13,8 +13,8 @@ from playwright.sync_api import expect
 
 from crunch.extensions import db
 from crunch.models import School
-from crunch.services import demo_roster
-from crunch.services import rosters as roster_store
+from crunch.rosters import demo as demo_roster
+from crunch.rosters import store as roster_store
 from tests.browser.axe import assert_accessible
 from tests.browser.conftest import log_in
 from tests.conftest import HILLSIDE, save_scenario

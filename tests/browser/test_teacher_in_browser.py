@@ -9,8 +9,8 @@ from playwright.sync_api import expect
 
 from crunch.extensions import db
 from crunch.models import District, Role, School
-from crunch.services import roster_children
-from crunch.services import rosters as store
+from crunch.rosters import children as roster_children
+from crunch.rosters import store
 from tests.browser.axe import assert_accessible
 from tests.conftest import HILLSIDE, PASSWORD, add_user, save_scenario
 

@@ -1,4 +1,4 @@
-"""Every hard constraint of spec/scenario.md, checked on a Solution, independently of the solver.
+"""Every hard constraint of docs/scenario.md, checked on a Solution, independently of the solver.
 
 The limits of a composite class are recomputed here from the scenario's fields (not
 through `Scenario.kind_of`), so a mistake there shows up as a failed check.

@@ -1,4 +1,4 @@
-"""Independent checks of a placement, written from spec/placement.md alone.
+"""Independent checks of a placement, written from docs/placement.md alone.
 
 Nothing here is shared with crunch.solver.placement: the hard rules and the metrics are
 recounted the plain way (fractions for fair shares), so a mistake in the solver's own

@@ -1,4 +1,4 @@
-"""Hypothesis strategies for placement inputs (spec/placement.md), valid by construction."""
+"""Hypothesis strategies for placement inputs (docs/placement.md), valid by construction."""
 
 from __future__ import annotations
 

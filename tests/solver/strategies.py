@@ -1,4 +1,4 @@
-"""Hypothesis strategies: random scenarios in the spec's JSON format.
+"""Hypothesis strategies: random scenarios in the spec's JSON format, and solutions.
 
 `tiny_scenarios` stay small enough for the exhaustive search of oracle.py;
 `medium_scenarios` look like a small school.
@@ -11,7 +11,15 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from crunch.solver import PRIORITIES
+from crunch.solver import (
+    PRIORITIES,
+    Allocation,
+    Class,
+    Solution,
+    Status,
+    Suggestion,
+    metrics_of,
+)
 
 NAMES = ("K", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12")
 
@@ -125,3 +133,45 @@ def medium_scenarios(draw) -> dict[str, Any]:
         "composites": composites,
         "priorities": draw(priorities),
     }
+
+
+# Solutions as the solver returns them (not necessarily valid for any scenario): for
+# the round trip through Solution.to_dict / from_dict.
+_texts = st.text(max_size=30)
+
+
+@st.composite
+def classes(draw) -> Class:
+    names = draw(st.lists(st.sampled_from(NAMES), min_size=1, max_size=3, unique=True))
+    counts = draw(st.lists(st.integers(1, 40), min_size=len(names), max_size=len(names)))
+    return Class(tuple(zip(names, counts, strict=True)), locked=draw(st.booleans()))
+
+
+@st.composite
+def allocations(draw) -> Allocation:
+    found = draw(st.lists(classes(), max_size=8))
+    return Allocation(tuple(found), metrics_of(found))
+
+
+_patches = st.dictionaries(
+    st.sampled_from(["teachers", "grades", "composites", "min_subclass"]),
+    st.one_of(st.none(), st.integers(0, 50), st.lists(st.dictionaries(_texts, st.integers()))),
+    min_size=1,
+)
+suggestions = st.builds(Suggestion, _texts, _patches, st.lists(_texts, max_size=2).map(tuple))
+
+
+@st.composite
+def solutions(draw) -> Solution:
+    status = draw(st.sampled_from(Status))
+    found = status in (Status.OPTIMAL, Status.FEASIBLE)
+    return Solution(
+        status=status,
+        allocation=draw(allocations()) if found else None,
+        alternatives=tuple(draw(st.lists(allocations(), max_size=3))) if found else (),
+        diagnosis=tuple(draw(st.lists(_texts, max_size=3))),
+        suggestions=tuple(draw(st.lists(suggestions, max_size=3))),
+        # to_dict keeps milliseconds
+        solve_seconds=draw(st.integers(0, 10**6)) / 1000,
+        notes=tuple(draw(st.lists(_texts, max_size=2))),
+    )

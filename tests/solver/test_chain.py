@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import importlib
 import time
 from unittest import mock
 
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from crunch.solver import Status, parse_scenario, solve
+from crunch.solver import Status, engine, parse_scenario, solve
 from crunch.solver import chain as chain_module
 from crunch.solver.chain import applies, solve_chain
 
 from .checks import assert_valid_allocation
 from .strategies import medium_scenarios
-
-# `crunch.solver.solve` is the function; the module holds `optimise`
-solve_module = importlib.import_module("crunch.solver.solve")
 
 MEDIUM = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -29,7 +25,7 @@ def grade(name: str, students: int, low: int, high: int) -> dict:
 def mip_outcome(scenario):
     # priorities given explicitly take the MIP path, stage by stage
     deadline = time.perf_counter() + 20
-    return solve_module.optimise(scenario, deadline=deadline, priorities=scenario.priorities)
+    return engine.optimise(scenario, deadline=deadline, priorities=scenario.priorities)
 
 
 @MEDIUM
@@ -47,7 +43,7 @@ def test_the_chain_finds_the_mips_optimum(obj, few_composites_first):
     assume(mip.status in (Status.OPTIMAL, Status.INFEASIBLE))
     assert answer.feasible == (mip.status is Status.OPTIMAL)
     if answer.feasible:
-        ours = solve_module.build_allocation(scenario, answer.structure, answer.totals)
+        ours = engine.build_allocation(scenario, answer.structure, answer.totals)
         assert_valid_allocation(scenario, ours)
         assert ours.metrics == mip.allocation.metrics
 

@@ -1,4 +1,4 @@
-"""Every invalid-input rule of spec/placement.md, each reported under its field path."""
+"""Every invalid-input rule of docs/placement.md, each reported under its field path."""
 
 from __future__ import annotations
 

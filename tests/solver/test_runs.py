@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import importlib
 import time
 
 import pytest
 
-from crunch.solver import Status, parse_scenario
+from crunch.solver import Status, engine, parse_scenario
 from crunch.solver.runs import applies, solve_runs
 
 from .checks import assert_valid_allocation
-
-solve_module = importlib.import_module("crunch.solver.solve")
 
 
 def grade(name: str, students: int, low: int, high: int) -> dict:
@@ -41,11 +38,11 @@ def test_runs_find_the_mips_optimum(teachers):
     answer = solve_runs(scenario, deadline=time.perf_counter() + 30)
     assert answer is not None
     deadline = time.perf_counter() + 30
-    mip = solve_module.optimise(scenario, deadline=deadline, priorities=scenario.priorities)
+    mip = engine.optimise(scenario, deadline=deadline, priorities=scenario.priorities)
     assert mip.status in (Status.OPTIMAL, Status.INFEASIBLE)
     assert answer.feasible == (mip.status is Status.OPTIMAL)
     if answer.feasible:
-        ours = solve_module.build_allocation(scenario, answer.structure, answer.totals)
+        ours = engine.build_allocation(scenario, answer.structure, answer.totals)
         assert_valid_allocation(scenario, ours)
         assert ours.metrics == mip.allocation.metrics
 
@@ -95,12 +92,12 @@ def test_runs_find_the_mips_optimum_in_small_primary_schools(teachers, counts, p
     assert applies(scenario)
     answer = solve_runs(scenario, deadline=time.perf_counter() + 60)
     assert answer is not None
-    mip = solve_module.optimise(
+    mip = engine.optimise(
         scenario, deadline=time.perf_counter() + 60, priorities=scenario.priorities
     )
     assert mip.status in (Status.OPTIMAL, Status.INFEASIBLE)
     assert answer.feasible == (mip.status is Status.OPTIMAL)
     if answer.feasible:
-        ours = solve_module.build_allocation(scenario, answer.structure, answer.totals)
+        ours = engine.build_allocation(scenario, answer.structure, answer.totals)
         assert_valid_allocation(scenario, ours)
         assert ours.metrics == mip.allocation.metrics

@@ -28,8 +28,8 @@ from werkzeug.datastructures import MultiDict
 
 from crunch.extensions import db
 from crunch.models import District, Role, Scenario, School, User
-from crunch.services import roster_children
-from crunch.services import rosters as roster_store
+from crunch.rosters import children as roster_children
+from crunch.rosters import store as roster_store
 from tests.conftest import (
     ADMIN,
     HILLSIDE,
@@ -48,7 +48,7 @@ OWN_ACCOUNT = {"auth.logout", "auth.password"}
 TEACHER = "teacher@test.example"
 ROLES = ["anonymous", Role.VIEWER, Role.TEACHER, Role.PLANNER, Role.ADMIN]
 EMAILS = {Role.VIEWER: VIEWER, Role.TEACHER: TEACHER, Role.PLANNER: PLANNER, Role.ADMIN: ADMIN}
-# The only routes a teacher reaches (crunch.auth.for_teachers); every other one
+# The only routes a teacher reaches (crunch.accounts.auth.for_teachers); every other one
 # refuses them, whatever its ids.
 TEACHER_ROUTES = {
     "schools.index",
@@ -355,7 +355,7 @@ def test_viewers_change_nothing_through_any_post_route(app, editor_form, editor_
 def test_viewers_may_preview_but_see_no_editing_buttons(app, editor_url, editor_form):
     viewer = login_as(app, Role.VIEWER)
     assert viewer.get(editor_url).status_code == 200
-    live = {"HX-Request": "true", "HX-Target": "results"}
+    live = {"HX-Request": "true", "HX-Target": "editor", "HX-Trigger": "inputs"}
     assert viewer.post(f"{editor_url}/edit", data=editor_form, headers=live).status_code == 200
     assert viewer.post(f"{editor_url}/revisions", data=editor_form).status_code == 403
     editor = viewer.get(editor_url).get_data(as_text=True)

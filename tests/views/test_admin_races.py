@@ -9,10 +9,10 @@ from threading import Barrier
 import pytest
 from sqlalchemy import func, insert, select
 
+from crunch.accounts import admin as admin_views
+from crunch.database import begin_write
 from crunch.extensions import db
 from crunch.models import District, Role, School, User
-from crunch.sqlite import begin_write
-from crunch.views import admin as admin_views
 from tests.conftest import ADMIN, PASSWORD_HASH, AuthActions, add_school
 
 NEW_EMAIL = "race@test.example"

@@ -12,13 +12,14 @@ from html import unescape
 import pytest
 from sqlalchemy import func, select
 
-from crunch import assets
+from crunch.class_lists import board
 from crunch.extensions import db
 from crunch.models import User
-from crunch.roster_models import ClassList, RosterAudit
-from crunch.services import board, demo_roster
-from crunch.services import rosters as roster_store
-from crunch.services import scenarios as store
+from crunch.rosters import demo as demo_roster
+from crunch.rosters import store as roster_store
+from crunch.rosters.models import ClassList, RosterAudit
+from crunch.schools import store
+from crunch.web import assets
 from tests.conftest import PLANNER, VIEWER, add_school
 
 

@@ -7,9 +7,9 @@ import re
 
 import pytest
 
+from crunch.compare import service as comparing
 from crunch.extensions import db
 from crunch.models import Scenario
-from crunch.services import compare as comparing
 from tests.conftest import HILLSIDE, HX, add_school, save_scenario
 
 

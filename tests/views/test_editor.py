@@ -8,8 +8,8 @@ from html import unescape
 
 import pytest
 
-from crunch.services import actions
-from crunch.services import planning as planning_service
+from crunch import planning as planning_service
+from crunch.editor import actions
 from crunch.solver.data import scenario_to_dict
 from tests.conftest import EDITOR, HX, LIVE, form_data
 

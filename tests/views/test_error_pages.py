@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from flask import abort, request
 
+from crunch.database import begin_write
 from crunch.extensions import db
 from crunch.models import Role, User
-from crunch.sqlite import begin_write
 from tests.conftest import ADMIN, HX, PLANNER, AuthActions, school_app
 
 
@@ -113,7 +113,7 @@ def test_the_500_page_after_a_failed_flush_is_the_full_page(error_app):
 
 
 def test_an_error_page_that_cannot_render_falls_back_to_a_plain_page(error_app, monkeypatch):
-    from crunch.views import errors
+    from crunch.web import errors
 
     def broken(*args, **kwargs):
         raise RuntimeError("template broken")

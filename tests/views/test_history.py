@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from crunch.extensions import db
+from crunch.history.service import author_of
 from crunch.models import Revision, Scenario
-from crunch.services.history import author_of
 from tests import conftest
 from tests.conftest import EDITOR, HX, form_data
 

@@ -12,6 +12,7 @@ from crunch import jobs
 from crunch.extensions import db
 from crunch.models import Job, JobState, Role, Scenario, School, User, utcnow
 from tests.conftest import (
+    EDITOR,
     HILLSIDE,
     HX,
     LIVE,
@@ -259,7 +260,7 @@ def no_solving(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("solved again in the request")
 
-    monkeypatch.setattr("crunch.services.planning.solve", refuse)
+    monkeypatch.setattr("crunch.planning.solve", refuse)
 
 
 def test_an_unfinished_preview_carries_on_as_a_job_with_cancel(client, slow_url):
@@ -381,7 +382,7 @@ def test_show_this_option_after_background_options_does_not_solve_again(
     form["solved_by"] = str(job.id)
     form["action"] = "pick:1"
     no_solving(monkeypatch)
-    response = client.post(f"{url}/edit", data=form, headers={**HX, "HX-Target": "editor"})
+    response = client.post(f"{url}/edit", data=form, headers=EDITOR)
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Showing option 2" in page
@@ -432,7 +433,7 @@ def test_other_options_take_over_from_the_users_solve_job(client, slow_url):
 
 def solve_limits(monkeypatch) -> list[float]:
     """The time limits of the solves made in requests from here on."""
-    from crunch.services import planning
+    from crunch import planning
 
     limits: list[float] = []
     real = planning.solve
@@ -503,8 +504,8 @@ def test_a_cancelled_solve_no_longer_says_it_is_still_solving(client, slow_url):
 
 
 def test_background_note_names_no_options_when_there_is_no_allocation(app):
-    from crunch.services.planning import Plan
-    from crunch.services.presenting import background_note
+    from crunch.editor.presenting import background_note
+    from crunch.planning import Plan
     from crunch.solver import Solution, Status, parse_scenario
     from tests.test_jobs_support import K12_FEWEST
 

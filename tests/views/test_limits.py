@@ -15,10 +15,10 @@ from html import unescape
 
 import pytest
 
+from crunch import planning
 from crunch import pool as solver_pool
 from crunch.extensions import db
 from crunch.models import Job
-from crunch.services import planning
 from crunch.solve_slots import MESSAGE as ALREADY_SOLVING
 from crunch.solve_slots import RETRYING
 from tests.conftest import (
@@ -111,8 +111,8 @@ def test_the_preview_of_a_hung_solve_says_so_and_carries_on(pooled):
 
 def test_placing_a_board_whose_solver_hangs_says_so_and_the_pool_recovers(pooled):
     from crunch.models import School
-    from crunch.services import demo_roster
-    from crunch.services import rosters as roster_store
+    from crunch.rosters import demo as demo_roster
+    from crunch.rosters import store as roster_store
 
     school = db.session.scalar(db.select(School))
     pooled.config["SOLVER_POOL_SIZE"] = 0  # saved without the pool (and its hang)

@@ -6,7 +6,7 @@ import copy
 
 from crunch.extensions import db
 from crunch.models import Scenario
-from crunch.services import scenarios as store
+from crunch.schools import store
 from tests.conftest import HILLSIDE, save_scenario
 
 

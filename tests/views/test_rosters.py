@@ -12,9 +12,9 @@ from sqlalchemy import func, select, text
 
 from crunch.extensions import db
 from crunch.models import School
-from crunch.roster_models import Roster, RosterAudit, RosterImport, RosterRevision
-from crunch.services import roster_children
-from crunch.services import rosters as store
+from crunch.rosters import children as roster_children
+from crunch.rosters import store
+from crunch.rosters.models import Roster, RosterAudit, RosterImport, RosterRevision
 from crunch.solver.placement.data import parse_placement
 from tests.conftest import ADMIN, VIEWER, AuthActions
 

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from crunch.extensions import db
-from crunch.roster_models import Roster
-from crunch.services import roster_children
+from crunch.rosters import children as roster_children
+from crunch.rosters.models import Roster
 from tests.views.test_rosters import SIS, base, child_form, upload
 
 FUZZ = settings(

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from crunch.extensions import db
 from crunch.models import Revision, Scenario
-from crunch.services import scenarios as store
+from crunch.schools import store
 from tests.conftest import PLANNER, AuthActions
 
 

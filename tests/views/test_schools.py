@@ -6,7 +6,7 @@ import pytest
 
 from crunch.extensions import db
 from crunch.models import Revision, School
-from crunch.services import scenarios as store
+from crunch.schools import store
 from tests.conftest import HILLSIDE, HX, LIVE, form_data, save_scenario
 
 
@@ -210,7 +210,7 @@ def test_times_are_shown_in_the_districts_time_zone(tmp_path):
 
 
 def test_an_unknown_time_zone_shows_utc():
-    from crunch.services.words import local_time, zone_label
+    from crunch.words import local_time, zone_label
 
     assert zone_label("Not/AZone") == "UTC" and zone_label(None) == "UTC"
     from datetime import datetime

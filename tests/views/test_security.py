@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from crunch import assets
+from crunch.web import assets
 from tests.conftest import HX, LIVE, form_data, login, school_app
 
 STATIC = Path(__file__).resolve().parents[2] / "static"
@@ -100,7 +100,7 @@ def test_missing_or_expired_csrf_token_says_so(csrf_app):
 
 
 def test_unexpected_errors_answer_with_a_message_not_a_trace(app, client, monkeypatch, editor_url):
-    from crunch.services import editor
+    from crunch.editor import state as editor
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")

@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 
 from crunch.extensions import db
 from crunch.models import Role, School, User
-from crunch.roster_models import RosterAudit, RosterRevision
-from crunch.services import roster_children
-from crunch.services import rosters as store
+from crunch.rosters import children as roster_children
+from crunch.rosters import store
+from crunch.rosters.models import RosterAudit, RosterRevision
 from tests.conftest import ADMIN, PLANNER, AuthActions, add_user
 
 TEACHER = "lee@test.example"

@@ -1,4 +1,4 @@
-"""Class lists: which children sit in which of the plan's classes (spec/placement.md).
+"""Class lists: which children sit in which of the plan's classes (docs/placement.md).
 
 Public surface:
     parse_placement(obj) -> PlacementInput            (raises InvalidScenario)

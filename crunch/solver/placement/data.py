@@ -1,6 +1,6 @@
 """The placement problem's input: frozen dataclasses, and the parser that builds them.
 
-The format is the contract in `spec/placement.md` (copied to `docs/placement.md`).
+The format is the contract in `docs/placement.md` (copied to `docs/placement.md`).
 Parsing never raises anything but `InvalidScenario` (shared with the plan's parser, so
 the command line and the web app report both the same way), with every problem found
 at once, each under the field path it belongs to (`children[3].apart[0]`).

@@ -1,4 +1,4 @@
-"""The metrics of a placement, as `spec/placement.md` defines them, and the hard rules
+"""The metrics of a placement, as `docs/placement.md` defines them, and the hard rules
 it breaks, for any placement: the solver's, or one edited by hand on the board.
 
 Nothing here solves anything: the web app calls `placement_metrics` and `broken_rules`

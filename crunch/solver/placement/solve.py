@@ -22,6 +22,7 @@ import mip
 from ..solution import Status
 from .construct import construct
 from .data import PlacementInput
+from .diagnose import explain
 from .improve import LocalSearch
 from .metrics import PlacementMetrics, metrics_by_class, placement_metrics
 from .model import (
@@ -385,8 +386,6 @@ def _no_placement(
 ) -> Placement:
     diagnosis: tuple[str, ...] = ()
     if status is Status.INFEASIBLE and diagnose:
-        from .diagnose import explain  # only infeasible answers pay for it
-
         diagnosis = tuple(explain(placement_input, part, deadline=deadline))
     return Placement(
         status=status,

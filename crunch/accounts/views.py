@@ -1,0 +1,132 @@
+"""Log in, log out, change one's own password.
+
+Login clears the session first (no value from before the login survives it);
+logout and a password change bump the user's session version, so every cookie
+issued before stops working (see crunch.accounts.auth). Failed login attempts are limited
+per client address (past the limit the answer is 429), and an account that keeps
+failing waits a growing moment before its next attempt (crunch.accounts.login_delay).
+"""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
+
+from crunch.accounts import login_delay
+from crunch.accounts.auth import check_password, hash_password, own_account, public, user_by_email
+from crunch.accounts.forms import LoginForm, PasswordChangeForm
+from crunch.database import begin_write
+from crunch.extensions import db, limiter
+from crunch.models import User
+
+bp = Blueprint("auth", __name__)
+
+FAILED = "That email and password do not match an active account."
+WAIT = "Too many failed attempts for this account. Wait {seconds} second{s}, then try again."
+
+
+def _failed(response) -> bool:
+    """Only refused logins count towards the limits; a colleague logging in often is fine."""
+    return response.status_code != 303
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"],
+    methods=["POST"],
+    scope="login-address",
+    deduct_when=_failed,
+)
+def login():
+    form = LoginForm(formdata=request.form if request.method == "POST" else None)
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    if request.method == "POST" and form.validate():
+        wait = login_delay.seconds_to_wait(form.email.data)
+        if wait:
+            return _too_soon(form, wait)
+        user = user_by_email(form.email.data)
+        if check_password(user, form.password.data) and user.active:
+            login_delay.record_success(form.email.data)
+            destination = _safe_next(form.next.data)
+            session.clear()
+            login_user(user)
+            return redirect(destination, 303)
+        login_delay.record_failure(form.email.data)
+        form.password.errors = [FAILED]
+        return render_template("auth/login.html", form=form), 401
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/login.html", form=form), status
+
+
+def _too_soon(form, seconds: int):
+    form.password.errors = [WAIT.format(seconds=seconds, s="" if seconds == 1 else "s")]
+    response = make_response(render_template("auth/login.html", form=form), 429)
+    response.headers["Retry-After"] = str(seconds)
+    return response
+
+
+@bp.post("/logout")
+@own_account
+def logout():
+    _bump_session_version(current_user.id)
+    logout_user()
+    session.clear()
+    flash("You are logged out.")
+    return redirect(url_for(".login"), 303)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@own_account
+def password():
+    form = PasswordChangeForm(formdata=request.form if request.method == "POST" else None)
+    if request.method == "POST":
+        if form.validate():
+            if check_password(current_user, form.current.data):
+                user = _bump_session_version(
+                    current_user.id, password_hash=hash_password(form.new.data)
+                )
+                # Every other session of this user ends; this one continues afresh.
+                session.clear()
+                login_user(user)
+                flash("Your password is changed. Other devices will need to log in again.")
+                return redirect(url_for("schools.index"), 303)
+            form.current.errors = ["That is not your current password."]
+        return render_template("auth/password.html", form=form), 422
+    return render_template("auth/password.html", form=form)
+
+
+def _bump_session_version(user_id: int, **changes) -> User:
+    begin_write()
+    user = db.session.scalar(select(User).where(User.id == user_id))
+    user.session_version += 1
+    for name, value in changes.items():
+        setattr(user, name, value)
+    db.session.commit()
+    return user
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site: never another host, even written as //host or \\\\host."""
+    target = (target or "").strip()
+    if (
+        target.startswith("/")
+        and not target.startswith(("//", "/\\"))
+        and "\\" not in target
+        and target.isprintable()
+        and target.isascii()
+    ):
+        return target
+    return url_for("schools.index")

@@ -1,0 +1,172 @@
+"""Files in and out: import grade counts from a CSV (or .xlsx), export a scenario and
+its allocation as CSV or as an .xlsx workbook."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    request,
+    url_for,
+)
+from werkzeug.exceptions import HTTPException
+
+from crunch.accounts.auth import identify, require_editor
+from crunch.files import importing, workbook
+from crunch.history import service as history
+from crunch.planning import plan_inputs, save_plan, saved_table
+from crunch.schools import store as store
+from crunch.web.errors import http_error
+from crunch.web.htmx import page_or_block
+
+bp = Blueprint(
+    "transfer", __name__, url_prefix="/schools/<id:school_id>/scenarios/<id:scenario_id>"
+)
+
+TEMPLATE = "history/import.html"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _limits() -> importing.Limits:
+    return importing.Limits.from_config(current_app.config)
+
+
+@bp.url_value_preprocessor
+def allow_uploads(endpoint, values) -> None:
+    # Runs before CSRFProtect reads the form: a student list may be larger than
+    # the app's usual request limit.
+    if endpoint == "transfer.upload" and request.method == "POST":
+        request.max_content_length = _limits().bytes + 64 * 1024
+
+
+@bp.errorhandler(413)
+def too_large(error):
+    """Beside the upload field, like any other problem with the file.
+
+    The body is found too large when it is first read, which may be by the CSRF
+    check, before the login check has set the request's tenancy scope: set it
+    here, or no scenario would be found (and the answer would be a 404).
+    """
+    user = identify()
+    if user is None or not user.can_edit or request.endpoint != "transfer.upload":
+        return http_error(error)
+    args = request.view_args or {}
+    try:
+        scenario = store.scenario_or_404(args.get("school_id", 0), args.get("scenario_id", 0))
+    except HTTPException as missing:
+        return http_error(missing)
+    limits = _limits()
+    return _page(scenario, f"The file is larger than {limits.size_words(limits.bytes)}.", 413)
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def upload(school_id: int, scenario_id: int):
+    scenario = store.scenario_or_404(school_id, scenario_id)
+    require_editor()
+    if request.method == "GET":
+        return _page(scenario, "", 200)
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return _page(scenario, "Choose a file to import.", 422)
+    limits = _limits()
+    data = upload.read(limits.bytes + 1)
+    current = scenario.current_revision
+    try:
+        imported = importing.grade_counts(importing.read_rows(data, upload.filename, limits))
+        inputs, missing = importing.apply(current.inputs, imported)
+    except importing.BadFile as bad:  # TooLarge (413) included
+        return _page(scenario, str(bad), bad.status)
+    checked = plan_inputs(inputs)
+    if checked.scenario is None:
+        problems = sorted({m for messages in checked.errors.values() for m in messages})
+        message = "The file's numbers do not make a valid scenario: " + " ".join(problems)
+        return _page(scenario, message, 422)
+    changes = history.describe_changes(current.inputs, checked.inputs)
+    if not changes:
+        return _page(scenario, "The file has the same numbers as the current revision.", 422)
+    name = upload.filename[:60]
+    try:
+        saved = save_plan(
+            scenario,
+            checked.inputs,
+            base=history.parse_number(request.form.get("base_revision")),
+            note=f"Grade counts imported from {name}.",
+        )
+    except store.StaleRevision as stale:
+        return _page(
+            scenario,
+            f"Not imported: revision {stale.current.number} was saved while this page was "
+            "open. Look at the history, then import again.",
+            409,
+        )
+    flash(f"Imported {name} as revision {saved.number}: {history.summary_line(changes)}.")
+    if missing:
+        flash(f"Not in the file, left as they were: grade {', '.join(missing)}.")
+    return redirect(url_for("scenarios.editor", school_id=school_id, scenario_id=scenario_id), 303)
+
+
+@bp.get("/scenario.csv")
+def scenario_csv(school_id: int, scenario_id: int):
+    scenario, revision = _revision(school_id, scenario_id)
+    body = workbook.scenario_csv(
+        revision.inputs,
+        saved_table(revision),
+        **_meta(scenario, revision),
+    )
+    return _download(body, "text/csv; charset=utf-8", _filename(scenario, revision, "csv"))
+
+
+@bp.get("/scenario.xlsx")
+def scenario_xlsx(school_id: int, scenario_id: int):
+    scenario, revision = _revision(school_id, scenario_id)
+    body = workbook.scenario_xlsx(
+        revision.inputs,
+        saved_table(revision),
+        **_meta(scenario, revision),
+    )
+    return _download(body, XLSX, _filename(scenario, revision, "xlsx"))
+
+
+def _revision(school_id: int, scenario_id: int):
+    scenario = store.scenario_or_404(school_id, scenario_id)
+    raw = request.args.get("revision", "")
+    if not raw:
+        return scenario, scenario.current_revision
+    number = history.parse_number(raw)
+    if number is None:
+        abort(404)
+    return scenario, store.revision_or_404(scenario, number)
+
+
+def _meta(scenario, revision) -> dict:
+    return {"title": scenario.title, "revision": revision.number, "status": revision.status}
+
+
+def _filename(scenario, revision, extension: str) -> str:
+    return workbook.filename(
+        scenario.school.name, scenario.year, scenario.name, revision.number, extension
+    )
+
+
+def _download(body, mimetype: str, filename: str):
+    response = make_response(body)
+    response.headers["Content-Type"] = mimetype
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _page(scenario, error: str, status: int):
+    return page_or_block(
+        TEMPLATE,
+        "upload",
+        status,
+        school=scenario.school,
+        scenario=scenario,
+        error=error,
+        formats=(importing.GRADE_HEADERS, importing.COUNT_HEADERS),
+        limits=_limits(),
+    )

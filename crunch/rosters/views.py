@@ -1,0 +1,454 @@
+"""Rosters: a school year's children. Show, import (upload -> column mapping ->
+preview -> save), add and edit one child, restore a revision, roll forward to
+next year, export (placement JSON, CSV), delete; and the district's audit log.
+
+Every view that shows, exports, changes or deletes a roster writes an audit entry
+(crunch.rosters.store). Child data never goes into the audit log or flashes
+beyond the page of the roster itself.
+"""
+
+from __future__ import annotations
+
+import json
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from werkzeug.exceptions import HTTPException
+
+from crunch.accounts.auth import (
+    for_teachers,
+    identify,
+    require_admin,
+    require_child_editor,
+    require_editor,
+)
+from crunch.class_lists import store as class_lists
+from crunch.files import importing
+from crunch.files.workbook import filename as export_filename
+from crunch.history import service as history
+from crunch.rosters import children as roster_children
+from crunch.rosters import importing as roster_import
+from crunch.rosters import staff, store
+from crunch.rosters.forms import ChildForm
+from crunch.schools import store as schools
+from crunch.web.errors import error_response, http_error
+
+bp = Blueprint("rosters", __name__, url_prefix="/schools/<id:school_id>/rosters")
+audit_bp = Blueprint("roster_audit", __name__)
+
+
+def _limits() -> importing.Limits:
+    return importing.Limits.from_config(current_app.config)
+
+
+def _max_age() -> float:
+    return float(current_app.config["ROSTER_IMPORT_MAX_AGE_SECONDS"])
+
+
+@bp.url_value_preprocessor
+def allow_uploads(endpoint, values) -> None:
+    # As for grade counts: the file may be larger than the usual request limit.
+    if endpoint == "rosters.upload" and request.method == "POST":
+        request.max_content_length = _limits().bytes + 64 * 1024
+
+
+@bp.get("")
+@for_teachers
+def index(school_id: int):
+    school = schools.school_or_404(school_id)
+    raw = request.args.get("year", "")
+    if raw.isascii() and raw.isdigit() and len(raw) == 4:
+        return redirect(url_for(".show", school_id=school_id, year=int(raw)), 303)
+    return render_template(
+        "rosters/index.html", school=school, rosters=store.rosters_of(school), error=bool(raw)
+    )
+
+
+@bp.get("/<id:year>")
+@for_teachers
+def show(school_id: int, year: int):
+    school = schools.school_or_404(school_id)
+    found = store.roster(school, store.check_year(year))
+    revision = found.current_revision if found else None
+    if revision is not None:
+        store.audit(school, year, "viewed", f"revision {revision.number}")
+    revisions = store.revisions_of(found) if found else []
+    everyone = revision.children if revision else []
+    return render_template(
+        "rosters/show.html",
+        school=school,
+        year=year,
+        roster=found,
+        revision=revision,
+        children=staff.visible(current_user, everyone),
+        class_limit=staff.class_limit(current_user),
+        may_edit=lambda kid: staff.may_edit(current_user, kid),
+        changed=roster_children.last_changed((r.children, r) for r in revisions),
+        names=roster_children.names(everyone),
+        # The history's notes name children of every class: not for teachers.
+        revisions=[] if current_user.is_teacher else revisions,
+        grades=store.plan_grades(school, year),
+        plan_year=store.grades_and_plan_year(school, year)[1],
+        next_roster=store.roster(school, year + 1),
+        gender=roster_children.gender,
+    )
+
+
+# ---------------------------------------------------------------- one child
+
+
+@bp.route("/<id:year>/children/new", methods=["GET", "POST"])
+def add_child(school_id: int, year: int):
+    return _child_page(school_id, year, None)
+
+
+@bp.route("/<id:year>/children/<path:child_id>", methods=["GET", "POST"])
+@for_teachers
+def edit_child(school_id: int, year: int, child_id: str):
+    return _child_page(school_id, year, child_id)
+
+
+def _child_page(school_id: int, year: int, child_id: str | None):
+    school = schools.school_or_404(school_id)
+    found = store.roster(school, store.check_year(year))
+    current = found.current_revision if found else None
+    children = list(current.children) if current else []
+    kid = next((c for c in children if c["id"] == child_id), None)
+    if child_id is not None and kid is None:
+        abort(404)
+    if kid is None:
+        require_editor()
+    else:
+        require_child_editor()
+        refused = staff.refusal(current_user, kid)
+        if refused:
+            return error_response(403, refused, "Not a child of your class")
+    grades = store.plan_grades(school, year)
+    base = current.number if current else None
+    if request.method == "GET":
+        form = ChildForm.of(kid, base) if kid else ChildForm(formdata=None, base_revision=base)
+    else:
+        form = ChildForm(formdata=request.form)
+    form.grade.choices = [(g, g) for g in grades]
+    if kid is not None and kid["grade"] not in grades:
+        form.grade.choices.append((kid["grade"], f"{kid['grade']} (not in the plan)"))
+    general: list[str] = []
+    if request.method == "POST" and request.form.get("action") == "remove" and kid is not None:
+        if not current_user.can_edit:
+            return error_response(403, "Only the principal removes a child.", "Not removed")
+        after = [c for c in children if c["id"] != child_id]
+        after = [_drop_refs(c, child_id) for c in after]
+        return _save_child(school, year, form, after, children, general, grades, kid)
+    if request.method == "POST" and form.validate():
+        after, errors = roster_children.with_child(children, form.child(), child_id)
+        moved = staff.moved_out(current_user, form.child())
+        if moved:
+            errors = {**errors, "categories": [*errors.get("categories", []), moved]}
+        for name, messages in errors.items():
+            if name:
+                getattr(form, name).errors = list(messages)
+            else:
+                general += messages
+        if not errors:
+            return _save_child(school, year, form, after, children, general, grades, kid)
+    status = 200 if request.method == "GET" else 422
+    return _child_template(school, year, form, kid, general, grades, status)
+
+
+def _save_child(school, year, form, after, before, general, grades, kid):
+    lines = roster_children.describe_changes(before, after)
+    if not lines:
+        flash("Nothing changed.")
+        return redirect(url_for(".show", school_id=school.id, year=year), 303)
+    try:
+        saved = store.save(
+            school,
+            year,
+            after,
+            roster_children.sentence(lines),
+            base=history.parse_number(form.base_revision.data),
+        )
+    except store.StaleRoster as stale:
+        general.append(
+            f"Not saved: revision {stale.current} was saved while this page was open. "
+            "Open the roster again, then make the change."
+        )
+        return _child_template(school, year, form, kid, general, grades, 409)
+    flash(f"Saved as revision {saved.number}: {roster_children.summary(lines)}.")
+    return redirect(url_for(".show", school_id=school.id, year=year), 303)
+
+
+def _drop_refs(kid: dict, removed: str) -> dict:
+    return {
+        **kid,
+        **{k: [i for i in kid[k] if i != removed] for k in ("friends", "apart", "together")},
+    }
+
+
+def _child_template(school, year, form, kid, general, grades, status):
+    return (
+        render_template(
+            "rosters/child.html",
+            school=school,
+            year=year,
+            form=form,
+            kid=kid,
+            general=general,
+            grades=grades,
+        ),
+        status,
+    )
+
+
+# ---------------------------------------------------------------- import
+
+
+@bp.errorhandler(413)
+def too_large(error):
+    """Beside the upload field, as for grade counts (see views/transfer.py)."""
+    user = identify()
+    args = request.view_args or {}
+    if user is None or not user.can_edit or request.endpoint != "rosters.upload":
+        return http_error(error)
+    try:
+        school = schools.school_or_404(args.get("school_id", 0))
+    except HTTPException as missing:
+        return http_error(missing)
+    limits = _limits()
+    message = f"The file is larger than {limits.size_words(limits.bytes)}."
+    return _upload_page(school, args.get("year", 0), message, 413)
+
+
+@bp.route("/<id:year>/import", methods=["GET", "POST"])
+def upload(school_id: int, year: int):
+    school = schools.school_or_404(school_id)
+    store.check_year(year)
+    require_editor()
+    if request.method == "GET":
+        return _upload_page(school, year, "", 200)
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return _upload_page(school, year, "Choose a file to import.", 422)
+    limits = _limits()
+    data = upload.read(limits.bytes + 1)
+    try:
+        roster_import.table(importing.read_rows(data, upload.filename, limits))
+    except importing.BadFile as bad:  # TooLarge (413) included
+        return _upload_page(school, year, str(bad), bad.status)
+    pending = store.add_import(school, year, upload.filename, data, _max_age())
+    return redirect(url_for(".mapping", school_id=school_id, year=year, import_id=pending), 303)
+
+
+def _upload_page(school, year, error: str, status: int):
+    return (
+        render_template(
+            "rosters/upload.html",
+            school=school,
+            year=year,
+            error=error,
+            limits=_limits(),
+            grades=store.plan_grades(school, year),
+            plan_year=store.grades_and_plan_year(school, year)[1],
+        ),
+        status,
+    )
+
+
+@bp.route("/<id:year>/imports/<id:import_id>", methods=["GET", "POST"])
+def mapping(school_id: int, year: int, import_id: int):
+    """The column mapping, then the preview, then save (or cancel)."""
+    school = schools.school_or_404(school_id)
+    pending = store.import_or_404(school, store.check_year(year), import_id, _max_age())
+    require_editor()
+    action = request.form.get("action", "")
+    if action == "cancel":
+        store.drop_import(pending.id)
+        flash("Import cancelled: the file was deleted.")
+        return redirect(url_for(".show", school_id=school_id, year=year), 303)
+    try:
+        tab = roster_import.table(importing.read_rows(pending.data, pending.filename, _limits()))
+    except importing.BadFile as bad:  # the limits may have been lowered since
+        store.drop_import(pending.id)
+        return _upload_page(school, year, str(bad), bad.status)
+    grades, plan_year = store.grades_and_plan_year(school, year)
+    if request.method == "GET":
+        choice = roster_import.guess(tab)
+        result = None
+    else:
+        choice = roster_import.mapping_from_form(request.form, len(tab.header))
+        result = roster_import.read(tab, choice, grades, plan_year or year)
+    if result is not None and result.ok and action == "save":
+        found = store.roster(school, year)
+        before = found.current_revision.children if found and found.current_revision else []
+        note = f"Imported {len(result.children)} children from {pending.filename}."
+        lines = roster_children.describe_changes(before, result.children)
+        if before:
+            note += f" Changes: {roster_children.summary(lines)}."
+        saved = store.save(
+            school,
+            year,
+            result.children,
+            note,
+            audit_detail=f"imported {len(result.children)} children from a file",
+            pending_id=pending.id,
+        )
+        flash(f"Saved as revision {saved.number}: {note}")
+        return redirect(url_for(".show", school_id=school_id, year=year), 303)
+    status = 200 if result is None or result.ok else 422
+    return (
+        render_template(
+            "rosters/mapping.html",
+            school=school,
+            year=year,
+            pending=pending,
+            table=tab,
+            mapping=choice,
+            kinds=roster_import.KINDS,
+            refs=roster_import.REFS,
+            result=result,
+            errors=roster_import.shown(result.errors) if result else [],
+            names=roster_children.names(result.children if result else []),
+            grades=grades,
+            gender=roster_children.gender,
+        ),
+        status,
+    )
+
+
+# ---------------------------------------------------------------- history
+
+
+@bp.post("/<id:year>/revisions/<id:number>/restore")
+def restore(school_id: int, year: int, number: int):
+    school = schools.school_or_404(school_id)
+    found = store.roster_or_404(school, year)
+    revision = store.revision_or_404(found, number)
+    if revision.id == found.current_revision_id:
+        flash(f"Revision {number} is the current one.")
+    else:
+        saved = store.restore(school, found, revision)
+        flash(f"Revision {number} restored as revision {saved.number}.")
+    return redirect(url_for(".show", school_id=school_id, year=year), 303)
+
+
+# ---------------------------------------------------------------- exports
+
+
+@bp.get("/<id:year>/children.json")
+def export_json(school_id: int, year: int):
+    school = schools.school_or_404(school_id)
+    found = store.roster_or_404(school, year)
+    revision = found.current_revision
+    store.audit(school, year, "exported", f"revision {revision.number} as JSON")
+    body = json.dumps(
+        {
+            "name": f"{school.name} {year}: roster revision {revision.number}",
+            "children": roster_children.placement_children(revision.children),
+        },
+        indent=1,
+        ensure_ascii=False,
+    )
+    name = export_filename(school.name, year, "roster", revision.number, "json")
+    return _download(body, "application/json", name)
+
+
+@bp.get("/<id:year>/children.csv")
+def export_csv(school_id: int, year: int):
+    school = schools.school_or_404(school_id)
+    found = store.roster_or_404(school, year)
+    revision = found.current_revision
+    store.audit(school, year, "exported", f"revision {revision.number} as CSV")
+    name = export_filename(school.name, year, "roster", revision.number, "csv")
+    return _download(roster_children.to_csv(revision.children), "text/csv; charset=utf-8", name)
+
+
+def _download(body: str, mimetype: str, filename: str):
+    response = make_response(body)
+    response.headers["Content-Type"] = mimetype
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# ---------------------------------------------------------------- next year
+
+
+@bp.route("/<id:year>/roll-forward", methods=["GET", "POST"])
+def roll_forward(school_id: int, year: int):
+    school = schools.school_or_404(school_id)
+    found = store.roster_or_404(school, year)
+    require_editor()
+    grades = store.plan_grades(school, year)
+    # `from`: each child's class in the year's newest saved class list, if any.
+    placed = class_lists.latest_classes(found)
+    children, left = roster_children.roll_forward(found.current_revision.children, grades, placed)
+    exists = store.roster(school, year + 1) is not None
+    if request.method == "POST" and not exists:
+        note = (
+            f"Rolled forward from {year}, revision {found.current_revision.number}: "
+            f"{len(children)} children moved up a grade, {left} left."
+        )
+        store.save(school, year + 1, children, note, audit_detail=f"rolled forward from {year}")
+        flash(note)
+        return redirect(url_for(".show", school_id=school_id, year=year + 1), 303)
+    return (
+        render_template(
+            "rosters/roll_forward.html",
+            school=school,
+            year=year,
+            grades=grades,
+            moving=len(children),
+            left=left,
+            exists=exists,
+        ),
+        409 if exists and request.method == "POST" else 200,
+    )
+
+
+# ---------------------------------------------------------------- delete
+
+
+@bp.route("/<id:year>/delete", methods=["GET", "POST"])
+def delete(school_id: int, year: int):
+    school = schools.school_or_404(school_id)
+    found = store.roster_or_404(school, year)
+    require_editor()
+    error = ""
+    if request.method == "POST":
+        typed = " ".join(request.form.get("confirm", "").split())
+        if typed.casefold() in (str(year), school.name.casefold()):
+            who = current_user.name or current_user.email
+            store.delete_roster(school, found, who)
+            flash(f"The {year} roster of {school.name} was deleted, with all its revisions.")
+            return redirect(url_for(".index", school_id=school_id), 303)
+        error = f"Type {year} or the school's name to delete the roster."
+    revision = found.current_revision
+    return (
+        render_template(
+            "rosters/delete.html",
+            school=school,
+            year=year,
+            children=len(revision.children),
+            revisions=revision.number,
+            error=error,
+        ),
+        422 if error else 200,
+    )
+
+
+# ---------------------------------------------------------------- audit log
+
+
+@audit_bp.get("/district/roster-audit")
+def audit_log():
+    require_admin()
+    return render_template("rosters/audit.html", entries=store.audit_entries())
