@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     from crunch.models import Job, JobState, Scenario, User
     from crunch.solver import parse_scenario, solve
     from tests.conftest import HILLSIDE, add_school, add_users, make_app, save_scenario
-    from tests.test_jobs_support import K12_FEWEST
+    from tests.jobs_support import K12_FEWEST
 
     tenancy.see_everything_outside_requests()
     folder = tempfile.mkdtemp(prefix="jobs-bench-")

@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
         make_app,
         save_scenario,
     )
-    from tests.test_jobs_support import K12_FEWEST
+    from tests.jobs_support import K12_FEWEST
 
     folder = tempfile.mkdtemp(prefix="slow-preview-")
     app = make_app(

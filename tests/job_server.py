@@ -56,7 +56,7 @@ def main() -> int:
     from crunch import create_app, jobs
     from crunch.extensions import db
     from crunch.models import Job, Scenario
-    from tests.test_jobs_support import K12_FEWEST
+    from tests.jobs_support import K12_FEWEST
 
     app = create_app(json.loads(os.environ[CONFIG_ENV]))
     if mode == "rq":
@@ -98,7 +98,7 @@ def run_as_rq_worker(app, running) -> int:
     from crunch.extensions import db
     from crunch.jobs import rq_backend
     from crunch.models import Job, JobState, Scenario, utcnow
-    from tests.test_jobs_support import K12_FEWEST
+    from tests.jobs_support import K12_FEWEST
 
     rq_backend.use_app(app)
     params = {"first": 93, "last": 120, "time_limit": 300.0}

@@ -15,7 +15,7 @@ from crunch.extensions import db
 from crunch.jobs import runner as runners
 from crunch.models import Job, JobState, Scenario, utcnow
 from tests.conftest import HILLSIDE, save_scenario
-from tests.test_jobs_support import (
+from tests.jobs_support import (
     BACKENDS,
     K12_FEWEST,
     ROOT,

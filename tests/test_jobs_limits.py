@@ -13,8 +13,7 @@ from crunch.jobs import runner as runners
 from crunch.jobs.fair import FairSlots, Owner
 from crunch.models import Job, JobState, Scenario, School, User, utcnow
 from tests.conftest import HILLSIDE, HX, PLANNER, VIEWER, AuthActions, add_school, save_scenario
-from tests.test_jobs import make, running_with_process, scenario_of, start  # noqa: F401
-from tests.test_jobs_support import (
+from tests.jobs_support import (
     K12_FEWEST,
     fresh,
     job_app_factory,
@@ -23,6 +22,7 @@ from tests.test_jobs_support import (
     tear_down,
     wait_for,
 )
+from tests.test_jobs import make, running_with_process, scenario_of, start  # noqa: F401
 
 # -- the fair share, on its own ------------------------------------------------
 

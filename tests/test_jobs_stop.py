@@ -26,7 +26,7 @@ from crunch.jobs import processes
 from crunch.jobs import runner as runners
 from crunch.models import Job, JobState, Scenario, utcnow
 from tests.conftest import HILLSIDE
-from tests.test_jobs_support import SHARED, fresh, job_app_factory, set_up, tear_down, wait_for
+from tests.jobs_support import SHARED, fresh, job_app_factory, set_up, tear_down, wait_for
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
 ROOT = Path(__file__).resolve().parents[1]

@@ -15,8 +15,8 @@ from crunch import pool as solver_pool
 from crunch.pool import BUSY, SolverPool, SolverUnavailable
 from crunch.solver import Status, parse_scenario
 from tests.conftest import HILLSIDE
+from tests.jobs_support import process_gone, wait_for
 from tests.pool_hooks import HANG, hang_on_request
-from tests.test_jobs_support import process_gone, wait_for
 
 START = 120.0  # generous: two cores shared with other work
 

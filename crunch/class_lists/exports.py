@@ -9,8 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from crunch.class_lists.board import BoardClass
-from crunch.files.export import _safe
-from crunch.files.workbook import _plain
+from crunch.files.cells import plain_cell, safe_cell
 from crunch.rosters.children import gender
 
 FULL_HEADER = ["Class", "Teacher", "Id", "Name", "Grade", "Gender", "Tags", "Scores", "Friends",
@@ -54,7 +53,7 @@ def rows(
 
 def to_csv(table: list[list[Any]]) -> str:
     out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerows([[_safe(c) for c in row] for row in table])
+    csv.writer(out, lineterminator="\r\n").writerows([[safe_cell(c) for c in row] for row in table])
     return out.getvalue()
 
 
@@ -75,7 +74,7 @@ def to_xlsx(table: list[list[Any]]) -> bytes:
             sheet.append(header)
             for cell in sheet[1]:
                 cell.font = bold
-        sheet.append([_plain(v) for v in row])
+        sheet.append([plain_cell(v) for v in row])
         for cell in sheet[sheet.max_row]:
             if isinstance(cell.value, str):
                 cell.data_type = "s"  # never a formula, whatever the text

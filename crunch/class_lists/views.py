@@ -23,16 +23,16 @@ from crunch import jobs
 from crunch.accounts.auth import require_editor
 from crunch.class_lists import board, exports
 from crunch.class_lists import store as class_lists
-from crunch.files.workbook import filename as export_filename
+from crunch.files.exports import filename as export_filename
 from crunch.models import Job, JobState
 from crunch.planning import place_in_request
 from crunch.pool import SolverUnavailable
 from crunch.rosters import children as roster_children
 from crunch.rosters import store
-from crunch.rosters.views import _download
 from crunch.schools import store as schools
 from crunch.solver.data import InvalidScenario
 from crunch.solver.placement import broken_rules, placement_metrics
+from crunch.web.download import CSV, XLSX, download
 from crunch.web.htmx import is_htmx
 
 bp = Blueprint("class_lists", __name__, url_prefix="/schools/<id:school_id>/rosters/<id:year>")
@@ -380,6 +380,5 @@ def _export(school_id: int, year: int, number: int, kind: str):
     suffix = "parents" if parent_safe else "class-lists"
     name = export_filename(school.name, year, suffix, number, kind)
     if kind == "csv":
-        return _download(exports.to_csv(table), "text/csv; charset=utf-8", name)
-    mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return _download(exports.to_xlsx(table), mimetype, name)
+        return download(exports.to_csv(table), CSV, name)
+    return download(exports.to_xlsx(table), XLSX, name)

@@ -33,7 +33,7 @@ from crunch.editor.presenting import (
     print_facts,
     staffing_chart,
 )
-from crunch.files import export
+from crunch.files import exports
 from crunch.history import service as history
 from crunch.jobs import results as job_results
 from crunch.jobs import views as job_views
@@ -51,6 +51,7 @@ from crunch.planning import (
     staffing_rows,
 )
 from crunch.schools import store
+from crunch.web.download import CSV, download
 from crunch.web.htmx import is_htmx, page_or_block, render_block
 from crunch.words import local_time, zone_label
 
@@ -195,11 +196,15 @@ def export_csv(school_id: int, scenario_id: int):
     if table is None:
         flash(f"Revision {revision.number} has no allocation to export: its inputs have none.")
         return redirect(url_for(".editor", school_id=school_id, scenario_id=scenario_id), 303)
-    response = make_response(export.table_csv(table))
-    response.headers["Content-Type"] = "text/csv; charset=utf-8"
-    filename = export.filename(scenario, revision)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    name = exports.filename(
+        scenario.school.name,
+        scenario.year,
+        scenario.name,
+        revision.number,
+        "csv",
+        what="class list",
+    )
+    return download(exports.class_list_csv(table), CSV, name)
 
 
 def _stale(scenario, stale: store.StaleRevision) -> Response:

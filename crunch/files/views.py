@@ -1,5 +1,5 @@
 """Files in and out: import grade counts from a CSV (or .xlsx), export a scenario and
-its allocation as CSV or as an .xlsx workbook."""
+its allocation as CSV or as an .xlsx exports."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    make_response,
     redirect,
     request,
     url_for,
@@ -16,10 +15,11 @@ from flask import (
 from werkzeug.exceptions import HTTPException
 
 from crunch.accounts.auth import identify, require_editor
-from crunch.files import importing, workbook
+from crunch.files import exports, importing
 from crunch.history import service as history
 from crunch.planning import plan_inputs, save_plan, saved_table
 from crunch.schools import store as store
+from crunch.web.download import CSV, XLSX, download
 from crunch.web.errors import http_error
 from crunch.web.htmx import page_or_block
 
@@ -28,7 +28,6 @@ bp = Blueprint(
 )
 
 TEMPLATE = "history/import.html"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _limits() -> importing.Limits:
@@ -112,23 +111,23 @@ def upload(school_id: int, scenario_id: int):
 @bp.get("/scenario.csv")
 def scenario_csv(school_id: int, scenario_id: int):
     scenario, revision = _revision(school_id, scenario_id)
-    body = workbook.scenario_csv(
+    body = exports.scenario_csv(
         revision.inputs,
         saved_table(revision),
         **_meta(scenario, revision),
     )
-    return _download(body, "text/csv; charset=utf-8", _filename(scenario, revision, "csv"))
+    return download(body, CSV, _filename(scenario, revision, "csv"))
 
 
 @bp.get("/scenario.xlsx")
 def scenario_xlsx(school_id: int, scenario_id: int):
     scenario, revision = _revision(school_id, scenario_id)
-    body = workbook.scenario_xlsx(
+    body = exports.scenario_xlsx(
         revision.inputs,
         saved_table(revision),
         **_meta(scenario, revision),
     )
-    return _download(body, XLSX, _filename(scenario, revision, "xlsx"))
+    return download(body, XLSX, _filename(scenario, revision, "xlsx"))
 
 
 def _revision(school_id: int, scenario_id: int):
@@ -147,16 +146,9 @@ def _meta(scenario, revision) -> dict:
 
 
 def _filename(scenario, revision, extension: str) -> str:
-    return workbook.filename(
+    return exports.filename(
         scenario.school.name, scenario.year, scenario.name, revision.number, extension
     )
-
-
-def _download(body, mimetype: str, filename: str):
-    response = make_response(body)
-    response.headers["Content-Type"] = mimetype
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 def _page(scenario, error: str, status: int):

@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
+from crunch.files.cells import safe_cell
 from crunch.solver.data import InvalidScenario
 from crunch.solver.placement.data import MAX_CHILDREN, parse_placement
 
@@ -248,7 +249,7 @@ def to_csv(children: list[dict[str, Any]]) -> str:
         row += ["; ".join(kid[k]) for k in ("apart", "together", "not_classes")]
         composite = {True: "yes", False: "no", None: ""}[kid["composite"]]
         row += [kid["class"] or "", composite, kid["notes"]]
-        writer.writerow([_safe_cell(str(v)) for v in row])
+        writer.writerow([safe_cell(str(v)) for v in row])
     return out.getvalue()
 
 
@@ -258,15 +259,6 @@ def _keys(children: list[dict[str, Any]], key: str, first: tuple[str, ...] = ())
         for name in kid[key]:
             seen.setdefault(name, None)
     return list(seen)
-
-
-def _safe_cell(text: str) -> str:
-    """A cell a spreadsheet will not run as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") and not _number(text) else text
-
-
-def _number(text: str) -> bool:
-    return re.fullmatch(r"[+-]?[0-9]+(\.[0-9]+)?", text) is not None
 
 
 # ---------------------------------------------------------------- roll forward

@@ -16,7 +16,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    make_response,
     redirect,
     render_template,
     request,
@@ -34,13 +33,14 @@ from crunch.accounts.auth import (
 )
 from crunch.class_lists import store as class_lists
 from crunch.files import importing
-from crunch.files.workbook import filename as export_filename
+from crunch.files.exports import filename as export_filename
 from crunch.history import service as history
 from crunch.rosters import children as roster_children
 from crunch.rosters import importing as roster_import
 from crunch.rosters import staff, store
 from crunch.rosters.forms import ChildForm
 from crunch.schools import store as schools
+from crunch.web.download import CSV, JSON, download
 from crunch.web.errors import error_response, http_error
 
 bp = Blueprint("rosters", __name__, url_prefix="/schools/<id:school_id>/rosters")
@@ -359,7 +359,7 @@ def export_json(school_id: int, year: int):
         ensure_ascii=False,
     )
     name = export_filename(school.name, year, "roster", revision.number, "json")
-    return _download(body, "application/json", name)
+    return download(body, JSON, name)
 
 
 @bp.get("/<id:year>/children.csv")
@@ -369,14 +369,7 @@ def export_csv(school_id: int, year: int):
     revision = found.current_revision
     store.audit(school, year, "exported", f"revision {revision.number} as CSV")
     name = export_filename(school.name, year, "roster", revision.number, "csv")
-    return _download(roster_children.to_csv(revision.children), "text/csv; charset=utf-8", name)
-
-
-def _download(body: str, mimetype: str, filename: str):
-    response = make_response(body)
-    response.headers["Content-Type"] = mimetype
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return download(roster_children.to_csv(revision.children), CSV, name)
 
 
 # ---------------------------------------------------------------- next year

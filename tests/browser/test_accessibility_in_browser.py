@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from tests.browser.axe import describe, violations
 from tests.browser.conftest import log_in, new_editor
 from tests.conftest import ADMIN, HILLSIDE, PASSWORD, VIEWER
-from tests.test_jobs_support import K12_FEWEST
+from tests.jobs_support import K12_FEWEST
 
 pytestmark = pytest.mark.browser
 

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import new_editor
-from tests.test_jobs_support import K12_FEWEST
+from tests.jobs_support import K12_FEWEST
 
 pytestmark = pytest.mark.browser
 

@@ -262,7 +262,7 @@ def test_history_compare_and_restore(client, school, plan):
 
 def test_a_big_roster_is_placed_by_a_job_in_the_background(app, client, school, plan):
     from crunch.models import Job, JobState
-    from tests.test_jobs_support import fresh, wait_for
+    from tests.jobs_support import fresh, wait_for
 
     app.config["BOARD_JOB_CHILDREN"] = 10
     app.config["BOARD_JOB_TIME_LIMIT"] = 5.0

@@ -23,7 +23,7 @@ from tests.conftest import (
     form_data,
     save_scenario,
 )
-from tests.test_jobs_support import (
+from tests.jobs_support import (
     K12_FEWEST,
     fresh,
     job_app_factory,
@@ -507,7 +507,7 @@ def test_background_note_names_no_options_when_there_is_no_allocation(app):
     from crunch.editor.presenting import background_note
     from crunch.planning import Plan
     from crunch.solver import Solution, Status, parse_scenario
-    from tests.test_jobs_support import K12_FEWEST
+    from tests.jobs_support import K12_FEWEST
 
     scenario = parse_scenario(K12_FEWEST)
     slow_none = Plan(scenario, Solution(Status.INFEASIBLE, None, solve_seconds=4.0), "k")

@@ -33,8 +33,8 @@ from tests.conftest import (
     save_scenario,
     school_app,
 )
+from tests.jobs_support import K12_FEWEST
 from tests.pool_hooks import HANG, hang_on_request
-from tests.test_jobs_support import K12_FEWEST
 
 PREVIEW = 0.5
 POOLED = {

@@ -140,7 +140,7 @@ def test_csv_cells_cannot_become_formulas(app, client):
 
 
 def test_csv_safe_quotes_formula_text():
-    from crunch.files.export import _safe
+    from crunch.files.cells import safe_cell as _safe
 
     assert _safe("=SUM(A1)") == "'=SUM(A1)"
     assert _safe("@cmd") == "'@cmd"

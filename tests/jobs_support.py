@@ -135,7 +135,7 @@ SHARED = ("SQLALCHEMY_DATABASE_URI", "SQLALCHEMY_ENGINE_OPTIONS", "SECRET_KEY", 
 
 
 class AppWorker(SimpleWorker):
-    """`rq worker -w tests.test_jobs_support.AppWorker`: writes to the test's database."""
+    """`rq worker -w tests.jobs_support.AppWorker`: writes to the test's database."""
 
     def __init__(self, *args, **kwargs):
         from crunch import create_app
@@ -167,7 +167,7 @@ def start_rq_workers(app, count: int) -> list[subprocess.Popen]:
         str(Path(sys.executable).with_name("rq")),
         "worker",
         "--worker-class",
-        "tests.test_jobs_support.AppWorker",
+        "tests.jobs_support.AppWorker",
         "--path",
         str(ROOT),
         "--url",

@@ -1,9 +1,11 @@
-"""A scenario and its allocation as one CSV file or as an .xlsx workbook.
+"""Files out: a scenario and its allocation as one CSV file or as an .xlsx workbook,
+the class list of a saved allocation as CSV, their file names, and the two rules every
+exported cell follows (`safe_cell`, `plain_cell`).
 
-Both start with the grade table (Grade, Children, Smallest class, Largest
-class), so either file can be imported back (crunch.files.importing) and
-gives the same grades. Then the rules (teachers, composites, fixed classes,
-priorities), the class list and the per-grade summary.
+The scenario files start with the grade table (Grade, Children, Smallest class,
+Largest class), so either can be imported back (crunch.files.importing) and gives
+the same grades. Then the rules (teachers, composites, fixed classes, priorities),
+the class list and the per-grade summary.
 
 Text that a spreadsheet would run as a formula is written as plain text.
 """
@@ -16,11 +18,35 @@ import re
 from typing import Any
 
 from crunch.editor.presenting import grade_summary
-from crunch.files.export import _safe
+from crunch.files.cells import plain_cell, safe_cell
 from crunch.planning import Table
 from crunch.words import priorities_label, status_label
 
 GRADE_HEADER = ["Grade", "Children", "Smallest class", "Largest class"]
+
+
+def class_list_csv(table: Table) -> str:
+    """One row per teacher, as a class list for staff."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    grades = list(table.grade_names)
+    header = ["Class", *(f"Grade {g}" for g in grades), "Size", "Composite", "Fixed"]
+    rows: list[list] = [[*header, "Teacher or room"]]
+    for number, cls in enumerate(table.classes, start=1):
+        rows.append(
+            [
+                number,
+                *(cls.count(g) for g in grades),
+                cls.size,
+                "yes" if cls.composite else "no",
+                "yes" if cls.locked else "no",
+                table.label(number - 1),
+            ]
+        )
+    for extra in range(table.unused):
+        rows.append([len(table.classes) + extra + 1, *("" for _ in grades), 0, "unused", "", ""])
+    writer.writerows([[safe_cell(cell) for cell in row] for row in rows])
+    return out.getvalue()
 
 
 def grade_rows(inputs: dict[str, Any]) -> list[list[Any]]:
@@ -97,7 +123,7 @@ def scenario_csv(
     for i, section in enumerate(sections):
         if i:
             writer.writerow([])
-        writer.writerows([[_safe(cell) for cell in row] for row in section])
+        writer.writerows([[safe_cell(cell) for cell in row] for row in section])
     return out.getvalue()
 
 
@@ -120,7 +146,7 @@ def scenario_xlsx(
         sheet = book.active if index == 0 else book.create_sheet()
         sheet.title = name
         for row in rows:
-            sheet.append([_plain(v) for v in row])
+            sheet.append([plain_cell(v) for v in row])
             for cell in sheet[sheet.max_row]:
                 if isinstance(cell.value, str):
                     cell.data_type = "s"  # never a formula, whatever the text
@@ -132,14 +158,9 @@ def scenario_xlsx(
     return out.getvalue()
 
 
-def _plain(value: Any) -> Any:
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    if value is None or isinstance(value, int | float):
-        return value
-    return ILLEGAL_CHARACTERS_RE.sub("", str(value))
-
-
-def filename(school: str, year: int, scenario: str, revision: int, extension: str) -> str:
-    base = f"{school} {year} {scenario} r{revision}"
+def filename(
+    school: str, year: int, scenario: str, revision: int, extension: str, *, what: str = ""
+) -> str:
+    """`school-2027-name-r3[-what].extension`, safe in any file system and header."""
+    base = f"{school} {year} {scenario} r{revision} {what}"
     return re.sub(r"[^A-Za-z0-9]+", "-", base).strip("-").lower() + "." + extension
