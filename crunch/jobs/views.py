@@ -2,8 +2,8 @@
 
 An active job's status element replaces itself every second; a finished one is
 replaced by its result (the editor's `options` or `staffing_chart` block; for a
-preview carried on in the background, an element that redraws the editor's
-results with the job's answer), or says plainly that it failed, was cancelled or
+preview carried on in the background, an element that redraws the editor with
+the job's answer), or says plainly that it failed, was cancelled or
 ran out of time.
 """
 
