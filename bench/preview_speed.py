@@ -1,7 +1,7 @@
 """Server time of one live-preview request, and the editor's page weight.
 
 For the current scenario of each demo school, post the editor form as htmx does
-while someone types (validate + solve + render the results block), changing
+while someone types (validate + solve + render the editor block), changing
 one grade's children each time, and print the median and 95th percentile.
 Then weigh the editor page: its HTML plus every script and stylesheet it loads, as
 sent to a browser that accepts br and gzip (and to one that accepts gzip only).

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from flask import current_app, has_request_context, request
 from flask_login import current_user
 
-from crunch.web.htmx import is_htmx, target
+from crunch.web.htmx import is_htmx, trigger
 
 MESSAGE = (
     "Another solve of yours is still running (in another tab, or a request sent just "
@@ -29,8 +29,9 @@ MESSAGE = (
 # Said instead where the page asks again by itself (typing, the staffing curve).
 RETRYING = "Still working on your previous change: this part updates by itself in a moment."
 
-# htmx targets the page asks for by itself, again and again: never kept waiting
-AUTOMATIC = ("results", "staffing")
+# The elements that ask by themselves, again and again (HX-Trigger): the editor's inputs
+# as typed in, the staffing curve, and a request asking again: never kept waiting.
+AUTOMATIC = ("inputs", "staffing", "retry")
 
 _active: set[str] = set()
 _lock = threading.Condition()
@@ -67,7 +68,7 @@ def one_at_a_time() -> Iterator[None]:
 
 def _patience() -> float:
     """Seconds this request may wait for the user's other solve to end."""
-    if request.path.startswith("/api/") or (is_htmx() and target() in AUTOMATIC):
+    if request.path.startswith("/api/") or (is_htmx() and trigger() in AUTOMATIC):
         return 0.0
     config = current_app.config
     return float(config["PREVIEW_TIME_LIMIT"]) + float(config["SOLVER_POOL_MARGIN"])

@@ -22,27 +22,31 @@ document.addEventListener("htmx:sendError", () => {
   }
 });
 
-// The messages beside the fields arrive out of band while the input being typed in
-// stays untouched (so it keeps focus and caret): keep each input's aria-invalid in
-// step with the message that describes it.
-document.addEventListener("htmx:afterSettle", () => {
-  for (const input of document.querySelectorAll("[aria-describedby*='err-']")) {
-    const invalid = input
-      .getAttribute("aria-describedby")
-      .split(/\s+/)
-      .map((id) => document.getElementById(id))
-      .some((el) => el && el.classList.contains("field-error") && el.textContent.trim() !== "");
-    if (invalid) {
-      input.setAttribute("aria-invalid", "true");
-    } else {
-      input.removeAttribute("aria-invalid");
-    }
+// The editor is redrawn whole and morphed into the page (idiomorph), so the input
+// being typed in stays the same element and keeps focus and caret. An answer carries
+// the values as they were sent: a field changed since (typed in while the answer was
+// on its way) keeps its own value, which the next update sends.
+const changedSinceSent = new Set();
+document.addEventListener("input", (event) => {
+  if (event.target.closest("#editor")) {
+    changedSinceSent.add(event.target);
+  }
+});
+document.addEventListener("htmx:beforeRequest", (event) => {
+  if (event.detail.target && event.detail.target.id === "editor") {
+    changedSinceSent.clear();
+  }
+});
+document.addEventListener("DOMContentLoaded", () => {
+  if (window.Idiomorph) {
+    Idiomorph.defaults.callbacks.beforeAttributeUpdated = (name, element) =>
+      !((name === "value" || name === "checked") && changedSinceSent.has(element));
   }
 });
 
-// A button of the editor (Fix, a suggestion, Add a grade...) redraws the whole form.
-// htmx puts focus back only on an element with an id; a keyboard user whose button
-// had none would be left on the page's body. Put it back on the same button if it is
+// A button of the editor (Fix, a suggestion, Add a grade...) redraws the whole form;
+// when its button is gone from the new one, a keyboard user would be left on the
+// page's body. Put it back on the same button if it is
 // still there, else on the status line above the table, where Tab carries on.
 let pressed = null;
 document.addEventListener(

@@ -220,8 +220,9 @@ def editor_url(scenario):
 
 
 HX = {"HX-Request": "true"}
-LIVE = {"HX-Request": "true", "HX-Target": "results"}
-EDITOR = {"HX-Request": "true", "HX-Target": "editor"}
+# Typing (sent by the inputs' section) and a button (sent by the form): both redraw the editor.
+LIVE = {"HX-Request": "true", "HX-Target": "editor", "HX-Trigger": "inputs"}
+EDITOR = {"HX-Request": "true", "HX-Target": "editor", "HX-Trigger": "editor"}
 
 
 def form_data(html: str) -> MultiDict:

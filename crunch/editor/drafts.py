@@ -287,17 +287,6 @@ def field_for(path: str, rows: FormRows) -> str:
     return f"fixed-{rows.fixed[index]}" if index < len(rows.fixed) else "fixed"
 
 
-def error_ids(draft: Draft) -> list[str]:
-    """Every place a message can appear, so a live update can clear the ones now fixed."""
-    ids = ["form", "teachers", "min_subclass_size", "grades", "composites", "fixed", "priorities"]
-    for i in range(len(draft.grades)):
-        ids += [f"grades-{i}"] + [f"grades-{i}-{k}" for k in GRADE_FIELDS]
-    for j in range(len(draft.composites)):
-        ids += [f"composites-{j}"] + [f"composites-{j}-{k}" for k in COMPOSITE_LIMITS]
-    ids += [f"fixed-{k}" for k in range(len(draft.fixed))]
-    return ids
-
-
 def _text(value: Any) -> str:
     if value is None or isinstance(value, bool | dict | list):
         return ""

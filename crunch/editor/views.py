@@ -6,6 +6,8 @@ these functions only choose between the whole page and one block of it.
 
 from __future__ import annotations
 
+import secrets
+
 from flask import (
     Blueprint,
     Response,
@@ -22,7 +24,7 @@ from flask_login import current_user
 from crunch import jobs
 from crunch.accounts.auth import reads_only
 from crunch.editor import state as editing
-from crunch.editor.drafts import Draft, check, error_ids
+from crunch.editor.drafts import Draft, check
 from crunch.editor.forms import ScenarioForm
 from crunch.editor.presenting import (
     background_note,
@@ -50,7 +52,7 @@ from crunch.planning import (
 )
 from crunch.schools import store
 from crunch.web.download import CSV, download
-from crunch.web.htmx import is_htmx, page_or_block, render_block, target, varying
+from crunch.web.htmx import is_htmx, page_or_block, render_block, varying
 from crunch.words import local_time, zone_label
 
 bp = Blueprint("scenarios", __name__, url_prefix="/schools/<id:school_id>/scenarios")
@@ -70,7 +72,7 @@ def editor(school_id: int, scenario_id: int):
 @bp.post("/<id:scenario_id>/edit")
 @reads_only
 def edit(school_id: int, scenario_id: int):
-    """Typing (htmx targets #results) and the editor's buttons (htmx targets #editor)."""
+    """Typing and the editor's buttons: the whole editor again (htmx morphs it in)."""
     scenario = store.scenario_or_404(school_id, scenario_id)
     state = editing.from_post(
         request.form, scenario.title, solved=_solved(scenario), time_limit=_preview_limit(scenario)
@@ -78,11 +80,6 @@ def edit(school_id: int, scenario_id: int):
     if state.inputs is not None:
         jobs.cancel_outdated(scenario, current_user._get_current_object(), inputs_key(state.inputs))
     status = 422 if state.errors or state.refused else 200
-    if target() == "results":
-        # Typing: redraw the results and fill or clear the messages beside the
-        # inputs out of band, leaving the input being typed in untouched.
-        context = {**_context(scenario, state), "oob": True}
-        return page_or_block(TEMPLATE, "results", status, **context)
     return page_or_block(TEMPLATE, "editor", status, **_context(scenario, state))
 
 
@@ -92,13 +89,13 @@ def staffing(school_id: int, scenario_id: int):
     """The staffing curve for the inputs on screen; loaded after each preview."""
     scenario, checked = _posted(school_id, scenario_id)
     if checked.scenario is None:
-        body = render_block(TEMPLATE, "staffing_chart", chart=None, rows=[], invalid=True)
+        body = render_block(TEMPLATE, "staffing_chart", curve=None, rows=[], invalid=True)
         return varying(body, 422)
     if not _known_slow(scenario):
         curve = staffing_rows(checked.scenario)
         if curve.complete:
             chart = staffing_chart(curve.rows, checked.scenario.teachers)
-            body = render_block(TEMPLATE, "staffing_chart", chart=chart, rows=curve.rows)
+            body = render_block(TEMPLATE, "staffing_chart", curve=chart, rows=curve.rows)
             return varying(body, 200)
     # Slow inputs, or the rows did not all fit in the request's time: the curve is a job.
     first, last = staffing_range(checked.scenario)
@@ -146,7 +143,9 @@ def options(school_id: int, scenario_id: int):
             "time_limit": current_app.config["JOBS_SOLVE_TIME_LIMIT"],
         }
         return _job(scenario, jobs.OPTIONS, checked.inputs, params)
-    body = render_block(TEMPLATE, "options", school=scenario.school, scenario=scenario, plan=plan)
+    body = render_block(
+        TEMPLATE, "options", school=scenario.school, scenario=scenario, plan=plan, searched=True
+    )
     return varying(body, 200 if plan else 422)
 
 
@@ -243,7 +242,6 @@ def _context(scenario, state: editing.Editor) -> dict:
         "form": state.form,
         "draft": state.draft,
         "errors": state.errors,
-        "error_ids": error_ids(state.draft),
         "plan": state.plan,
         "table": table,
         "summary": grade_summary(table) if table else [],
@@ -251,7 +249,9 @@ def _context(scenario, state: editing.Editor) -> dict:
         "unsaved": _unsaved(scenario, state),
         "background_note": None if state.stale else background_note(state.plan),
         "keep_solving": not state.stale and state.plan is not None and state.plan.unfinished,
-        "oob": False,
+        # New on every answer: the elements that load themselves (staffing curve, the
+        # solve carried on) are then new to htmx after a morph, so they load again.
+        "drawn": secrets.token_hex(4),
         "editable": editing.may_edit(current_user),
         "print_facts": _print_facts(scenario, state),
     }

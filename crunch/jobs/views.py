@@ -2,8 +2,8 @@
 
 An active job's status element replaces itself every second; a finished one is
 replaced by its result (the editor's `options` or `staffing_chart` block; for a
-preview carried on in the background, an element that redraws the editor's
-results with the job's answer), or says plainly that it failed, was cancelled or
+preview carried on in the background, an element that redraws the editor with
+the job's answer), or says plainly that it failed, was cancelled or
 ran out of time.
 """
 
@@ -131,12 +131,17 @@ def result_block(job: Job, context: dict) -> str:
     if job.kind == jobs.STAFFING:
         rows = results.staffing_rows(job.result or {})
         chart = staffing_chart(rows, int(job.inputs.get("teachers", 0)))
-        return render_block(EDITOR, "staffing_chart", chart=chart, rows=rows)
+        return render_block(EDITOR, "staffing_chart", curve=chart, rows=rows)
     key = inputs_key(job.inputs)
     choice = choice_from(str(job.params.get("picked", "")), key, 1000)
     plan = results.options(job.result or {}, choice, job.id)
     return render_block(
-        EDITOR, "options", school=context["school"], scenario=context["scenario"], plan=plan
+        EDITOR,
+        "options",
+        school=context["school"],
+        scenario=context["scenario"],
+        plan=plan,
+        searched=True,
     )
 
 
@@ -145,7 +150,7 @@ def partial_staffing(job: Job) -> str:
     rows = results.staffing_rows(job.progress or {}, first, last)
     chart = staffing_chart(rows, int(job.inputs.get("teachers", 0)))
     note = stopped_staffing_note(job.state, rows)
-    return render_block(EDITOR, "staffing_chart", chart=chart, rows=rows, note=note)
+    return render_block(EDITOR, "staffing_chart", curve=chart, rows=rows, note=note)
 
 
 def element_id(job: Job) -> str:

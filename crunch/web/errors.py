@@ -27,7 +27,7 @@ from crunch.extensions import db
 from crunch.jobs import TooManyJobs
 from crunch.solve_slots import AUTOMATIC, RETRYING, AlreadySolving
 from crunch.solve_slots import MESSAGE as ALREADY_SOLVING
-from crunch.web.htmx import is_htmx, page_or_block, render_block, target, varying
+from crunch.web.htmx import is_htmx, page_or_block, render_block, target, trigger, varying
 
 MESSAGES = {
     400: "The request could not be understood. Reload the page and try again.",
@@ -40,9 +40,9 @@ MESSAGES = {
     500: "Something went wrong on our side. Your saved work is safe; reload the page.",
 }
 
-# htmx targets inside the editor's results: a message for them goes beside the
-# results (#solver-busy), where the page keeps the inputs as they are.
-RESULTS_TARGETS = ("results", "options", "staffing", "solve", "editor")
+# htmx targets inside the editor: a message for them goes beside the results
+# (#solver-busy), where the page keeps the inputs as they are.
+RESULTS_TARGETS = ("options", "staffing", "solve", "editor")
 
 # Headings in a principal's words where HTTP's own name says little ("Forbidden").
 TITLES = {
@@ -75,7 +75,7 @@ def already_solving(error: AlreadySolving) -> Response:
     if is_htmx() and target() in RESULTS_TARGETS:
         # asked for without a click (typing, the staffing curve after each preview):
         # the message asks again a second later, so the page catches up by itself
-        retry = target() if target() in AUTOMATIC else None
+        retry = target() if trigger() in AUTOMATIC else None
         message = RETRYING if retry else ALREADY_SOLVING
         body = render_block(
             "error.html", "busy", message=message, retry=retry, retry_url=request.path

@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Response, make_response, render_template, request
 from jinja2_fragments.flask import render_block
 
-__all__ = ["is_htmx", "page_or_block", "render_block", "target", "varying"]
+__all__ = ["is_htmx", "page_or_block", "render_block", "target", "trigger", "varying"]
 
 
 def is_htmx() -> bool:
@@ -23,6 +23,11 @@ def is_htmx() -> bool:
 
 def target() -> str:
     return request.headers.get("HX-Target", "")
+
+
+def trigger() -> str:
+    """The id of the element whose request this is (htmx's `HX-Trigger`)."""
+    return request.headers.get("HX-Trigger", "")
 
 
 def varying(body: str, status: int = 200) -> Response:

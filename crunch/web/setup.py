@@ -77,6 +77,8 @@ def register(app: Flask) -> None:
     app.jinja_env.globals.update(
         htmx_path=assets.HTMX_PATH,
         htmx_integrity=assets.HTMX_INTEGRITY,
+        idiomorph_path=assets.IDIOMORPH_PATH,
+        idiomorph_integrity=assets.IDIOMORPH_INTEGRITY,
         sortable_path=assets.SORTABLE_PATH,
         sortable_integrity=assets.SORTABLE_INTEGRITY,
         htmx_config=json.dumps(assets.HTMX_CONFIG, separators=(",", ":")),

@@ -50,6 +50,47 @@ def test_typing_changes_the_table_and_keeps_the_cursor(page, editor, console):
     expect(page.locator("#results .badge.unsaved")).to_have_count(0)
 
 
+def test_an_update_is_morphed_in_keeping_the_elements_on_screen(page, editor, console):
+    open_editor(page, editor)
+    page.evaluate("for (const id of ['teachers', 'results']) document.getElementById(id).kept = 1")
+    page.locator("#teachers").fill("5")
+    expect(page.locator(CLASS_ROWS)).to_have_count(5)
+    # The same elements, morphed: not replaced by new ones, and no form inside the form.
+    assert page.evaluate("['teachers', 'results'].map(id => document.getElementById(id).kept)") == [
+        1,
+        1,
+    ]
+    expect(page.locator("#editor #editor")).to_have_count(0)
+
+
+def test_a_field_changed_while_an_answer_is_on_its_way_keeps_its_value(page, editor, console):
+    open_editor(page, editor)
+    held = []
+
+    def hold_the_first(route):
+        if held:
+            route.continue_()
+        else:
+            held.append((route, route.fetch()))
+
+    # Hold the answer to the first update until another field has been typed in.
+    page.route("**/edit", hold_the_first)
+    page.locator("#teachers").fill("5")
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    page.locator("#grades-0-students").fill("31")
+    route, response = held[0]
+    route.fulfill(response=response)
+    expect(page.locator("#grades-0-students")).to_have_value("31")
+    # ...and the next update sends it: the table is for 31 children in grade K.
+    children_of_k = page.locator("#results table.summary tbody tr").first.locator("td").first
+    expect(children_of_k).to_have_text("31")
+    expect(page.locator("#grades-0-students")).to_have_value("31")
+    expect(page.locator("#teachers")).to_have_value("5")
+
+
 def test_save_and_reload_shows_the_saved_revision(page, editor):
     open_editor(page, editor)
     page.locator("#grades-0-students").fill("34")

@@ -355,7 +355,7 @@ def test_viewers_change_nothing_through_any_post_route(app, editor_form, editor_
 def test_viewers_may_preview_but_see_no_editing_buttons(app, editor_url, editor_form):
     viewer = login_as(app, Role.VIEWER)
     assert viewer.get(editor_url).status_code == 200
-    live = {"HX-Request": "true", "HX-Target": "results"}
+    live = {"HX-Request": "true", "HX-Target": "editor", "HX-Trigger": "inputs"}
     assert viewer.post(f"{editor_url}/edit", data=editor_form, headers=live).status_code == 200
     assert viewer.post(f"{editor_url}/revisions", data=editor_form).status_code == 403
     editor = viewer.get(editor_url).get_data(as_text=True)

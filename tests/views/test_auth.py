@@ -18,6 +18,7 @@ from crunch.models import User
 from tests.conftest import (
     ADMIN,
     HX,
+    LIVE,
     PASSWORD,
     PLANNER,
     VIEWER,
@@ -59,7 +60,7 @@ def test_every_page_needs_a_login(anon, editor_url):
 
 
 def test_htmx_and_api_requests_without_a_login_get_401_with_a_message(anon, editor_url):
-    fragment = anon.post(f"{editor_url}/edit", data={}, headers={**HX, "HX-Target": "results"})
+    fragment = anon.post(f"{editor_url}/edit", data={}, headers=LIVE)
     assert fragment.status_code == 401
     assert fragment.headers["HX-Retarget"] == "#flash"
     assert "Log in again" in fragment.get_data(as_text=True)

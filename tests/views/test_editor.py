@@ -59,16 +59,39 @@ def test_history_restore_gets_the_whole_page(client, editor_url):
     assert response.get_data(as_text=True).startswith("<!doctype html>")
 
 
-def test_typing_redraws_the_results_only(client, editor_url, editor_form):
+def test_typing_redraws_the_whole_editor_to_be_morphed_in(client, editor_url, editor_form):
     editor_form["teachers"] = "5"
     response = client.post(f"{editor_url}/edit", data=editor_form, headers=LIVE)
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert html.lstrip().startswith('<section id="results"')
-    assert 'name="teachers"' not in html  # the input being typed in is left alone
+    assert html.lstrip().startswith('<form id="editor"')
+    assert 'hx-swap="morph" hx-ext="morph"' in html
+    assert 'id="teachers" name="teachers" value="5"' in html  # as typed
     assert class_rows(html) == 5
-    assert 'id="err-teachers" hx-swap-oob="true"' in html
+    # The messages beside the inputs are in place, not sent out of band; only the live
+    # region (outside the editor) is.
+    assert 'id="err-teachers">' in html
+    assert re.findall(r"hx-swap-oob=\"([^\"]*)\"", html) == ["innerHTML:#results-live"]
     assert "HX-Request" in response.headers["Vary"]
+
+
+def test_every_field_a_message_can_name_has_its_place_in_the_editor(
+    client, editor_url, editor_form
+):
+    editor_form["action"] = "fixed-add"
+    html = client.post(f"{editor_url}/edit", data=editor_form, headers=EDITOR).get_data(True)
+    fields = ("teachers", "grades-2-max_size", "composites-1-min_size", "fixed-0", "priorities")
+    for field in fields:
+        assert f'id="err-{field}"' in html, field
+
+
+def test_typing_and_a_button_get_the_same_answer(client, editor_url, editor_form):
+    def drawn(headers):
+        html = client.post(f"{editor_url}/edit", data=editor_form, headers=headers).get_data(True)
+        return re.sub(r'(data-drawn|value)="[^"]*"', "", html)
+
+    editor_form["teachers"] = "5"
+    assert drawn(LIVE) == drawn(EDITOR)
 
 
 def test_more_teachers_than_classes_shows_unused_teachers(client, editor_url, editor_form):
@@ -363,6 +386,29 @@ def test_staffing_curve(client, editor_url, editor_form):
     assert "HX-Request" in response.headers["Vary"]
 
 
+def element(html, element_id):
+    return re.search(rf'<div id="{element_id}"[^>]*>.*?</div>', html, re.S).group(0)
+
+
+def test_the_page_draws_the_staffing_and_options_blocks_unloaded(client, editor_url):
+    html = client.get(editor_url).get_data(as_text=True)
+    staffing = element(html, "staffing")
+    assert 'hx-trigger="load"' in staffing and f'hx-post="{editor_url}/staffing"' in staffing
+    assert "Working out what each teacher" in staffing
+    options = element(html, "options")
+    assert "Find other options" in options and f'hx-post="{editor_url}/options"' in options
+
+
+def test_each_answer_draws_the_staffing_curve_to_load_again(client, editor_url, editor_form):
+    # A morph keeps an element htmx already knows when nothing about it changed, and
+    # its load trigger would not fire again: each answer draws it anew.
+    def drawn():
+        html = client.post(f"{editor_url}/edit", data=editor_form, headers=LIVE).get_data(True)
+        return re.search(r'id="staffing"[^>]*data-drawn="([0-9a-f]+)"', html).group(1)
+
+    assert drawn() != drawn()
+
+
 def test_staffing_curve_of_invalid_input(client, editor_url, editor_form):
     editor_form["teachers"] = "x"
     response = client.post(f"{editor_url}/staffing", data=editor_form, headers=HX)
@@ -374,7 +420,7 @@ def test_options_list_and_picking_one(client, editor_url, editor_form):
     response = client.post(f"{editor_url}/options", data=editor_form, headers=HX)
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert 'value="pick:1"' in html
+    assert 'value="pick:1"' in html and "Find other options" not in html
     editor_form["action"] = "pick:1"
     html = client.post(f"{editor_url}/edit", data=editor_form, headers=EDITOR).get_data(True)
     assert "Showing option 2." in html
@@ -504,6 +550,7 @@ def test_too_much_data_is_refused_politely(client, editor_url):
 
 def test_fragment_is_the_same_markup_as_in_the_page(client, editor_url):
     def without_tokens(html):
+        html = re.sub(r'data-drawn="[^"]*"', 'data-drawn=""', html)
         return re.sub(r'value="[^"]*\.[^"]*\.[^"]*"', 'value=""', html)
 
     page = without_tokens(client.get(editor_url).get_data(as_text=True))

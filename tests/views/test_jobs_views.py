@@ -12,6 +12,7 @@ from crunch import jobs
 from crunch.extensions import db
 from crunch.models import Job, JobState, Role, Scenario, School, User, utcnow
 from tests.conftest import (
+    EDITOR,
     HILLSIDE,
     HX,
     LIVE,
@@ -309,8 +310,8 @@ def test_a_finished_solve_redraws_the_results_with_its_answer(client, school, mo
     url = editor_url_of(school)
     job_id, done = run_solve_job(client, url)
     assert fresh(job_id).state == JobState.DONE
-    # The finished job's element posts the form back, naming itself, into #results.
-    assert f'hx-post="{url}/edit"' in done and 'hx-target="#results"' in done
+    # The finished job's element posts the form back, naming itself: the editor is redrawn.
+    assert f'hx-post="{url}/edit"' in done and 'hx-target="#editor" hx-swap="morph"' in done
     assert 'hx-trigger="load"' in done and solved_job_of(done) == job_id
     form = editor_form_of(client, url)
     form["solved_by"] = str(job_id)
@@ -381,7 +382,7 @@ def test_show_this_option_after_background_options_does_not_solve_again(
     form["solved_by"] = str(job.id)
     form["action"] = "pick:1"
     no_solving(monkeypatch)
-    response = client.post(f"{url}/edit", data=form, headers={**HX, "HX-Target": "editor"})
+    response = client.post(f"{url}/edit", data=form, headers=EDITOR)
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Showing option 2" in page

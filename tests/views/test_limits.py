@@ -22,6 +22,7 @@ from crunch.models import Job
 from crunch.solve_slots import MESSAGE as ALREADY_SOLVING
 from crunch.solve_slots import RETRYING
 from tests.conftest import (
+    EDITOR,
     HILLSIDE,
     HX,
     LIVE,
@@ -299,7 +300,10 @@ def test_a_second_concurrent_solve_of_one_user_answers_429(app, blocked_solve):
         body = typed.get_data(as_text=True)
         assert RETRYING in body
         # ...and asks again by itself a second later, for the inputs then on screen
-        assert f'hx-post="{url}/edit" hx-trigger="load delay:1s" hx-target="#results"' in body
+        assert (
+            f'hx-post="{url}/edit" hx-trigger="load delay:1s" hx-target="#editor" hx-swap="morph"'
+            in body
+        )
         # another user is not held up
         assert other.post("/api/solve", json=HILLSIDE).status_code == 200
     finally:
@@ -323,9 +327,7 @@ def test_a_click_waits_for_the_users_other_solve_instead_of_429(app, blocked_sol
     typing.start()
     assert entered.wait(60)
     click = threading.Thread(
-        target=lambda: answers.update(
-            second=second.post(f"{url}/edit", data=form, headers={**HX, "HX-Target": "editor"})
-        )
+        target=lambda: answers.update(second=second.post(f"{url}/edit", data=form, headers=EDITOR))
     )
     click.start()
     click.join(0.3)

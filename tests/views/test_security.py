@@ -157,6 +157,19 @@ def test_no_store_on_pages_fragments_api_exports_and_errors_but_not_static_files
     assert "no-store" not in static.headers.get("Cache-Control", "")
 
 
+def test_vendored_idiomorph_matches_its_integrity_hash():
+    data = (STATIC / assets.IDIOMORPH_PATH).read_bytes()
+    digest = base64.b64encode(hashlib.sha384(data).digest()).decode()
+    assert f"sha384-{digest}" == assets.IDIOMORPH_INTEGRITY
+    assert data.startswith(b"var Idiomorph=") and b'htmx.defineExtension("morph"' in data
+
+
+def test_the_editor_loads_idiomorph_with_integrity_after_htmx(client, editor_url):
+    html = client.get(editor_url).get_data(as_text=True)
+    assert f'integrity="{assets.IDIOMORPH_INTEGRITY}"' in html
+    assert html.index(assets.HTMX_PATH) < html.index(assets.IDIOMORPH_PATH)
+
+
 def test_vendored_sortable_matches_its_integrity_hash():
     data = (STATIC / assets.SORTABLE_PATH).read_bytes()
     digest = base64.b64encode(hashlib.sha384(data).digest()).decode()
