@@ -35,8 +35,8 @@ from crunch.editor.presenting import (
 )
 from crunch.files import exports
 from crunch.history import service as history
+from crunch.jobs import answers as job_answers
 from crunch.jobs import results as job_results
-from crunch.jobs import views as job_views
 from crunch.models import utcnow
 from crunch.planning import (
     Solved,
@@ -117,7 +117,7 @@ def keep_solving(school_id: int, scenario_id: int):
     user = current_user._get_current_object()
     running = jobs.active_for(scenario, user, jobs.SOLVE, inputs_key(checked.inputs))
     if running is not None:  # the results were redrawn for the same inputs: keep going
-        return job_views.answer(running)
+        return job_answers.answer(running)
     params = {"alternatives": 0, "time_limit": current_app.config["JOBS_SOLVE_TIME_LIMIT"]}
     return _job(scenario, jobs.SOLVE, checked.inputs, params)
 
@@ -329,4 +329,4 @@ def _known_slow(scenario) -> bool:
 def _job(scenario, kind: str, inputs: dict, params: dict) -> Response:
     params = {"max_size_step": current_app.config["SUGGESTION_MAX_SIZE_STEP"], **params}
     job = jobs.start(scenario, current_user._get_current_object(), kind, inputs, params)
-    return job_views.answer(job)
+    return job_answers.answer(job)
