@@ -3,6 +3,7 @@ import saved with its note, and the roll forward to next year."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from crunch.extensions import db
@@ -56,3 +57,14 @@ def test_a_roll_forward_moves_up_a_grade_once(app, school):
     assert saved.number == 1 and saved.note == step.note
     assert store.roster(school, 2028).current_revision.children == step.children
     assert store.roll_forward(school, found, None).exists
+
+
+def test_changes_are_saved_in_words_unless_there_are_none(app, school):
+    store.save(school, 2027, [AVA], "First.")
+    nothing, lines = store.save_changes(school, 2027, [AVA], [AVA], base=1)
+    assert (nothing, lines) == (None, [])
+    saved, lines = store.save_changes(school, 2027, [AVA], [AVA, BEN], base=1)
+    assert (saved.number, saved.note, lines) == (2, "Added Ben.", ["added Ben"])
+    with pytest.raises(store.StaleRoster):
+        store.save_changes(school, 2027, [AVA, BEN], [BEN], base=1)
+    assert store.roster(school, 2027).current_revision.number == 2

@@ -211,6 +211,23 @@ def save(
     return revision
 
 
+def save_changes(
+    school: School,
+    year: int,
+    before: list[dict[str, Any]],
+    after: list[dict[str, Any]],
+    *,
+    base: int | None,
+) -> tuple[RosterRevision | None, list[str]]:
+    """`after` as the year's next revision, its note the changes from `before` in
+    words, and those changes; nothing is saved (None) when nothing changed. StaleRoster
+    when the roster is no longer at revision `base`."""
+    lines = roster_children.describe_changes(before, after)
+    if not lines:
+        return None, lines
+    return save(school, year, after, roster_children.sentence(lines), base=base), lines
+
+
 def save_import(
     school: School, year: int, pending: RosterImport, children: list[dict[str, Any]]
 ) -> RosterRevision:

@@ -134,26 +134,19 @@ def _child_page(school_id: int, year: int, child_id: str | None):
         form = ChildForm.of(kid, base) if kid else ChildForm(formdata=None, base_revision=base)
     else:
         form = ChildForm(formdata=request.form)
-    form.grade.choices = [(g, g) for g in grades]
-    if kid is not None and kid["grade"] not in grades:
-        form.grade.choices.append((kid["grade"], f"{kid['grade']} (not in the plan)"))
+    form.offer_grades(grades, kid)
     general: list[str] = []
     if request.method == "POST" and request.form.get("action") == "remove" and kid is not None:
         if not current_user.can_edit:
             return error_response(403, "Only the principal removes a child.", "Not removed")
-        after = [c for c in children if c["id"] != child_id]
-        after = [_drop_refs(c, child_id) for c in after]
+        after = roster_children.without(children, child_id)
         return _save_child(school, year, form, after, children, general, grades, kid)
     if request.method == "POST" and form.validate():
         after, errors = roster_children.with_child(children, form.child(), child_id)
         moved = staff.moved_out(current_user, form.child())
         if moved:
             errors = {**errors, "categories": [*errors.get("categories", []), moved]}
-        for name, messages in errors.items():
-            if name:
-                getattr(form, name).errors = list(messages)
-            else:
-                general += messages
+        general += form.take_errors(errors)
         if not errors:
             return _save_child(school, year, form, after, children, general, grades, kid)
     status = 200 if request.method == "GET" else 422
@@ -161,33 +154,20 @@ def _child_page(school_id: int, year: int, child_id: str | None):
 
 
 def _save_child(school, year, form, after, before, general, grades, kid):
-    lines = roster_children.describe_changes(before, after)
-    if not lines:
-        flash("Nothing changed.")
-        return redirect(url_for(".show", school_id=school.id, year=year), 303)
+    base = history.parse_number(form.base_revision.data)
     try:
-        saved = store.save(
-            school,
-            year,
-            after,
-            roster_children.sentence(lines),
-            base=history.parse_number(form.base_revision.data),
-        )
+        saved, lines = store.save_changes(school, year, before, after, base=base)
     except store.StaleRoster as stale:
         general.append(
             f"Not saved: revision {stale.current} was saved while this page was open. "
             "Open the roster again, then make the change."
         )
         return _child_template(school, year, form, kid, general, grades, 409)
-    flash(f"Saved as revision {saved.number}: {roster_children.summary(lines)}.")
+    if saved is None:
+        flash("Nothing changed.")
+    else:
+        flash(f"Saved as revision {saved.number}: {roster_children.summary(lines)}.")
     return redirect(url_for(".show", school_id=school.id, year=year), 303)
-
-
-def _drop_refs(kid: dict, removed: str) -> dict:
-    return {
-        **kid,
-        **{k: [i for i in kid[k] if i != removed] for k in ("friends", "apart", "together")},
-    }
 
 
 def _child_template(school, year, form, kid, general, grades, status):
