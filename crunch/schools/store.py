@@ -171,20 +171,13 @@ def start_scenario(school: School, *, year: int, name: str, source: str) -> Scen
     typed in). NameTaken when the year has a scenario of that name."""
     copied = next((s.current_revision for s in copyable(school) if str(s.id) == source), None)
     if copied is None:
-        inputs, allocation, status = blank_inputs(school), None, BLANK
+        plan = {"inputs": blank_inputs(school), "allocation": None, "status": BLANK}
         note = "Started blank."
     else:
         inputs, allocation, status = dict(copied.inputs), copied.allocation, copied.status
+        plan = {"inputs": inputs, "allocation": allocation, "status": status}
         note = f"Copied from {copied.scenario.title}, revision {copied.number}."
-    return create_scenario(
-        school,
-        year=year,
-        name=name,
-        inputs=inputs,
-        allocation=allocation,
-        status=status,
-        note=note,
-    )
+    return create_scenario(school, year=year, name=name, note=note, **plan)
 
 
 def create_scenario(
