@@ -1,6 +1,7 @@
 """What the class-list board of a primary of 690 children costs: the page's size as
-sent (gzip) and as rendered, and a move with its warnings through the test client
-(p50 and p95 of 30 moves, each a full redraw of the board).
+rendered and as sent (compressed by the app: gzip, or br where the browser accepts it),
+and a move with its warnings through the test client (p50 and p95 of 30 moves, each a
+full redraw of the board, compressed as for a browser that accepts br and gzip).
 
     .venv/bin/python bench/board.py
 
@@ -23,6 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import brotli  # noqa: E402
+
 from crunch.class_lists.board import Draft  # noqa: E402
 from crunch.extensions import db  # noqa: E402
 from crunch.models import Revision, Scenario  # noqa: E402
@@ -30,6 +33,8 @@ from crunch.rosters import children as roster_children  # noqa: E402
 from crunch.rosters import store as roster_store  # noqa: E402
 from crunch.solver.placement import parse_placement, place  # noqa: E402
 from tests.conftest import PLANNER, AuthActions, add_school, add_users, make_app  # noqa: E402
+
+BROWSER = "gzip, deflate, br, zstd"  # what Chromium and Firefox ask for
 
 
 def main() -> None:
@@ -61,10 +66,18 @@ def main() -> None:
             draft = Draft(start).to_json()
             page = client.post(url, data={"draft": draft, "action": "undo"})
             raw = page.get_data()
-            zipped = client.post(
-                url, data={"draft": draft, "action": "undo"}, headers={"Accept-Encoding": "gzip"}
-            )
+            sent = {
+                accept: len(
+                    client.post(
+                        url,
+                        data={"draft": draft, "action": "undo"},
+                        headers={"Accept-Encoding": accept},
+                    ).get_data()
+                )
+                for accept in ("gzip", BROWSER)
+            }
             times = []
+            moved = []
             html = raw.decode()
             ids = [k["id"] for k in kids]
             for n in range(30):
@@ -73,14 +86,19 @@ def main() -> None:
                 data = {"draft": unescape(re.search(r'name="draft" value="([^"]*)"', html)[1])}
                 data.update({"action": f"move:{child}", f"to:{child}": to})
                 began = time.perf_counter()
-                response = client.post(url, data=data, headers={"HX-Request": "true"})
+                response = client.post(
+                    url, data=data, headers={"HX-Request": "true", "Accept-Encoding": BROWSER}
+                )
                 times.append(time.perf_counter() - began)
-                html = response.get_data(as_text=True)
+                moved.append(len(response.get_data()))
+                html = brotli.decompress(response.get_data()).decode()
             times.sort()
             print(
                 f"{platform.machine()}, {platform.python_version()}: board of {len(kids)} children"
                 f" in {len(example['classes'])} classes: page {len(raw) / 1024:,.0f} KB rendered,"
-                f" {len(zipped.get_data()) / 1024:,.0f} KB as sent (gzip); a move with its"
+                f" {sent[BROWSER] / 1024:,.0f} KB as sent (br), {sent['gzip'] / 1024:,.0f} KB"
+                f" (gzip); a move's redraw {statistics.median(moved) / 1024:,.0f} KB as sent"
+                f" (br); a move with its"
                 f" warnings: p50 {statistics.median(times) * 1000:,.0f} ms,"
                 f" p95 {times[int(len(times) * 0.95) - 1] * 1000:,.0f} ms"
             )

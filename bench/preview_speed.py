@@ -3,7 +3,8 @@
 For the current scenario of each demo school, post the editor form as htmx does
 while someone types (validate + solve + render the results block), changing
 one grade's children each time, and print the median and 95th percentile.
-Then weigh the editor page: its HTML plus every script and stylesheet it loads.
+Then weigh the editor page: its HTML plus every script and stylesheet it loads, as
+sent to a browser that accepts br and gzip (and to one that accepts gzip only).
 
     .venv/bin/python bench/preview_speed.py [--requests N]
 
@@ -25,6 +26,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import brotli
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -58,29 +61,36 @@ def time_previews(client, url: str, requests: int) -> list[float]:
     return timings
 
 
-def page_weight(client, url: str) -> tuple[int, int, list[tuple[str, int, int]]]:
-    """(bytes sent to a browser, bytes uncompressed, per part): the page and its assets.
+BROWSER = "gzip, deflate, br, zstd"  # what Chromium and Firefox ask for
 
-    A browser asks for gzip, and the app compresses text responses, so what it sends
-    is the page weight; the uncompressed size is shown beside it.
-    """
-    gzip_ok = {"Accept-Encoding": "gzip, deflate, br"}
+
+def page_weight(
+    client, url: str, accept: str = BROWSER
+) -> tuple[int, int, list[tuple[str, int, int]]]:
+    """(bytes sent, bytes uncompressed, per part): the page and its assets, fetched with
+    `Accept-Encoding: accept`. The app compresses text answers (Flask-Compress, settings
+    in crunch/config.py), so what it sends is the page weight."""
     parts = []
-    response = client.get(url, headers=gzip_ok)
-    html = _body(response)
+    response = client.get(url, headers={"Accept-Encoding": accept})
+    html = decoded(response)
     parts.append(("HTML", len(response.get_data()), len(html)))
     for src in re.findall(rb'(?:src|href)="(/static/[^"]+)"', html):
-        asset = client.get(src.decode(), headers=gzip_ok)
-        parts.append((src.decode(), len(asset.get_data()), len(_body(asset))))
+        asset = client.get(src.decode(), headers={"Accept-Encoding": accept})
+        parts.append((src.decode(), len(asset.get_data()), len(decoded(asset))))
+        asset.close()
     sent = sum(size for _, size, _ in parts)
     raw = sum(size for _, _, size in parts)
     return sent, raw, parts
 
 
-def _body(response) -> bytes:
+def decoded(response) -> bytes:
     data = response.get_data()
-    if response.headers.get("Content-Encoding") == "gzip":
+    encoding = response.headers.get("Content-Encoding")
+    if encoding == "gzip":
         return gzip.decompress(data)
+    if encoding == "br":
+        return brotli.decompress(data)
+    assert encoding is None, encoding
     return data
 
 
@@ -142,19 +152,21 @@ def main() -> None:
                     f"max {max(timings) * 1000:.0f}"
                     + ("  [slow inputs: the rest is solved in the background]" if slow else "")
                 )
-                weights.append((page_weight(client, url), scenario.school.name))
+                weights.append((page_weight(client, url), scenario.school.name, url))
             print(
                 f"  all schools whose inputs are not slow: "
                 f"median {statistics.median(everything) * 1000:.0f}, "
                 f"p95 {percentile(everything, 0.95) * 1000:.0f}"
             )
-            (sent, raw, parts), name = max(weights, key=lambda w: w[0][1])
+            (sent, raw, parts), name, heaviest = max(weights, key=lambda w: w[0][1])
             print(
                 f"Heaviest editor page ({name}): {sent / 1024:.1f} KB as sent "
                 f"({raw / 1024:.1f} KB uncompressed)"
             )
             for part, size, uncompressed in parts:
                 print(f"  {part}: {size / 1024:.1f} KB ({uncompressed / 1024:.1f} KB)")
+            gzip_only = page_weight(client, heaviest, accept="gzip")[0]
+            print(f"  to a browser that accepts gzip only: {gzip_only / 1024:.1f} KB")
 
 
 if __name__ == "__main__":

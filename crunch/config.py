@@ -1,7 +1,8 @@
-"""Configuration defaults.
+"""Configuration: every default in one place, checked when the app starts.
 
 Order of precedence (later wins): these defaults, `instance/config.py`, then
 environment variables named `CRUNCH_<KEY>` (for example `CRUNCH_DATABASE_URL`).
+Code reads `app.config[KEY]`, never with a fallback of its own: the default is here.
 """
 
 from __future__ import annotations
@@ -30,7 +31,14 @@ class Defaults:
     MAX_CONTENT_LENGTH = 256 * 1024
     MAX_FORM_PARTS = 5000
     SESSION_COOKIE_HTTPONLY = True
-    SESSION_COOKIE_SAMESITE = "Lax"
+    # Strict: no request another site starts (a link, a form, a script, an image)
+    # carries the session, so no answer an attacker can cause holds a user's data or
+    # CSRF token. That is what makes compressing pages safe (BREACH needs such
+    # answers); docs/deployment.md#compression. The production check refuses any
+    # other value.
+    # No remember-me cookie is issued; were one, it would be Strict too.
+    SESSION_COOKIE_SAMESITE = "Strict"
+    REMEMBER_COOKIE_SAMESITE = "Strict"
     # True behind HTTPS (CRUNCH_SESSION_COOKIE_SECURE=true): the cookie is then never
     # sent over plain HTTP.
     SESSION_COOKIE_SECURE = False
@@ -46,6 +54,10 @@ class Defaults:
     # Off: Flask-Limiter's headers would give every login answer the address window's
     # Retry-After (minutes), hiding the account's own few seconds of wait.
     RATELIMIT_HEADERS_ENABLED = False
+    # Off only in tests; the production check (crunch/deploy_check.py) refuses either
+    # off. Flask-WTF's and Flask-Limiter's own defaults, stated here once.
+    WTF_CSRF_ENABLED = True
+    RATELIMIT_ENABLED = True
     # Where login counts live. memory:// is per process: fine for `make run`, wrong
     # for several workers, which must share one store (redis://host:6379/0). The
     # production check (crunch/deploy_check.py) refuses memory:// there.
@@ -93,6 +105,57 @@ class Defaults:
     # A roster file waits in the database between its upload and its column mapping;
     # after this long (or on save or cancel) it is deleted.
     ROSTER_IMPORT_MAX_AGE_SECONDS = 3600
+    # Background jobs (crunch/jobs, docs/jobs.md). "embedded": solved in this server's
+    # own processes; "rq": handed to `rq worker` processes through Redis.
+    JOBS_BACKEND = "embedded"
+    # For JOBS_BACKEND = "rq": the Redis server and the queue the workers listen on.
+    JOBS_REDIS_URL = "redis://127.0.0.1:6379/0"
+    JOBS_RQ_QUEUE = "crunch-jobs"
+    # Solves at once; more wait as `queued`. Each takes one core while it runs.
+    JOBS_MAX_CONCURRENT = 2
+    # Queued or running jobs at once per user and per school; one more is refused
+    # (429) until one ends. The editor keeps at most a solve (or its options) and a
+    # staffing curve going per scenario, each replacing the last: 3 lets a planner
+    # compare two scenarios. Ten of a school's jobs already wait minutes for the
+    # solvers (60 s each at most, JOBS_MAX_CONCURRENT at once), so more only queue.
+    JOBS_MAX_ACTIVE_PER_USER = 3
+    JOBS_MAX_ACTIVE_PER_SCHOOL = 10
+    # Wall-clock seconds from a job's start to `timed_out`.
+    JOBS_TIME_LIMIT = 60.0
+    # The solver's own limit inside a job (per number of teachers for staffing):
+    # below the job's limit, so the solver stops with its best answer first.
+    JOBS_SOLVE_TIME_LIMIT = 30.0
+    JOBS_STAFFING_TIME_LIMIT = 5.0
+    # A queued or running job whose heartbeat is older than this lost its runner.
+    JOBS_STALE_SECONDS = 15.0
+    # A preview slower than this marks its inputs as slow: their options and
+    # staffing curve are then worked out in the background.
+    JOBS_SLOW_PREVIEW_SECONDS = 1.0
+    # Finished jobs are deleted this many days after they ended (saved revisions
+    # keep their own allocation, so nothing a user saved goes with them).
+    JOBS_KEEP_DAYS = 30
+    # SIGTERM exits in order (the runner then stops its solves) unless something
+    # else, such as gunicorn or an RQ worker, handles it already.
+    JOBS_STOP_ON_SIGTERM = True
+    # Seconds between sweeps for stale jobs (runner gone: failed, process killed),
+    # made as jobs are started and looked up, besides the one at the server's first
+    # request.
+    JOBS_SWEEP_SECONDS = 15.0
+    # Compression (Flask-Compress): text answers of 500 bytes or more, pages included,
+    # for browsers that accept it; brotli when asked for, else gzip. Safe because of the
+    # Strict session cookie above (docs/deployment.md#compression).
+    COMPRESS_MIMETYPES = (
+        "text/html",
+        "text/css",
+        "text/csv",
+        "text/javascript",
+        "application/javascript",
+        "application/json",
+        "image/svg+xml",
+    )
+    COMPRESS_ALGORITHM = ("br", "gzip")
+    # Static files are sent in chunks (streamed): the same two encodings.
+    COMPRESS_ALGORITHM_STREAMING = ("br", "gzip")
     # The district's time zone (an IANA name such as "Australia/Melbourne"): times are
     # stored in UTC and shown in this zone.
     DISPLAY_TIMEZONE = "UTC"
@@ -120,17 +183,31 @@ def load(app: Flask, test_config: dict | None) -> None:
         ensure_instance_config(Path(app.instance_path))
         app.config.from_pyfile("config.py", silent=True)
         app.config.from_prefixed_env("CRUNCH")
-        url = os.environ.get("CRUNCH_DATABASE_URL")
+        # CRUNCH_DATABASE_URL, read with the other CRUNCH_* variables just above
+        url = app.config.pop("DATABASE_URL", None)
         if url:
             app.config["SQLALCHEMY_DATABASE_URI"] = url
     else:
         app.config.update(test_config)
-    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
-        db_path = Path(app.instance_path) / "crunch.database"
+    if not app.config["SQLALCHEMY_DATABASE_URI"]:
+        db_path = Path(app.instance_path) / "crunch.sqlite"
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_path}"
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_url(app.config["SQLALCHEMY_DATABASE_URI"])
-    if not app.config.get("SECRET_KEY"):
+    if not app.config["SECRET_KEY"]:
         raise RuntimeError("SECRET_KEY is not set: put it in instance/config.py")
+    validate(app.config)
+
+
+def validate(config: dict[str, Any]) -> None:
+    """Refuse settings that cannot work before anything reads them: a bad one stops the
+    start (`BadSetting`, naming each), not a request."""
+    problems = number_problems(config, numeric_defaults())
+    backend = config["JOBS_BACKEND"] = str(config["JOBS_BACKEND"]).strip().lower()
+    if backend not in BACKENDS:
+        where = _WHERE.format("JOBS_BACKEND")
+        problems.append(f"JOBS_BACKEND must be 'embedded' or 'rq', not {backend!r}{where}")
+    if problems:
+        raise BadSetting(sorted(problems))
 
 
 class BadSetting(RuntimeError):
@@ -160,24 +237,22 @@ POSITIVE = frozenset(
 )
 
 
+BACKENDS = ("embedded", "rq")
 _WHERE = ": see CRUNCH_{0} or instance/config.py."
 
 
-def numeric_defaults(*more: Mapping[str, Any]) -> dict[str, int | float]:
-    """Every setting whose default is a number (Defaults, and `more` such as the
-    jobs' defaults), by name."""
-    found = {}
-    for defaults in (vars(Defaults), *more):
-        for key, value in defaults.items():
-            if key.isupper() and isinstance(value, int | float) and not isinstance(value, bool):
-                found[key] = value
-    return found
+def numeric_defaults() -> dict[str, int | float]:
+    """Every setting whose default is a number, by name."""
+    return {
+        key: value
+        for key, value in vars(Defaults).items()
+        if key.isupper() and isinstance(value, int | float) and not isinstance(value, bool)
+    }
 
 
-def check_numbers(config: dict[str, Any], defaults: Mapping[str, int | float]) -> None:
-    """Refuse to start when a numeric setting (say CRUNCH_JOBS_MAX_CONCURRENT=two, or
-    -1) is not a number of its kind: `BadSetting`, naming each, rather than an error
-    at the first request that uses it. A whole number given as 4.0 is taken as 4."""
+def number_problems(config: dict[str, Any], defaults: Mapping[str, int | float]) -> list[str]:
+    """A line for each numeric setting (say CRUNCH_JOBS_MAX_CONCURRENT=two, or -1) that is
+    not a number of its kind. A whole number given as 4.0 is taken as 4."""
     problems = []
     for key, default in defaults.items():
         if key not in config:
@@ -195,8 +270,7 @@ def check_numbers(config: dict[str, Any], defaults: Mapping[str, int | float]) -
             problems.append(f"{key} must be {kind} ({low}), not {value!r}{_WHERE.format(key)}")
         elif value < 0 or (value == 0 and key in POSITIVE):
             problems.append(f"{key} must be {low}, not {value!r}{_WHERE.format(key)}")
-    if problems:
-        raise BadSetting(problems)
+    return problems
 
 
 def ensure_instance_config(instance: Path) -> None:

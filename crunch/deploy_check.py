@@ -32,29 +32,36 @@ def problems(app: Flask, workers: int = 1, timeout: float | None = None) -> list
     """Every reason this configuration is unsafe to serve in production, in words."""
     config = app.config
     found = []
-    secret = str(config.get("SECRET_KEY") or "")
+    secret = str(config["SECRET_KEY"] or "")
     if len(secret) < SECRET_MIN or secret.lower() in WEAK_SECRETS:
         found.append(
             f"SECRET_KEY is missing, a known example or shorter than {SECRET_MIN} characters:"
             " set CRUNCH_SECRET_KEY to a long random value"
             ' (python3 -c "import secrets; print(secrets.token_hex(32))").'
         )
-    if not config.get("SESSION_COOKIE_SECURE"):
+    if not config["SESSION_COOKIE_SECURE"]:
         found.append(
             "SESSION_COOKIE_SECURE is off: the session cookie would travel over plain HTTP."
             " Serve over HTTPS and leave it on (CRUNCH_SESSION_COOKIE_SECURE=true)."
         )
-    if app.debug or config.get("DEBUG"):
+    for key in ("SESSION_COOKIE_SAMESITE", "REMEMBER_COOKIE_SAMESITE"):
+        if str(config[key]).lower() != "strict":
+            found.append(
+                f"{key} is {config[key]!r}: pages are compressed, which is safe only while"
+                " no request from another site carries a login (BREACH). Leave it 'Strict'"
+                " (docs/deployment.md#compression)."
+            )
+    if app.debug or config["DEBUG"]:
         found.append("Debug mode is on: unset FLASK_DEBUG and CRUNCH_DEBUG.")
-    if config.get("TESTING"):
+    if config["TESTING"]:
         found.append("TESTING is on: unset CRUNCH_TESTING.")
-    if not config.get("WTF_CSRF_ENABLED", True):
+    if not config["WTF_CSRF_ENABLED"]:
         found.append("CSRF protection is off: unset CRUNCH_WTF_CSRF_ENABLED.")
-    if not config.get("RATELIMIT_ENABLED", True):
+    if not config["RATELIMIT_ENABLED"]:
         found.append("Login throttling is off: unset CRUNCH_RATELIMIT_ENABLED.")
-    found += _limiter_store_problems(str(config.get("RATELIMIT_STORAGE_URI") or ""), workers)
+    found += _limiter_store_problems(str(config["RATELIMIT_STORAGE_URI"]), workers)
     found += _database_file_problems()
-    preview = float(config.get("PREVIEW_TIME_LIMIT", 0))
+    preview = float(config["PREVIEW_TIME_LIMIT"])
     if timeout is not None and timeout < preview + TIMEOUT_MARGIN:
         found.append(
             f"The worker timeout ({timeout:g} s) must exceed the preview's time limit"

@@ -1,5 +1,6 @@
 """Flask extensions, created unbound here and bound to the app in create_app."""
 
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -20,6 +21,8 @@ NAMING = {
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
 migrate = Migrate(render_as_batch=True, compare_type=True)
 csrf = CSRFProtect()
+# Text answers compressed (settings COMPRESS_* in crunch/config.py).
+compress = Compress()
 login_manager = LoginManager()
 # Only the login form is limited (see crunch/accounts/views.py, crunch/accounts/login_delay.py). The
 # store comes from the config's RATELIMIT_STORAGE_URI (an argument here would win

@@ -340,7 +340,7 @@ def is_slow(plan: Plan | None) -> bool:
     longer than JOBS_SLOW_PREVIEW_SECONDS, or ran out of time before proving its answer."""
     if plan is None:
         return False
-    limit = current_app.config.get("JOBS_SLOW_PREVIEW_SECONDS", 1.0)
+    limit = current_app.config["JOBS_SLOW_PREVIEW_SECONDS"]
     unproved = plan.solution.status in UNPROVED
     return unproved or plan.solution.solve_seconds >= limit
 

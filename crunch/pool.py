@@ -252,14 +252,14 @@ def current() -> SolverPool | None:
 
 
 def _pool_for(config) -> SolverPool | None:
-    size = int(config.get("SOLVER_POOL_SIZE", 0) or 0)
+    size = int(config["SOLVER_POOL_SIZE"])
     if size <= 0:
         return None
     key = (
         size,
         float(config["SOLVER_POOL_MARGIN"]),
         float(config["SOLVER_POOL_WAIT"]),
-        config.get("SOLVER_POOL_INITIALIZER"),
+        config["SOLVER_POOL_INITIALIZER"],
     )
     with _POOLS_LOCK:
         pool = _POOLS.get(key)

@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-from flask import has_request_context, request
+from flask import Flask, has_request_context, request
 from sqlalchemy import event, false
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
@@ -116,6 +116,11 @@ def for_user(session: Session, user: User | None) -> Scope:
         )
         ids = session.execute(query, execution_options={BYPASS: True}).scalars()
     return Scope(user.district_id, frozenset(ids))
+
+
+def init_app(app: Flask) -> None:
+    """Scope every ORM query of every app in this process (the hook is global)."""
+    install()
 
 
 def install() -> None:

@@ -23,7 +23,7 @@ from crunch import create_app, tenancy
 from crunch.extensions import db
 from crunch.models import District, Role, School, User
 from crunch.planning import start_plan
-from crunch.schools import store as store
+from crunch.schools import store
 from tests import databases
 
 # The example of docs/scenario.md, small enough to solve in milliseconds.

@@ -10,7 +10,7 @@ one line, then serves as MODE says until it is stopped:
                it, SIGINT as Ctrl-C: see take_ctrl_c)
     gunicorn   a loop with a SIGTERM handler of its own installed before the app is
                made, that ends the loop and exits, as a gunicorn worker does
-    rq         the RQ task (crunch.jobs.rq_backend.run) in the main thread, under a
+    rq         the RQ task (crunch.jobs.rq_task.run) in the main thread, under a
                SIGTERM handler like RQ's warm shutdown (it only notes the request:
                the worker exits once its job is done); prints {"warm_stop": true}
                when the task returned after that request
@@ -96,11 +96,11 @@ def run_as_rq_worker(app, running) -> int:
 
     from crunch import jobs
     from crunch.extensions import db
-    from crunch.jobs import rq_backend
+    from crunch.jobs import rq_task
     from crunch.models import Job, JobState, Scenario, utcnow
     from tests.jobs_support import K12_FEWEST
 
-    rq_backend.use_app(app)
+    rq_task.use_app(app)
     params = {"first": 93, "last": 120, "time_limit": 300.0}
     with app.app_context():
         scenario = db.session.scalar(db.select(Scenario))
@@ -130,7 +130,7 @@ def run_as_rq_worker(app, running) -> int:
             print(json.dumps({"job": job_id, "pid": found.pid}), flush=True)
 
     threading.Thread(target=report, daemon=True).start()
-    rq_backend.run(job_id, jobs.STAFFING, K12_FEWEST, params)
+    rq_task.run(job_id, jobs.STAFFING, K12_FEWEST, params)
     print(json.dumps({"warm_stop": not running[0]}), flush=True)
     return 0
 

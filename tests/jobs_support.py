@@ -139,9 +139,9 @@ class AppWorker(SimpleWorker):
 
     def __init__(self, *args, **kwargs):
         from crunch import create_app
-        from crunch.jobs import rq_backend
+        from crunch.jobs import rq_task
 
-        rq_backend.use_app(create_app(json.loads(os.environ[CONFIG_ENV])))
+        rq_task.use_app(create_app(json.loads(os.environ[CONFIG_ENV])))
         super().__init__(*args, **kwargs)
 
 

@@ -3,11 +3,13 @@ message naming the setting, instead of failing at the first request that reads i
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 from flask import Flask
 
 from crunch import config, create_app
-from crunch.jobs import DEFAULTS as JOB_DEFAULTS
 
 
 def start(monkeypatch, tmp_path, **env):
@@ -17,7 +19,6 @@ def start(monkeypatch, tmp_path, **env):
         monkeypatch.setenv(f"CRUNCH_{key}", value)
     app = Flask(__name__, instance_path=str(tmp_path / "instance"))
     config.load(app, None)
-    config.check_numbers(app.config, config.numeric_defaults(JOB_DEFAULTS))
     return app
 
 
@@ -90,3 +91,38 @@ def test_create_app_checks_before_anything_starts(tmp_path):
     with pytest.raises(config.BadSetting, match="JOBS_STALE_SECONDS must be a number"):
         create_app(settings)
     assert not (tmp_path / "never.sqlite").exists()
+
+
+def test_an_unknown_jobs_backend_refuses_to_start(monkeypatch, tmp_path):
+    with pytest.raises(config.BadSetting) as refused:
+        start(monkeypatch, tmp_path, JOBS_BACKEND="carrier-pigeon")
+    assert refused.value.problems == [
+        "JOBS_BACKEND must be 'embedded' or 'rq', not 'carrier-pigeon': see"
+        " CRUNCH_JOBS_BACKEND or instance/config.py."
+    ]
+    assert start(monkeypatch, tmp_path, JOBS_BACKEND=" RQ ").config["JOBS_BACKEND"] == "rq"
+
+
+def test_the_database_url_comes_from_the_environment_once(monkeypatch, tmp_path):
+    app = start(monkeypatch, tmp_path, DATABASE_URL="postgres://me@db.example/crunch")
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://me@db.example/crunch"
+    assert "DATABASE_URL" not in app.config  # one setting for one thing
+
+
+def test_every_default_is_in_one_place(tmp_path):
+    """The jobs' settings are there without their blueprint, and no module keeps a
+    fallback of its own: `app.config[KEY]`, never `config.get(KEY, default)`."""
+    app = Flask(__name__, instance_path=str(tmp_path / "instance"))
+    config.load(app, {"SECRET_KEY": "test secret"})
+    for key, value in vars(config.Defaults).items():
+        if key.isupper() and key not in ("SECRET_KEY", "SQLALCHEMY_DATABASE_URI"):
+            assert app.config[key] == value, key
+    assert app.config["JOBS_BACKEND"] == "embedded" and app.config["JOBS_KEEP_DAYS"] == 30
+    package = Path(config.__file__).parent
+    fallbacks = [
+        f"{path.relative_to(package)}: {line.strip()}"
+        for path in sorted(package.rglob("*.py"))
+        for line in path.read_text().splitlines()
+        if re.search(r"config\.get\(|config\.setdefault\(", line)
+    ]
+    assert fallbacks == []

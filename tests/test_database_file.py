@@ -28,7 +28,7 @@ def mode(path) -> int:
 
 
 def test_a_new_database_file_and_its_wal_and_shm_are_owner_only(tmp_path, usual_umask):
-    path = tmp_path / "instance" / "crunch.database"
+    path = tmp_path / "instance" / "crunch.sqlite"
     app = create_app({"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
     with app.app_context():
         db.create_all()
@@ -36,8 +36,8 @@ def test_a_new_database_file_and_its_wal_and_shm_are_owner_only(tmp_path, usual_
             connection.execute(text("SELECT count(*) FROM users"))
             files = [
                 path,
-                path.with_name("crunch.database-wal"),
-                path.with_name("crunch.database-shm"),
+                path.with_name("crunch.sqlite-wal"),
+                path.with_name("crunch.sqlite-shm"),
             ]
             assert all(f.exists() for f in files)
             assert {f.name: mode(f) for f in files} == {f.name: 0o600 for f in files}
@@ -47,19 +47,19 @@ def test_a_new_database_file_and_its_wal_and_shm_are_owner_only(tmp_path, usual_
 def test_a_rollback_journal_is_owner_only_too(tmp_path, usual_umask):
     """Outside WAL mode (a database copied in, a tool that switches it), SQLite writes
     a -journal file with the database file's permissions."""
-    path = tmp_path / "crunch.database"
+    path = tmp_path / "crunch.sqlite"
     create_private_file(path)
     assert mode(path) == 0o600
     connection = sqlite3.connect(path, isolation_level=None)
     connection.execute("PRAGMA journal_mode=PERSIST")  # keeps the journal file after commit
     connection.execute("CREATE TABLE t (x)")
     connection.close()
-    journal = path.with_name("crunch.database-journal")
+    journal = path.with_name("crunch.sqlite-journal")
     assert journal.exists() and mode(journal) == 0o600
 
 
 def test_an_existing_database_file_is_left_as_it_is(tmp_path, usual_umask):
-    path = tmp_path / "crunch.database"
+    path = tmp_path / "crunch.sqlite"
     path.touch(mode=0o640)
     path.chmod(0o640)
     app = create_app({"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})

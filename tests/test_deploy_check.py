@@ -50,6 +50,9 @@ def test_a_safe_configuration_has_no_problems(tmp_path, redis_up):
         ({"SECRET_KEY": "test secret"}, "SECRET_KEY"),
         ({"SECRET_KEY": "short-but-not-empty"}, "shorter than 32"),
         ({"SESSION_COOKIE_SECURE": False}, "SESSION_COOKIE_SECURE is off"),
+        ({"SESSION_COOKIE_SAMESITE": "Lax"}, "SESSION_COOKIE_SAMESITE is 'Lax'"),
+        ({"SESSION_COOKIE_SAMESITE": None}, "SESSION_COOKIE_SAMESITE is None"),
+        ({"REMEMBER_COOKIE_SAMESITE": "None"}, "REMEMBER_COOKIE_SAMESITE is 'None'"),
         ({"DEBUG": True}, "Debug mode is on"),
         ({"TESTING": True}, "TESTING is on"),
         ({"WTF_CSRF_ENABLED": False}, "CSRF protection is off"),
@@ -129,6 +132,7 @@ def test_production_mode_turns_secure_cookies_on(tmp_path, monkeypatch):
     assert loaded(tmp_path, monkeypatch).config["SESSION_COOKIE_SECURE"] is False
     production = loaded(tmp_path, monkeypatch, CRUNCH_PRODUCTION="1").config
     assert production["SESSION_COOKIE_SECURE"] is True and production["PRODUCTION"]
+    assert production["SESSION_COOKIE_SAMESITE"] == "Strict"
     # The environment still wins, and the check then refuses it.
     turned_off = loaded(
         tmp_path, monkeypatch, CRUNCH_PRODUCTION="1", CRUNCH_SESSION_COOKIE_SECURE="false"

@@ -9,8 +9,9 @@ import sys
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import Engine, event
 
-from crunch import jobs, tenancy
+from crunch import create_app, jobs, tenancy
 from crunch.extensions import db
 from crunch.jobs import runner as runners
 from crunch.models import Job, JobState, Scenario, utcnow
@@ -250,7 +251,7 @@ def test_jobs_that_ended_long_ago_are_deleted_at_start_up_and_with_new_jobs(make
     old_failed = add_job(scenario, JobState.FAILED, finished_at=days_ago(45))
     recent = add_job(scenario, JobState.CANCELLED, finished_at=days_ago(29))
     still_queued = add_job(scenario, JobState.QUEUED, created_at=days_ago(60))  # not ended
-    jobs.init_app(app)
+    first_request(app)
     db.session.commit()  # end the read transaction: see the deletes
     left = set(db.session.scalars(db.select(Job.id)))
     assert old_done not in left and old_failed not in left
@@ -261,6 +262,11 @@ def test_jobs_that_ended_long_ago_are_deleted_at_start_up_and_with_new_jobs(make
     db.session.commit()
     left = set(db.session.scalars(db.select(Job.id)))
     assert recent not in left and {new, still_queued} <= left
+
+
+def first_request(app) -> None:
+    """A server's first request, of any page: the jobs' start-up runs before it."""
+    assert app.test_client().get("/login").status_code == 200
 
 
 def add_stranded(scenario, state_, heartbeat_age: float) -> int:
@@ -276,8 +282,8 @@ def test_start_up_marks_jobs_left_running_by_a_crash_as_failed(make):
     alive = add_stranded(scenario, JobState.RUNNING, 0)  # another web process's job
     finished = add_stranded(scenario, JobState.DONE, 3600)
     db.session.commit()
-    # What the app runs at start-up on its database (as after a crash) recovers them.
-    jobs.init_app(app)
+    # What the server runs at its first request (as after a crash) recovers them.
+    first_request(app)
     assert state(crashed) == JobState.FAILED
     assert "server stopped" in fresh(crashed).message
     if app.config["JOBS_BACKEND"] == "rq":
@@ -302,10 +308,40 @@ def test_jobs_are_filtered_by_school_and_fail_closed(make):
         assert [j.id for j in db.session.scalars(db.select(Job))] == [job_id]
 
 
-def test_an_unknown_backend_is_refused_plainly(make):
-    app = make(JOBS_BACKEND="carrier-pigeon")
-    with pytest.raises(jobs.backends.UnknownBackend, match="carrier-pigeon"):
-        jobs.backend(app)
+READS = ("SELECT", "PRAGMA", "SHOW", "BEGIN", "COMMIT", "ROLLBACK")
+
+
+def test_creating_the_app_writes_nothing_and_its_first_request_recovers(make):
+    app = make(JOBS_KEEP_DAYS=30)
+    scenario = scenario_of()
+    crashed = add_stranded(scenario, JobState.RUNNING, 3600)
+    old = add_job(scenario, JobState.DONE, finished_at=days_ago(31))
+    db.session.commit()
+    writes = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().split(None, 1)[0].upper() not in READS:
+            writes.append(statement)
+
+    # A second server process on the same database, as after a crash and restart,
+    # or any `flask` command: creating the app must leave every row as it was.
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        again = create_app(dict(app.config))
+        with again.app_context():
+            pass
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
+    assert writes == []
+    assert state(crashed) == JobState.RUNNING
+    assert fresh(old) is not None
+    # Its first request does what start-up did before: recover, then prune.
+    first_request(again)
+    assert state(crashed) == JobState.FAILED
+    db.session.commit()
+    assert db.session.scalar(db.select(Job.id).where(Job.id == old)) is None
+    with again.app_context():
+        db.engine.dispose()
 
 
 def gc_probe(*args: str):

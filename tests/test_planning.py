@@ -17,7 +17,7 @@ from crunch.planning import (
     start_plan,
     table_from_json,
 )
-from crunch.schools import store as store
+from crunch.schools import store
 from crunch.solver import Allocation, Class, Metrics, StaffingRow, Status, parse_scenario, solve
 from crunch.solver.patch import merge_patch
 from tests.conftest import HILLSIDE

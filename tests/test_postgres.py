@@ -26,7 +26,7 @@ postgres_only = pytest.mark.skipif(
         ("postgres://u:p@db/crunch", "postgresql+psycopg://u:p@db/crunch"),
         ("postgresql://u:p@db/crunch", "postgresql+psycopg://u:p@db/crunch"),
         ("postgresql+psycopg://u:p@db/crunch", "postgresql+psycopg://u:p@db/crunch"),
-        ("sqlite:////srv/crunch.database", "sqlite:////srv/crunch.database"),
+        ("sqlite:////srv/crunch.sqlite", "sqlite:////srv/crunch.sqlite"),
     ],
 )
 def test_postgres_urls_use_psycopg(given, used):

@@ -145,7 +145,6 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = "Log in to continue."
     login_manager.user_loader(_load_user)
     login_manager.unauthorized_handler(_unauthorized)
-    tenancy.install()
     if not event.contains(Revision, "before_insert", _set_author):
         event.listen(Revision, "before_insert", _set_author)
     app.before_request(_guard)

@@ -27,7 +27,7 @@ from crunch.extensions import limiter
 
 
 def _on() -> bool:
-    return bool(current_app.config.get("RATELIMIT_ENABLED", True))
+    return bool(current_app.config["RATELIMIT_ENABLED"])
 
 
 def _setting(name: str) -> int:

@@ -50,6 +50,9 @@ def _failed(response) -> bool:
     deduct_when=_failed,
 )
 def login():
+    if request.method == "GET" and _from_another_site():
+        destination = _safe_next(request.args.get("next"))
+        return render_template("auth/arrived.html", destination=destination, no_session=True)
     form = LoginForm(formdata=request.form if request.method == "POST" else None)
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
@@ -69,6 +72,16 @@ def login():
         return render_template("auth/login.html", form=form), 401
     status = 422 if request.method == "POST" else 200
     return render_template("auth/login.html", form=form), status
+
+
+def _from_another_site() -> bool:
+    """A link on another site led here, so the browser kept back the SameSite=Strict
+    session cookie even if its user is logged in. The login form would give the
+    browser a new session cookie in place of the one it kept back, logging that user
+    out everywhere; instead a page without a session offers a link, which, followed
+    from this site, carries the cookie (docs/deployment.md#compression)."""
+    cookie = current_app.config["SESSION_COOKIE_NAME"]
+    return request.headers.get("Sec-Fetch-Site") == "cross-site" and cookie not in request.cookies
 
 
 def _too_soon(form, seconds: int):

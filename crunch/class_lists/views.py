@@ -27,7 +27,7 @@ from crunch.rosters import children as roster_children
 from crunch.rosters import store
 from crunch.schools import store as schools
 from crunch.web.download import CSV, XLSX, download
-from crunch.web.htmx import is_htmx
+from crunch.web.htmx import is_htmx, varying
 
 bp = Blueprint("class_lists", __name__, url_prefix="/schools/<id:school_id>/rosters/<id:year>")
 
@@ -88,9 +88,7 @@ def job_status(school_id: int, year: int, revision_id: int, job_id: int):
     body = render_template(
         "class_lists/_job.html", **_job_context(school, year, revision, job), fragment=True
     )
-    response = make_response(body)
-    response.vary.add("HX-Request")
-    return response
+    return varying(body)
 
 
 @bp.post("/board/<id:revision_id>/jobs/<id:job_id>/cancel")

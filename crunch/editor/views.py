@@ -50,7 +50,7 @@ from crunch.planning import (
 )
 from crunch.schools import store
 from crunch.web.download import CSV, download
-from crunch.web.htmx import is_htmx, page_or_block, render_block, target
+from crunch.web.htmx import is_htmx, page_or_block, render_block, target, varying
 from crunch.words import local_time, zone_label
 
 bp = Blueprint("scenarios", __name__, url_prefix="/schools/<id:school_id>/scenarios")
@@ -93,13 +93,13 @@ def staffing(school_id: int, scenario_id: int):
     scenario, checked = _posted(school_id, scenario_id)
     if checked.scenario is None:
         body = render_block(TEMPLATE, "staffing_chart", chart=None, rows=[], invalid=True)
-        return _fragment(body, 422)
+        return varying(body, 422)
     if not _known_slow(scenario):
         curve = staffing_rows(checked.scenario)
         if curve.complete:
             chart = staffing_chart(curve.rows, checked.scenario.teachers)
             body = render_block(TEMPLATE, "staffing_chart", chart=chart, rows=curve.rows)
-            return _fragment(body, 200)
+            return varying(body, 200)
     # Slow inputs, or the rows did not all fit in the request's time: the curve is a job.
     first, last = staffing_range(checked.scenario)
     limit = current_app.config["JOBS_STAFFING_TIME_LIMIT"]
@@ -116,7 +116,7 @@ def keep_solving(school_id: int, scenario_id: int):
     """
     scenario, checked = _posted(school_id, scenario_id)
     if checked.scenario is None:
-        return _fragment("", 422)
+        return varying("", 422)
     user = current_user._get_current_object()
     running = jobs.active_for(scenario, user, jobs.SOLVE, inputs_key(checked.inputs))
     if running is not None:  # the results were redrawn for the same inputs: keep going
@@ -147,7 +147,7 @@ def options(school_id: int, scenario_id: int):
         }
         return _job(scenario, jobs.OPTIONS, checked.inputs, params)
     body = render_block(TEMPLATE, "options", school=scenario.school, scenario=scenario, plan=plan)
-    return _fragment(body, 200 if plan else 422)
+    return varying(body, 200 if plan else 422)
 
 
 @bp.post("/<id:scenario_id>/revisions")
@@ -259,7 +259,7 @@ def _context(scenario, state: editing.Editor) -> dict:
 
 def _print_facts(scenario, state: editing.Editor) -> list[str]:
     revision = scenario.current_revision
-    zone = current_app.config.get("DISPLAY_TIMEZONE")
+    zone = current_app.config["DISPLAY_TIMEZONE"]
     user = current_user._get_current_object()
     return print_facts(
         revision.number,
@@ -330,9 +330,3 @@ def _job(scenario, kind: str, inputs: dict, params: dict) -> Response:
     params = {"max_size_step": current_app.config["SUGGESTION_MAX_SIZE_STEP"], **params}
     job = jobs.start(scenario, current_user._get_current_object(), kind, inputs, params)
     return job_views.answer(job)
-
-
-def _fragment(body: str, status: int) -> Response:
-    response = make_response(body, status)
-    response.vary.add("HX-Request")
-    return response

@@ -18,7 +18,7 @@ from crunch.accounts.auth import identify, require_editor
 from crunch.files import exports, grade_import, importing
 from crunch.history import service as history
 from crunch.planning import saved_table
-from crunch.schools import store as store
+from crunch.schools import store
 from crunch.web.download import CSV, XLSX, download
 from crunch.web.errors import http_error
 from crunch.web.htmx import page_or_block

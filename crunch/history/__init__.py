@@ -1,0 +1,2 @@
+"""A scenario's history: revisions, their differences in words, restore (service), and
+the pages (views)."""

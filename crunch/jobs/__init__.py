@@ -14,6 +14,7 @@ thread), and recovery and pruning, which cover every school.
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import datetime, timedelta
 from typing import Any
@@ -46,49 +47,17 @@ __all__ = [
     "job_or_404",
     "prune",
     "start",
+    "start_up",
     "sweep",
 ]
 
-DEFAULTS = {
-    "JOBS_BACKEND": "embedded",
-    # For JOBS_BACKEND = "rq": the Redis server and the queue the workers listen on.
-    "JOBS_REDIS_URL": "redis://127.0.0.1:6379/0",
-    "JOBS_RQ_QUEUE": "crunch-jobs",
-    # Solves at once; more wait as `queued`. Each takes one core while it runs.
-    "JOBS_MAX_CONCURRENT": 2,
-    # Queued or running jobs at once per user and per school; one more is refused
-    # (429) until one ends. The editor keeps at most a solve (or its options) and a
-    # staffing curve going per scenario, each replacing the last: 3 lets a planner
-    # compare two scenarios. Ten of a school's jobs already wait minutes for the
-    # solvers (60 s each at most, JOBS_MAX_CONCURRENT at once), so more only queue.
-    "JOBS_MAX_ACTIVE_PER_USER": 3,
-    "JOBS_MAX_ACTIVE_PER_SCHOOL": 10,
-    # Wall-clock seconds from a job's start to `timed_out`.
-    "JOBS_TIME_LIMIT": 60.0,
-    # The solver's own limit inside a job (per number of teachers for staffing):
-    # below the job's limit, so the solver stops with its best answer first.
-    "JOBS_SOLVE_TIME_LIMIT": 30.0,
-    "JOBS_STAFFING_TIME_LIMIT": 5.0,
-    # A queued or running job whose heartbeat is older than this lost its runner.
-    "JOBS_STALE_SECONDS": 15.0,
-    # A preview slower than this marks its inputs as slow: their options and
-    # staffing curve are then worked out in the background.
-    "JOBS_SLOW_PREVIEW_SECONDS": 1.0,
-    # Finished jobs are deleted this many days after they ended (saved revisions
-    # keep their own allocation, so nothing a user saved goes with them).
-    "JOBS_KEEP_DAYS": 30,
-    # SIGTERM exits in order (the runner then stops its solves) unless something
-    # else, such as gunicorn or an RQ worker, handles it already.
-    "JOBS_STOP_ON_SIGTERM": True,
-    # Seconds between sweeps for stale jobs (runner gone: failed, process killed),
-    # made as jobs are started and looked up, besides the one at start-up.
-    "JOBS_SWEEP_SECONDS": 15.0,
-}
 STOPPED_BY = "Cancelled by {name}. The best allocation found before that is shown."
 # A new job cancels the same user's active jobs of these kinds on the scenario: the
 # inputs on screen changed since, or (options after solve) the new job's answer
 # holds the old one's, since other options are sought after the best allocation.
 SWEPT = "crunch.jobs.swept"  # app.extensions: when the last sweep ran (monotonic)
+STARTED = "crunch.jobs.started"  # app.extensions: start_up() has run in this process
+_STARTING = threading.Lock()
 SUPERSEDES = {
     OPTIONS: (OPTIONS, SOLVE),
     SOLVE: (SOLVE,),
@@ -117,11 +86,33 @@ SCHOOLS = (
 
 
 def init_app(app: Flask) -> None:
-    for key, value in DEFAULTS.items():
-        app.config.setdefault(key, value)
+    """Signal handling now; the database waits for the first request (`start_up`).
+
+    Settings in crunch.config.Defaults (JOBS_*). Creating the app, as every `flask`
+    command and test does, writes nothing to the database.
+    """
     if app.config["JOBS_STOP_ON_SIGTERM"]:
         runners.stop_on_sigterm()  # so stopping the server stops its solves (issue 17)
     runners.redeliver_lost_stops()  # ...even when its signal lands in a finalizer
+    app.before_request(_start_up_once)
+
+
+def _start_up_once() -> None:
+    app = current_app._get_current_object()
+    if app.extensions.get(STARTED):
+        return
+    with _STARTING:  # the first requests of a threaded server arrive together
+        if not app.extensions.get(STARTED):
+            start_up(app)
+            app.extensions[STARTED] = True
+
+
+def start_up(app: Flask) -> None:
+    """What a server does once, at its first request: fail the jobs a crashed server
+    left queued or running, and delete those that ended over JOBS_KEEP_DAYS ago.
+
+    A database without the jobs table yet (before `flask db upgrade`) is left alone.
+    """
     with app.app_context():
         engine = db.engine
         if inspect(engine).has_table(Job.__tablename__):
@@ -132,7 +123,7 @@ def init_app(app: Flask) -> None:
 def sweep(app: Flask | None = None, *, force: bool = False) -> int:
     """Fail the jobs whose runner stopped beating and kill their processes; how many.
 
-    At start-up, and then at most once every JOBS_SWEEP_SECONDS as jobs are started
+    At start-up (`start_up`), and then at most once every JOBS_SWEEP_SECONDS as jobs are started
     and looked up: a job left `running` by a crashed server ends as `failed` soon
     after its heartbeat goes stale, even if nobody polls that very job. Call it
     outside a write transaction (it writes on a connection of its own).
@@ -158,7 +149,7 @@ def _sweep_and_look_again() -> None:
 
 def stale_states(app: Flask) -> tuple[str, ...]:
     """Jobs that beat while queued (embedded) go stale queued too; RQ's wait in Redis."""
-    if str(app.config.get("JOBS_BACKEND") or "embedded").strip().lower() == "rq":
+    if app.config["JOBS_BACKEND"] == "rq":
         return (JobState.RUNNING,)
     return JobState.ACTIVE
 
@@ -243,7 +234,7 @@ def _refuse_past_caps(scenario: Scenario, user: User | None) -> int:
 def prune(engine, keep_days: float) -> int:
     """Delete the jobs that ended more than `keep_days` days ago, in every school; how many.
 
-    Runs at start-up and whenever a job starts: an indexed delete, quick when
+    Runs at start-up (`start_up`) and whenever a job starts: an indexed delete, quick when
     there is nothing to do.
     """
     cutoff = utcnow() - timedelta(days=float(keep_days))

@@ -40,20 +40,14 @@ class Backend(Protocol):
     def shutdown(self) -> None: ...
 
 
-class UnknownBackend(RuntimeError):
-    pass
-
-
 def make_backend(app: Flask, engine) -> Backend:
-    name = str(app.config.get("JOBS_BACKEND") or "embedded").strip().lower()
-    if name == "embedded":
-        return EmbeddedRunner(
-            engine,
-            max_concurrent=app.config["JOBS_MAX_CONCURRENT"],
-            time_limit=app.config["JOBS_TIME_LIMIT"],
-        )
-    if name == "rq":
+    """JOBS_BACKEND, one of crunch.config.BACKENDS (checked when the app started)."""
+    if app.config["JOBS_BACKEND"] == "rq":
         from crunch.jobs.rq_backend import RQBackend
 
         return RQBackend(app)
-    raise UnknownBackend(f"JOBS_BACKEND is {name!r}: use 'embedded' or 'rq'.")
+    return EmbeddedRunner(
+        engine,
+        max_concurrent=app.config["JOBS_MAX_CONCURRENT"],
+        time_limit=app.config["JOBS_TIME_LIMIT"],
+    )

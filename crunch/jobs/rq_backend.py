@@ -34,91 +34,20 @@ job). The caps (JOBS_MAX_ACTIVE_PER_USER, _PER_SCHOOL) bound any backlog.
 
 from __future__ import annotations
 
-import signal
-import threading
-from typing import Any
-
 from flask import Flask
 
 from crunch.jobs.fair import Owner
-from crunch.jobs.runner import EmbeddedRunner
 
-QUEUE = "crunch-jobs"
 BACKLOG = "{queue}-backlog"
+
+
+TASK = "crunch.jobs.rq_task.run"  # by name: the web app never loads the worker's side
 
 
 def queue_names(config) -> tuple[str, str]:
     """The queues a worker listens on, in the order it must take from them."""
-    queue = config.get("JOBS_RQ_QUEUE") or QUEUE
+    queue = config["JOBS_RQ_QUEUE"]
     return queue, BACKLOG.format(queue=queue)
-
-
-_app: list[Flask] = []
-
-
-def use_app(app: Flask) -> None:
-    """The app whose database the tasks of this worker process write to."""
-    _app[:] = [app]
-
-
-def _worker_app() -> Flask:
-    if not _app:
-        from crunch import create_app
-
-        use_app(create_app())  # the settings of the web app: instance/ and CRUNCH_*
-    return _app[0]
-
-
-def run(job_id: int, kind: str, inputs: dict[str, Any], params: dict[str, Any]) -> None:
-    """The RQ task: supervise one job in this worker process until it ends.
-
-    A worker asked to stop (SIGTERM or SIGINT: `rq worker` stopped, or restarted by
-    its service manager) stops the job's solve too, at once: the job is marked
-    failed with the reason and its process terminated, and RQ's own handler then
-    runs, so its warm shutdown has no job left to wait for. A cold shutdown
-    (SystemExit raised by RQ's handler) does the same on its way out.
-    """
-    from crunch.extensions import db
-
-    app = _worker_app()
-    with app.app_context():
-        runner = EmbeddedRunner(
-            db.engine, max_concurrent=1, time_limit=app.config["JOBS_TIME_LIMIT"]
-        )
-        restore = _stop_with_worker(runner)
-        try:
-            runner._supervise(job_id, kind, inputs, params, threading.Event())
-        except BaseException:
-            runner._closing = True
-            runner._give_up(job_id)
-            raise
-        finally:
-            restore()
-
-
-def _stop_with_worker(runner: EmbeddedRunner):
-    """Chain a handler before RQ's for SIGTERM and SIGINT; returns the undo."""
-    if threading.current_thread() is not threading.main_thread():
-        return lambda: None  # signals reach the main thread only: nothing to chain
-    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
-
-    def stop(signum, frame):
-        runner._closing = True  # the supervising loop gives the job up within 0.2 s
-        handler = previous[signum]
-        if callable(handler):
-            handler(signum, frame)
-        elif handler == signal.SIG_DFL:
-            raise SystemExit(128 + signum)  # what the default does, but in order
-
-    for sig in previous:
-        signal.signal(sig, stop)
-
-    def restore() -> None:
-        for sig, handler in previous.items():
-            if handler is not None:
-                signal.signal(sig, handler)
-
-    return restore
 
 
 class RQBackend:
@@ -128,8 +57,7 @@ class RQBackend:
         from redis import Redis
         from rq import Queue
 
-        url = app.config.get("JOBS_REDIS_URL") or "redis://127.0.0.1:6379/0"
-        self.redis = Redis.from_url(url)
+        self.redis = Redis.from_url(app.config["JOBS_REDIS_URL"])
         first, backlog = queue_names(app.config)
         self.queue = Queue(first, connection=self.redis)
         self.backlog = Queue(backlog, connection=self.redis)
@@ -140,7 +68,7 @@ class RQBackend:
     ) -> None:
         queue = self.backlog if owner is not None and owner.school_active else self.queue
         queue.enqueue(
-            run,
+            TASK,
             job_id,
             kind,
             inputs,

@@ -9,7 +9,7 @@ ran out of time.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -20,10 +20,9 @@ from crunch.extensions import db
 from crunch.jobs import results
 from crunch.models import Job, JobState, Scenario
 from crunch.planning import Table, choice_from, inputs_key
-from crunch.web.htmx import is_htmx, render_block
+from crunch.web.htmx import is_htmx, render_block, varying
 
 bp = Blueprint("jobs", __name__, url_prefix="/schools/<id:school_id>/jobs")
-bp.record_once(lambda state: jobs.init_app(state.app))
 
 TEMPLATE = "jobs/status.html"
 EDITOR = "scenarios/editor.html"
@@ -69,18 +68,14 @@ def answer(job: Job):
         if not is_htmx():
             context["result"] = body
             body = render_template(TEMPLATE, **context)
-        response = make_response(body, 200)
-        response.vary.add("HX-Request")
-        return response
+        return varying(body)
     if is_htmx():
         body = result_block(job, context) if done else render_block(TEMPLATE, "job", **context)
     else:
         if done and job.kind != jobs.SOLVE:  # a solve's page shows its answer as "best"
             context["result"] = result_block(job, context)
         body = render_template(TEMPLATE, **context)
-    response = make_response(body, 200)
-    response.vary.add("HX-Request")
-    return response
+    return varying(body)
 
 
 def context_of(job: Job) -> dict:

@@ -1,0 +1,2 @@
+"""Next year's scenario from this year's: children moved up a grade (service), the page
+(views)."""

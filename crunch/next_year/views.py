@@ -11,7 +11,7 @@ from wtforms.validators import Length, StopValidation
 from crunch.accounts.auth import require_editor
 from crunch.editor.forms import WholeNumberField
 from crunch.next_year import service as rollforward
-from crunch.schools import store as store
+from crunch.schools import store
 
 bp = Blueprint(
     "nextyear", __name__, url_prefix="/schools/<id:school_id>/scenarios/<id:scenario_id>"

@@ -93,15 +93,17 @@ def solve_chain(scenario: Scenario, *, deadline: float) -> ChainAnswer | None:
         first = order.index("composites") < order.index("classes")
         return answer.feasible and (first or answer.classes == most)
 
-    # No composite at all is the cheapest run: each grade on its own.
-    answer = _Chain(scenario, 0).run(deadline)
-    if answer is None or proved(answer):
-        return answer
+    # No composite at all is the cheapest run: each grade on its own; then one
+    # composite, which is what most schools at their fewest teachers need.
+    for cap in (0, 1):
+        answer = _Chain(scenario, cap).run(deadline)
+        if answer is None or proved(answer):
+            return answer
     # Small schools go fastest in one run with any number of composites.
     answer = _Chain(scenario, None).run(deadline, budget=FIRST_BUDGET)
     if answer is not None:
         return answer
-    cap = 1
+    cap = 3
     while cap < scenario.teachers:
         answer = _Chain(scenario, cap).run(deadline)
         if answer is None or proved(answer):

@@ -14,9 +14,11 @@ The state space grows fast with the children per grade and the teachers, so this
 for small schools only: above `MAX_STATES` states in one step the programme gives up
 and the MIP takes over.
 
-The search is bounded by the classes and composites the grades still to come need
-(`_fewest_composites`), and runs first with every grade's classes of one size (see
-`_Runs.run`): most small schools can be even, and that search is quick.
+The search is best first, bounded by the classes and composites the grades still to
+come need (`_Relaxation`: each kind's size limits and minimum subclass, children placed
+freely), and makes a state's moves a spread at a time, the even ones first (see
+`_Runs.run`): most small schools can be even, and their many uneven moves are then
+never made.
 """
 
 from __future__ import annotations
@@ -24,15 +26,12 @@ from __future__ import annotations
 import heapq
 import math
 import time
-from dataclasses import dataclass
 from fractions import Fraction
 
 from .chain import ChainAnswer
 from .data import Kind, Scenario
 
 MAX_STATES = 20_000
-# the widest gap in class sizes within a grade the first search allows
-FIRST_LIMIT = 0
 MAX_TEACHERS = 8  # beyond this the chain of pairs, or the MIP, is the better tool
 _WEIGHT = 1 << 24
 
@@ -55,13 +54,6 @@ def solve_runs(scenario: Scenario, *, deadline: float) -> ChainAnswer | None:
     return _Runs(scenario).run(deadline)
 
 
-@dataclass(frozen=True)
-class _Found:
-    feasible: bool
-    cost: int
-    answer: ChainAnswer
-
-
 class _Runs:
     def __init__(self, scenario: Scenario):
         self.scenario = scenario
@@ -81,71 +73,51 @@ class _Runs:
         self.per_composite = weight["composites"]
         self.per_spread = weight["balance"]
         self.teachers = scenario.teachers
-        self.limit: int | None = None
-        self.root: int | None = None
+        # the spreads of a grade's moves made at the state at hand: above low, up to limit
+        self.low, self.limit = -1, 0
+        self.cut = False  # whether moves of a wider spread were left
         self._fresh_cache: dict[tuple[int, int], list[list]] = {}
         self.biggest = max(kind.max_size for kind in self.kinds) if self.kinds else 1
-        self.fewest = _fewest_composites(self.scenario, self.kinds, self.teachers)
+        self.relaxed = _Relaxation(scenario, self.kinds, self.teachers)
         self.children_from = [sum(self.students[i:]) for i in range(len(self.students) + 1)]
 
     def last(self, k: int) -> int:
         return self.start[k] + len(self.kinds[k].grades) - 1
 
     def run(self, deadline: float) -> ChainAnswer | None:
-        """First with no grade's classes more than `FIRST_LIMIT` apart in size, then, if
-        that cannot be shown to be the optimum, with the answer found as the one to beat.
+        """Best first (A*): states in order of their cost so far plus their bound
+        (`_bound`), so the first finished state taken is the optimum.
 
-        Every path from a state costs at least the state's bound plus the spread of the
-        grade at hand. So a path the limit cut costs at least the bound of the state it
-        was cut at plus (limit + 1) spreads, and states are taken in order of their
-        bound: an answer no dearer than that, at the first state where anything was
-        cut, is the optimum, as is the answer of a search that cut nothing. Beating a
-        known answer, each state's moves need a spread short of it (see `_search`).
+        A state's moves are made a spread at a time (partial expansion): first those
+        whose grade's classes are all of one size, then, when the state comes up again,
+        those a spread of 1 apart, and so on. Every path from a state costs at least its
+        bound plus the spread of the grade at hand, so the state goes back on the heap
+        at its bound plus the next spread. Most small schools can be even, and their
+        uneven moves, the most numerous, are then never made.
         """
-        self.limit = FIRST_LIMIT
-        found = self._search(deadline)
-        if found is None:
-            return None
-        # every path the limit cut costs at least self.floor (None: nothing was cut)
-        if self.floor is None or (found.feasible and found.cost <= self.floor):
-            return found.answer
-        self.limit = None
-        found = self._search(deadline, found if found.feasible else None)
-        return None if found is None else found.answer
-
-    def _search(self, deadline: float, known: _Found | None = None) -> _Found | None:
-        """Best first (A*), within `self.limit`: a state's cost so far plus its bound
-        (`_bound`), so the first finished state taken is the optimum, and states worse
-        than it are never opened. With `known`, only what beats it is searched for,
-        and `known` is the answer if nothing does."""
-        self.floor: int | None = None  # see run
-        self.cut = False
         if self._need(0, ()) > self.teachers:  # too many children for the teachers
-            return _Found(False, 0, ChainAnswer(False, {}, {}))
+            return ChainAnswer(False, {}, {})
         most = _most_classes_after(self.scenario)
         start = (0, 0, ())  # (grade, teachers used, open kinds as (kind, classes, total, placed))
         best: dict[tuple, int] = {start: 0}
         back: dict[tuple, tuple] = {}
-        self.root = self._bound(0, 0, (), most)
-        if self.root is None:
-            return _Found(False, 0, ChainAnswer(False, {}, {}))
-        heap = [(self.root, 0, 0, start)]
+        root = self._bound(0, 0, (), most)
+        if root is None:
+            return ChainAnswer(False, {}, {})
+        # (key, tie, cost so far, state, spread of the moves to make, cost plus bound)
+        heap = [(root, 0, 0, start, 0, root)]
         ties = 1
         grades = len(self.students)
         while heap:
             if time.perf_counter() > deadline or len(best) > MAX_STATES:
                 return None
-            floor, _, cost, state = heapq.heappop(heap)
+            _, _, cost, state, spread, floor = heapq.heappop(heap)
             if cost > best[state]:
                 continue  # reached again more cheaply since
-            if known is not None:
-                if floor >= known.cost:
-                    return known  # nothing left can beat it
-                # a move whose grade's spread is above this cannot beat it either
-                self.limit = (known.cost - floor - 1) // self.per_spread
             i, used, opened = state
             if i == grades:
-                return _Found(True, cost, self._read_back(back, state))
+                return self._read_back(back, state)
+            self.low, self.limit = spread - 1, spread
             self.cut = False
             for tried, move in enumerate(self._moves(i, used, opened)):
                 (after_used, after_opened), extra, choice = move
@@ -163,16 +135,13 @@ class _Runs:
                     bound = self._bound(i + 1, after_used, after_opened, most)
                     if bound is None:
                         continue  # the grades still to come cannot all find a class
-                    bound += value
-                    if known is not None and bound >= known.cost:
-                        continue  # cannot beat the answer known
-                    heapq.heappush(heap, (bound, ties, value, new))
+                    heapq.heappush(heap, (value + bound, ties, value, new, 0, value + bound))
                     ties += 1
-            if self.cut and self.floor is None and known is None:
-                # what the limit cut from here costs at least: states are taken in
-                # order of their bound, so the first such state gives the floor
-                self.floor = floor + (self.limit + 1) * self.per_spread
-        return known or _Found(False, 0, ChainAnswer(False, {}, {}))
+            if self.cut:  # moves of a wider spread are left: at least one spread more
+                key = floor + (spread + 1) * self.per_spread
+                heapq.heappush(heap, (key, ties, cost, state, spread + 1, floor))
+                ties += 1
+        return ChainAnswer(False, {}, {})
 
     def _need(self, i: int, opened: tuple) -> int:
         """The fewest classes still to open for grades i on: their children less the seats
@@ -182,14 +151,24 @@ class _Runs:
 
     def _bound(self, i: int, used: int, opened: tuple, most: list[int]) -> int | None:
         """The best the classes still to open could add, or None when they cannot serve
-        the grades still to come (see `_fewest_composites`); balance adds >= 0."""
-        classes = min(self.teachers - used, most[i])
-        covered = max((self.last(k) for k, _, _, _ in opened), default=i - 1)
-        fewest = self.fewest[max(i, covered + 1)][covered >= i]
-        composites = None if fewest is None else fewest[classes]
-        if composites is None:
-            return None
-        return classes * self.per_class + composites * self.per_composite
+        the grades still to come (see `_Relaxation`); balance adds >= 0."""
+        relaxed = self.relaxed
+        state = relaxed.state(
+            i,
+            [
+                (self.last(k), total - placed, self.kinds[k].min_subclass_size * count)
+                for k, count, total, placed in opened
+            ],
+        )
+        fewest = relaxed.fewest(i, state)
+        best = None
+        for classes in range(min(self.teachers - used, most[i]) + 1):
+            composites = fewest[classes]
+            if composites is not None:
+                value = classes * self.per_class + composites * self.per_composite
+                if best is None or value < best:
+                    best = value
+        return best
 
     def _moves(self, i: int, used: int, opened: tuple):
         """(state after, cost, choices) for grade i from one state."""
@@ -207,32 +186,29 @@ class _Runs:
         yield from self._combine(i, used, shares, self._fresh(i, used), students)
 
     def _fresh(self, i: int, used: int) -> list[list]:
-        """New composites starting at grade i: per kind, None or (kind, classes, total,
-        share of grade i), within the children the kind's grades have."""
+        """New composites starting at grade i: per kind, (kind, classes, least and most
+        children in all, least of each grade, children of its later grades), by classes."""
         if (i, used) in self._fresh_cache:
             return self._fresh_cache[i, used]
         fresh = []
         for k in self.starting.get(i, []):
             kind = self.kinds[k]
             later = sum(self.students[i + 1 : self.last(k) + 1])
-            options: list = [None]
+            options = []
             for count in range(1, self.teachers - used + 1):
                 sub = kind.min_subclass_size * count
                 low = max(kind.min_size * count, sub * len(kind.grades))
                 high = min(kind.max_size * count, self.students[i] + later)
-                for total in range(low, high + 1):
-                    first = max(sub, total - later)
-                    top = min(total - sub * (len(kind.grades) - 1), self.students[i])
-                    options += [(k, count, total, share) for share in range(first, top + 1)]
-            # by share, so the search of a grade's moves stops at the first too many
-            fresh.append([None, *sorted(options[1:], key=lambda option: option[3])])
+                if low <= high:
+                    options.append((k, count, low, high, sub, later))
+            fresh.append(options)
         self._fresh_cache[i, used] = fresh
         return fresh
 
     def _combine(self, i, used, shares, fresh, students):
         picks: list = []
-
         limit = self.limit
+        grades_in = [len(kind.grades) for kind in self.kinds]
 
         def walk(j: int, taken: int, teachers: int, low: int, high: int):
             if taken > students or teachers > self.teachers:
@@ -240,7 +216,7 @@ class _Runs:
             if j < len(shares):
                 k, count, total, placed, options = shares[j]
                 low, high = min(low, total // count), max(high, -(-total // count))
-                if limit is not None and high - low > limit:
+                if high - low > limit:
                     self.cut = True
                     return
                 for share in options:
@@ -250,22 +226,27 @@ class _Runs:
                 return
             f = j - len(shares)
             if f < len(fresh):
-                for option in fresh[f]:
-                    if option is None:
-                        yield from walk(j + 1, taken, teachers, low, high)
-                        continue
-                    k, count, total, share = option
-                    if taken + share > students:
-                        break  # and so would every later option
+                yield from walk(j + 1, taken, teachers, low, high)  # none of this kind
+                for k, count, least, most, sub, later in fresh[f]:
                     if teachers + count > self.teachers:
-                        continue
-                    small, big = min(low, total // count), max(high, -(-total // count))
-                    if limit is not None and big - small > limit:
-                        self.cut = True
-                        continue
-                    picks.append((k, count, total, 0, share))
-                    yield from walk(j + 1, taken + share, teachers + count, small, big)
-                    picks.pop()
+                        break  # and so would every larger count
+                    if high >= 0:  # only totals whose classes keep the band within limit
+                        first, last = least, most
+                        least = max(least, count * (high - limit))
+                        most = min(most, count * (low + limit))
+                        if least > first or most < last:
+                            self.cut = True
+                    top_share = min(self.students[i], students - taken)
+                    for total in range(least, most + 1):
+                        small, big = min(low, total // count), max(high, -(-total // count))
+                        if big - small > limit:
+                            self.cut = True
+                            continue
+                        top = min(total - sub * (grades_in[k] - 1), top_share)
+                        for share in range(max(sub, total - later), top + 1):
+                            picks.append((k, count, total, 0, share))
+                            yield from walk(j + 1, taken + share, teachers + count, small, big)
+                            picks.pop()
                 return
             yield from self._finish(i, teachers, picks, students - taken)
 
@@ -273,15 +254,25 @@ class _Runs:
 
     def _finish(self, i, used, picks, rest):
         """The grade's own classes take the rest; its spread is then known."""
-        own = self.pure.get(i)
-        counts = [0] if rest == 0 else []
-        if rest and own is not None:
-            kind = self.kinds[own]
-            counts = [
-                c
-                for c in range(1, self.teachers - used + 1)
-                if kind.min_size * c <= rest <= kind.max_size * c
-            ]
+        low, high = 1 << 30, -1
+        for _, count, total, _, _ in picks:
+            low = min(low, total // count)
+            high = max(high, -(-total // count))
+        spreads = []  # (own classes, spread) within this expansion's spreads
+        if rest == 0:
+            spreads.append((0, high - low if low <= high else 0))
+        elif i in self.pure:
+            kind = self.kinds[self.pure[i]]
+            for own_count in range(1, self.teachers - used + 1):
+                if not kind.min_size * own_count <= rest <= kind.max_size * own_count:
+                    continue
+                spread = max(high, -(-rest // own_count)) - min(low, rest // own_count)
+                spreads.append((own_count, spread))
+        made = [(c, spread) for c, spread in spreads if self.low < spread <= self.limit]
+        if len(made) < len(spreads) and any(spread > self.limit for _, spread in spreads):
+            self.cut = True
+        if not made:
+            return
         opened_new = tuple(
             sorted(
                 (k, count, total, placed + share)
@@ -290,26 +281,14 @@ class _Runs:
             )
         )
         new_classes = sum(count for k, count, _, placed, _ in picks if placed == 0)
-        low, high = 1 << 30, -1
-        for _, count, total, _, _ in picks:
-            low = min(low, total // count)
-            high = max(high, -(-total // count))
-        for own_count in counts:
-            small, big = low, high
-            if own_count:
-                small = min(small, rest // own_count)
-                big = max(big, -(-rest // own_count))
-            spread = big - small if small <= big else 0
-            if self.limit is not None and spread > self.limit:
-                self.cut = True
-                continue
+        shares = tuple((k, count, share) for k, count, _, _, share in picks)
+        for own_count, spread in made:
             cost = (
                 (new_classes + own_count) * self.per_class
                 + new_classes * self.per_composite
                 + spread * self.per_spread
             )
-            choice = (tuple((k, count, share) for k, count, _, _, share in picks), own_count, rest)
-            yield (used + own_count, opened_new), cost, choice
+            yield (used + own_count, opened_new), cost, (shares, own_count, rest)
 
     def _read_back(self, back, end) -> ChainAnswer:
         structure: dict[tuple[str, ...], int] = {}
@@ -330,65 +309,125 @@ class _Runs:
         return ChainAnswer(True, structure, totals)
 
 
-def _fewest_composites(scenario: Scenario, kinds: list[Kind], teachers: int) -> list:
-    """fewest[p][attached][m]: the fewest composites grades p on need with at most m
-    new classes, or None when they cannot have them; attached: a class opening before
-    grade p may reach into it.
+class _Relaxation:
+    """The fewest composites the grades from i on need, for each number of new classes.
 
-    A relaxation: the classes' spans split grades p on into blocks no class crosses
-    (grades without children may be left out). A block of `length` grades has at least
-    (length - 1) / (longest - 1) composites to join them (one more boundary when
-    attached), and at least its children over the largest class of a kind within it
-    (any kind when attached) classes.
+    A relaxation of the search: it chooses how many classes of each kind open, as the
+    search does, but places children freely, keeping only what every path of the
+    search keeps: a composite of c classes takes at least c times its minimum subclass
+    of each of its grades and at most c times its largest class in all; a grade's own
+    c classes take at least c times its smallest class and at most c times its
+    largest. What it needs is therefore a lower bound on what the search needs.
+
+    With the least amounts set aside first, what is left of each grade can go to the
+    open classes that end soonest (classes are runs of grades: any placement can be
+    rearranged that way). So grade by grade the state is, for each grade ahead, the
+    room left in the classes that end there and what they still must take of each
+    grade until then, and a small dynamic programme over these states, remembered
+    across the search's states, gives the answer.
     """
-    n = len(scenario.grades)
-    students = [g.students for g in scenario.grades]
-    order = [[scenario.order(g) for g in kind.grades] for kind in kinds]
-    longest = max((len(o) for o in order), default=1)
-    biggest = max((kind.max_size for kind in kinds), default=0)
-    empty: list = [0] * (teachers + 1)
-    fewest = [[None, None] for _ in range(n)] + [[empty, empty]]
 
-    def merge(into: list, used: int, composites: int, rest: list | None) -> None:
-        if rest is None:
-            return
-        for m in range(used, teachers + 1):
-            after = rest[m - used]
-            if after is not None and (into[m] is None or composites + after < into[m]):
-                into[m] = composites + after
+    def __init__(self, scenario: Scenario, kinds: list[Kind], teachers: int):
+        self.students = [g.students for g in scenario.grades]
+        self.teachers = teachers
+        # a class open before grade i ends at most `ahead - 1` grades after it
+        self.ahead = max((len(kind.grades) for kind in kinds), default=1) - 1
+        self.kinds_at: dict[int, list[Kind]] = {}
+        for kind in kinds:
+            self.kinds_at.setdefault(scenario.order(kind.grades[0]), []).append(kind)
+        n = len(self.students)
+        self.empty = ((0, 0),) * self.ahead
+        self._memo: dict[tuple, tuple] = {}
+        self._options = [self._options_at(i) for i in range(n)]
 
-    for p in range(n - 1, -1, -1):
-        for attached in (0, 1):
-            best: list = [None] * (teachers + 1)
-            if attached:  # a class that may reach into grade p need not
-                best = list(fewest[p][0] or best)
-            if not attached and students[p] == 0:
-                merge(best, 0, 0, fewest[p + 1][0])
-            children = 0
-            for q in range(p, n):
-                children += students[q]
-                if attached:
-                    cap = biggest
-                else:
-                    cap = max(
-                        (
-                            kinds[k].max_size
-                            for k in range(len(kinds))
-                            if p <= order[k][0] and order[k][-1] <= q
-                        ),
-                        default=0,
-                    )
-                bridges = q - p + attached
-                if bridges and longest < 2:
+    def _options_at(self, i: int) -> list[tuple]:
+        """The ways classes may open at grade i: (classes, composites, least of grade i
+        they take, room per grade ahead d = 0 .. ahead, least per grade ahead)."""
+        out = []
+        kinds = self.kinds_at.get(i, [])
+        width = self.ahead + 1
+
+        def walk(j: int, classes: int, composites: int, least: int, room: list, owed: list):
+            if j == len(kinds):
+                out.append((classes, composites, least, tuple(room), tuple(owed)))
+                return
+            walk(j + 1, classes, composites, least, room, owed)
+            kind = kinds[j]
+            d = len(kind.grades) - 1
+            for count in range(1, self.teachers - classes + 1):
+                each = count * (kind.min_subclass_size if kind.composite else kind.min_size)
+                free = count * kind.max_size - each * (d + 1)
+                if least + each > self.students[i] or free < 0:
                     break
-                composites = -(-bridges // (longest - 1)) if bridges else 0
-                if children and not cap:
+                grown, more = list(room), list(owed)
+                grown[d] += free
+                more[d] += each
+                extra = count if kind.composite else 0
+                walk(j + 1, classes + count, composites + extra, least + each, grown, more)
+
+        walk(0, 0, 0, 0, [0] * width, [0] * width)
+        return out
+
+    def state(self, i: int, opened) -> tuple:
+        """The state before grade i of the open classes, given as (grade they end at,
+        children they still take, least they take of each grade)."""
+        groups = [[0, 0] for _ in range(self.ahead)]
+        for last, seats, each in opened:
+            d = last - i
+            groups[d][0] += seats - each * (d + 1)
+            groups[d][1] += each
+        return self._normal(i, groups)
+
+    def _normal(self, i: int, groups) -> tuple:
+        """The groups with no more room than the children who could fill it: those of
+        grades i .. i + d beyond what the open classes must take of them. States that
+        differ only in room never used are then one."""
+        out = []
+        spare = 0
+        owed = sum(o for _, o in groups)
+        for d, (room, o) in enumerate(groups):
+            if i + d < len(self.students):
+                spare += max(0, self.students[i + d] - owed)
+            owed -= o
+            out.append((min(room, spare), o))
+        return tuple(out)
+
+    def fewest(self, i: int, groups: tuple) -> tuple:
+        """For m = 0 .. teachers: the fewest composites grades i on need with exactly m new
+        classes (None: impossible), the open classes being `groups` (see `state`)."""
+        key = (i, groups)
+        found = self._memo.get(key)
+        if found is not None:
+            return found
+        top = self.teachers
+        out: list = [None] * (top + 1)
+        if i == len(self.students):
+            out[0] = 0
+        else:
+            owed_now = sum(owed for _, owed in groups)
+            for classes, composites, least, room, owed in self._options[i]:
+                rest = self.students[i] - owed_now - least
+                if rest < 0:
                     continue
-                classes = max(composites, -(-children // cap) if children else 0)
-                if classes <= teachers:
-                    merge(best, classes, composites, fewest[q + 1][0])
-            fewest[p][attached] = best if any(v is not None for v in best) else None
-    return fewest
+                after = []
+                for d in range(self.ahead + 1):
+                    free = room[d] + (groups[d][0] if d < self.ahead else 0)
+                    used = min(free, rest)
+                    rest -= used
+                    if d:
+                        still = owed[d] + (groups[d][1] if d < self.ahead else 0)
+                        after.append((free - used, still))
+                if rest:
+                    continue  # children left over: too little room
+                later = self.fewest(i + 1, self._normal(i + 1, after))
+                for m in range(top - classes + 1):
+                    if later[m] is not None:
+                        value = later[m] + composites
+                        if out[m + classes] is None or value < out[m + classes]:
+                            out[m + classes] = value
+        result = tuple(out)
+        self._memo[key] = result
+        return result
 
 
 def _most_classes_after(scenario: Scenario) -> list[int]:

@@ -17,8 +17,6 @@ from flask import (
     Response,
     current_app,
     jsonify,
-    make_response,
-    render_template,
     request,
 )
 from flask_wtf.csrf import CSRFError
@@ -29,7 +27,7 @@ from crunch.extensions import db
 from crunch.jobs import TooManyJobs
 from crunch.solve_slots import AUTOMATIC, RETRYING, AlreadySolving
 from crunch.solve_slots import MESSAGE as ALREADY_SOLVING
-from crunch.web.htmx import is_htmx, render_block, target
+from crunch.web.htmx import is_htmx, page_or_block, render_block, target, varying
 
 MESSAGES = {
     400: "The request could not be understood. Reload the page and try again.",
@@ -82,10 +80,9 @@ def already_solving(error: AlreadySolving) -> Response:
         body = render_block(
             "error.html", "busy", message=message, retry=retry, retry_url=request.path
         )
-        response = make_response(body, 429)
+        response = varying(body, 429)
         response.headers["HX-Retarget"] = "#solver-busy"
         response.headers["HX-Reswap"] = "innerHTML"
-        response.vary.add("HX-Request")
     else:
         response = error_response(429, ALREADY_SOLVING, "Still solving")
     response.headers["Retry-After"] = "1"
@@ -121,19 +118,15 @@ def error_response(code: int, message: str, title: str) -> Response:
     except Exception:
         current_app.logger.exception("The error page for %s could not be rendered", code)
         _roll_back()
-        response = make_response(_PLAIN.format(title=escape(title), message=escape(message)), code)
+        response = varying(_PLAIN.format(title=escape(title), message=escape(message)), code)
     if is_htmx():
         response.headers["HX-Retarget"] = "#flash"
         response.headers["HX-Reswap"] = "innerHTML"
-    response.vary.add("HX-Request")
     return response
 
 
 def _rendered(code: int, message: str, title: str) -> Response:
-    context = {"code": code, "message": message, "title": title}
-    if is_htmx():
-        return make_response(render_block("error.html", "message", **context), code)
-    return make_response(render_template("error.html", **context), code)
+    return page_or_block("error.html", "message", code, code=code, message=message, title=title)
 
 
 _PLAIN = (

@@ -1,13 +1,16 @@
 """The few htmx helpers the views need.
 
 The same URL answers with a whole page or, for htmx, with one named block of
-that page's template, so the page and its fragment are rendered by the same
-template code and cannot drift apart.
+that page's template (jinja2-fragments' `render_block`), so the page and its
+fragment are rendered by the same template code and cannot drift apart.
 """
 
 from __future__ import annotations
 
-from flask import Response, current_app, make_response, render_template, request
+from flask import Response, make_response, render_template, request
+from jinja2_fragments.flask import render_block
+
+__all__ = ["is_htmx", "page_or_block", "render_block", "target", "varying"]
 
 
 def is_htmx() -> bool:
@@ -22,21 +25,16 @@ def target() -> str:
     return request.headers.get("HX-Target", "")
 
 
-def render_block(template_name: str, block: str, **context) -> str:
-    """Render one `{% block %}` of a template with the normal template context."""
-    app = current_app._get_current_object()
-    template = app.jinja_env.get_template(template_name)
-    app.update_template_context(context)
-    rendered = template.blocks[block](template.new_context(context))
-    return "".join(rendered)
+def varying(body: str, status: int = 200) -> Response:
+    """A response whose body depends on HX-Request (a page or one of its blocks), and
+    says so: `Vary: HX-Request`, so no cache hands a fragment to a full page load."""
+    response = make_response(body, status)
+    response.vary.add("HX-Request")
+    return response
 
 
 def page_or_block(template_name: str, block: str, status: int = 200, **context) -> Response:
     """The page for a normal request, the block for htmx; either way Vary: HX-Request."""
     if is_htmx():
-        body = render_block(template_name, block, **context)
-    else:
-        body = render_template(template_name, **context)
-    response = make_response(body, status)
-    response.vary.add("HX-Request")
-    return response
+        return varying(render_block(template_name, block, **context), status)
+    return varying(render_template(template_name, **context), status)

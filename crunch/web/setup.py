@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 
 from flask import Flask, Response, request
 from werkzeug.routing import IntegerConverter
@@ -67,17 +66,14 @@ def register(app: Flask) -> None:
     errors.register(app)
     app.after_request(security_headers)
     app.after_request(no_store)
-    app.after_request(compact_html)
     app.jinja_env.filters["status_label"] = words.status_label
     app.jinja_env.filters["apply_value"] = actions.apply_value
     app.jinja_env.filters["priority_label"] = words.priority_label
     app.jinja_env.filters["priorities_label"] = words.priorities_label
     app.jinja_env.filters["local_time"] = lambda moment: words.local_time(
-        moment, app.config.get("DISPLAY_TIMEZONE")
+        moment, app.config["DISPLAY_TIMEZONE"]
     )
-    app.context_processor(
-        lambda: {"zone_label": words.zone_label(app.config.get("DISPLAY_TIMEZONE"))}
-    )
+    app.context_processor(lambda: {"zone_label": words.zone_label(app.config["DISPLAY_TIMEZONE"])})
     app.jinja_env.globals.update(
         htmx_path=assets.HTMX_PATH,
         htmx_integrity=assets.HTMX_INTEGRITY,
@@ -103,18 +99,4 @@ def no_store(response: Response) -> Response:
     static files hold nothing private and may be cached."""
     if request.endpoint != "static":
         response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-INDENT = re.compile(r"\n\s+")
-
-
-def compact_html(response: Response) -> Response:
-    """Drop template indentation: a tenth of the editor's weight and no meaning in HTML.
-
-    Every run of whitespace keeps one character, so text and inline elements
-    render the same. The templates hold no <pre> or <textarea>.
-    """
-    if response.mimetype == "text/html" and not response.direct_passthrough:
-        response.set_data(INDENT.sub("\n", response.get_data(as_text=True)))
     return response

@@ -43,3 +43,25 @@ def test_admin_screens_and_the_overview(anonymous_page, live_server):
     page.get_by_role("link", name="Users and roles").click()
     expect(page.locator("h1")).to_contain_text("Users of")
     expect(page.locator("table.list")).to_contain_text(PLANNER)
+
+
+def test_a_link_from_another_site_keeps_the_user_logged_in(page, live_server):
+    """The session cookie is SameSite=Strict: Chromium keeps it back when another site's
+    link starts the visit. The page it lands on must not replace it (that would log the
+    user out); its link, followed from this site, carries it."""
+    from playwright.sync_api import expect
+
+    app_url = live_server.url("/")
+    page.route(
+        "http://other-site.test/**",
+        lambda route: route.fulfill(
+            content_type="text/html", body=f'<p><a href="{app_url}">Our plans</a></p>'
+        ),
+    )
+    page.goto("http://other-site.test/mail")
+    page.get_by_role("link", name="Our plans").click()
+    expect(page.locator("h1")).to_have_text("Class Cruncher")
+    page.get_by_role("link", name="Open Class Cruncher").click()
+    expect(page.locator("h1")).to_have_text("Schools")
+    page.goto(app_url)  # typed or bookmarked: the cookie is sent
+    expect(page.locator("h1")).to_have_text("Schools")

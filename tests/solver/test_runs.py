@@ -77,10 +77,10 @@ def primary_school(teachers: int, counts: list[int], priorities: list[str]) -> d
 @pytest.mark.parametrize(
     ("teachers", "counts", "priorities"),
     [
-        # even grades are best: the first search, within a spread of 0, proves it
+        # even grades are best: moves of a spread of 0 alone prove it
         (5, [14, 9, 16, 13, 12, 17, 17], ["classes", "composites", "balance"]),
         (5, [24, 22, 17, 13, 16, 18, 7], ["classes", "composites", "balance"]),
-        # the best has a spread: the full search, bounded by the first one's answer
+        # the best has a spread: states come up again for their wider moves
         (4, [14, 9, 16, 13, 12, 17, 17], ["classes", "composites", "balance"]),
         # other orders of the priorities
         (5, [14, 9, 16, 13, 12, 17, 17], ["balance", "classes", "composites"]),

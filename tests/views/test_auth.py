@@ -459,19 +459,19 @@ def test_htmx_sends_the_token_in_a_header(csrf_app):
     assert client.get("/").status_code == 302
 
 
-def test_session_cookie_is_httponly_samesite_lax_and_secure_when_configured(csrf_app):
+def test_session_cookie_is_httponly_samesite_strict_and_secure_when_configured(csrf_app):
     client = csrf_app.test_client()
     response = login(client)
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie
-    assert "SameSite=Lax" in cookie
+    assert "SameSite=Strict" in cookie
     assert "Secure" in cookie
     assert "remember_token" not in response.headers.get("Set-Cookie", "")
 
 
 def test_session_cookie_is_not_secure_by_default(anon):
     cookie = login(anon).headers["Set-Cookie"]
-    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
     assert "Secure" not in cookie
 
 
@@ -501,3 +501,39 @@ def test_security_headers_on_401_and_redirects(anon):
         assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
         assert response.headers["X-Content-Type-Options"] == "nosniff"
         assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+CROSS_SITE = {"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "navigate"}
+
+
+def test_a_link_from_another_site_leaves_the_session_cookie_alone(anon, school):
+    """The browser kept back the Strict cookie of a user who may well be logged in: the
+    answer sets no cookie (which would replace theirs) and links to the page asked for."""
+    page = f"/schools/{school.id}"
+    redirected = anon.get(page, headers=CROSS_SITE)
+    assert redirected.status_code == 302
+    assert "Set-Cookie" not in redirected.headers
+    arrived = anon.get(redirected.headers["Location"], headers=CROSS_SITE)
+    html = arrived.get_data(as_text=True)
+    assert arrived.status_code == 200
+    assert "Set-Cookie" not in arrived.headers
+    assert f'<a href="{page}">Open Class Cruncher</a>' in html
+    assert "password" not in html and "csrf" not in html.lower()
+
+
+def test_the_link_from_another_site_stays_on_this_site(anon):
+    arrived = anon.get("/login?next=//evil.example/", headers=CROSS_SITE)
+    assert '<a href="/">Open Class Cruncher</a>' in arrived.get_data(as_text=True)
+
+
+def test_the_same_link_from_this_site_shows_the_login_form(app, school):
+    for headers in ({"Sec-Fetch-Site": "same-origin"}, {"Sec-Fetch-Site": "none"}, {}):
+        response = app.test_client().get(f"/login?next=/schools/{school.id}", headers=headers)
+        assert 'name="password"' in response.get_data(as_text=True)
+        assert "SameSite=Strict" in response.headers["Set-Cookie"]
+
+
+def test_a_logged_in_browser_that_sends_its_cookie_cross_site_is_served(client, school):
+    """A browser that ignores SameSite sends the cookie: the user is known, no detour."""
+    response = client.get(f"/schools/{school.id}", headers=CROSS_SITE)
+    assert response.status_code == 200
