@@ -92,3 +92,67 @@ def test_blind_codes_hide_names_in_the_words_too():
     assert kid["name"] not in words
     assert board.codes(kids)[kid["id"]] in words
     assert "must be apart" in words
+
+
+def test_a_roster_that_does_not_fit_the_plan_is_drawn_with_its_reasons():
+    drawn = board.draw(ALLOCATION, CHILDREN, blind=False)
+    assert drawn.problem is not None and drawn.invalid == []
+    assert drawn.names[IDS[0]] == CHILDREN[0]["name"]
+    assert board.draw(ALLOCATION, CHILDREN, blind=True).names[IDS[0]] == "Child 001"
+    misfit = board.draw(ALLOCATION, [{**CHILDREN[0], "grade": "5"}], blind=False)
+    assert misfit.problem is None and misfit.invalid
+
+
+def test_an_edit_refuses_what_the_board_does_not_have():
+    draft = board.Draft(dict(START))
+    for verb, target, to in [
+        ("move", "nobody", "Class 1"),
+        ("fix", "nobody", ""),
+        ("send", "nobody@Class 1", ""),
+    ]:
+        refused = board.edit(PROBLEM, draft, verb, target, to)
+        assert (refused.draft, refused.errors, refused.status) == (draft, [board.NO_CHILD], 422)
+    for verb, target, to in [("move", IDS[0], "Class 9"), ("send", f"{IDS[0]}@", "")]:
+        refused = board.edit(PROBLEM, draft, verb, target, to)
+        assert (refused.draft, refused.errors, refused.status) == (draft, [board.NO_CLASS], 422)
+
+
+def test_edits_move_send_fix_undo_and_redo():
+    kid = IDS[0]
+    moved = board.edit(PROBLEM, board.Draft(dict(START)), "move", kid, "Class 2")
+    assert moved.draft.assignment[kid] == "Class 2" and moved.status == 200
+    assert any("Class 2 now has" in line for line in moved.lines)
+    unplaced = board.edit(PROBLEM, moved.draft, "move", kid, "")
+    assert kid not in unplaced.draft.assignment
+    sent = board.edit(PROBLEM, moved.draft, "send", f"{kid}@Class 1")
+    assert sent.draft.assignment[kid] == "Class 1"
+    fixed = board.edit(PROBLEM, sent.draft, "fix", kid)
+    assert fixed.draft.fixed == (kid,) and fixed.lines == []
+    undone = board.edit(PROBLEM, fixed.draft, "undo", "")
+    assert undone.draft.assignment[kid] == "Class 2" and undone.lines
+    redone = board.edit(PROBLEM, undone.draft, "redo", "")
+    assert redone.draft.assignment[kid] == "Class 1"
+    nothing = board.edit(PROBLEM, board.Draft(dict(START)), "undo", "")
+    assert nothing.draft.assignment == START and nothing.lines == []
+
+
+def test_what_the_board_shows_of_a_draft():
+    drawn = board.draw(ALLOCATION, CHILDREN, blind=False)
+    empty = board.shown(drawn, board.Draft())
+    assert [len(empty["cards"][label]) for label in [*LABELS, ""]] == [0, 0, 0, len(CHILDREN)]
+    assert empty["metrics"] is None and empty["broken"] == [] and empty["count_broken"]
+    assert empty["menus"]["Class 2"].count("<option selected>Class 2</option>") == 1
+    assert empty["menus"][""].count("selected") == 0
+    # Exact counts, then one K too many in Class 2: the swap that mends it is offered.
+    ks = [k["id"] for k in CHILDREN if k["grade"] == "K"]
+    ones = [k["id"] for k in CHILDREN if k["grade"] == "1"]
+    exact = dict.fromkeys(ks[:10], "Class 1") | dict.fromkeys(ks[10:] + ones[:5], "Class 2")
+    exact |= dict.fromkeys(ones[5:], "Class 3")
+    assert board.shown(drawn, board.Draft(exact))["count_broken"] == []
+    kid = ks[0]
+    draft = board.Draft(exact).moved(kid, "Class 2")
+    after = board.shown(drawn, draft)
+    assert kid in {k["id"] for k in after["cards"]["Class 2"]}
+    assert after["metrics"] is not None and after["broken"]
+    swap_child, swap_to = after["swap"]
+    assert swap_to == "Class 1" and swap_child != kid

@@ -10,6 +10,7 @@ from crunch.rosters.children import (
     roll_forward,
     to_csv,
     with_child,
+    without,
 )
 
 AVA = child(id="S1", name="Ava", grade="K", friends=["S2"], categories={"from": "Kinder"})
@@ -86,3 +87,13 @@ def test_last_changed_reads_no_further_back_than_needed():
 
     assert last_changed(history()) == {"A": 3}
     assert read == [3, 2]
+
+
+def test_a_child_removed_leaves_no_request_naming_it():
+    ava = child(id="S1", name="Ava", grade="K", friends=["S2"], apart=["S3", "S2"])
+    ben = child(id="S2", name="Ben", grade="K", together=["S1"])
+    cara = child(id="S3", name="Cara", grade="K", friends=["S1", "S2"])
+    after = without([ava, ben, cara], "S2")
+    assert [c["id"] for c in after] == ["S1", "S3"]
+    assert (after[0]["friends"], after[0]["apart"], after[1]["friends"]) == ([], ["S3"], ["S1"])
+    assert ava["apart"] == ["S3", "S2"]  # the children given are left as they were

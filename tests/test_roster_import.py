@@ -4,6 +4,8 @@ rows read under a mapping (the views' tests cover the pages)."""
 from __future__ import annotations
 
 from crunch.files.importing import read_rows
+from crunch.files.upload_limits import DEFAULT_LIMITS as LIMITS
+from crunch.rosters import children as roster_children
 from crunch.rosters import importing as roster_import
 
 GRADES = ["K", "1", "2"]
@@ -48,3 +50,26 @@ def test_a_mapping_without_the_required_columns_says_which():
         "Choose the column that holds each child's name (or first name).",
         "Choose the column that holds each child's grade.",
     ]
+
+
+def test_the_preview_guesses_until_a_mapping_is_posted():
+    tab = roster_import.read_file(b"Id,Name,Grade\n1,Ava,K\n2,Ben,3\n", "kids.csv", LIMITS)
+    guessed, nothing = roster_import.preview(tab, None, GRADES, 2027)
+    assert guessed.kinds == ["id", "name", "grade"] and nothing is None
+    posted = {"col0": "id", "col1": "name", "col2": "notes", "refs": "name"}
+    chosen, result = roster_import.preview(tab, posted, GRADES, 2027)
+    assert chosen.kinds == ["id", "name", "notes"] and chosen.refs == "name"
+    assert result.mapping_errors == ["Choose the column that holds each child's grade."]
+    _, bad_grade = roster_import.preview(
+        tab, {"col0": "id", "col1": "name", "col2": "grade"}, GRADES, 2027
+    )
+    assert bad_grade.errors == ["Row 3: grade 3 is not a grade of the 2027 plan (K, 1, 2)."]
+
+
+def test_an_import_note_says_what_changed_only_when_there_were_children():
+    ava = roster_children.child(id="1", name="Ava", grade="K")
+    ben = roster_children.child(id="2", name="Ben", grade="K")
+    assert roster_import.note([], [ava, ben], "kids.csv") == "Imported 2 children from kids.csv."
+    assert roster_import.note([ava], [ben], "kids.csv") == (
+        "Imported 1 children from kids.csv. Changes: added Ben; removed Ava."
+    )

@@ -15,7 +15,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from markupsafe import Markup
+
 from crunch.rosters import children as roster_children
+from crunch.solver.data import InvalidScenario
 from crunch.solver.placement import (
     BrokenRule,
     PlacementInput,
@@ -97,6 +100,33 @@ def placement_obj(
             kid["class"] = label
         out.append(kid)
     return {"classes": [{"label": c.label, "grades": c.grades} for c in classes], "children": out}
+
+
+@dataclass(frozen=True)
+class Board:
+    """A roster drawn in a plan's classes: the placement problem, or (`problem` None)
+    why the roster does not fit the plan. In blind review the children are codes."""
+
+    classes: list[BoardClass]
+    children: list[dict[str, Any]]
+    blind: bool
+    problem: PlacementInput | None
+    invalid: list[str] = field(default_factory=list)
+
+    @property
+    def names(self) -> dict[str, str]:
+        return codes(self.children) if self.blind else roster_children.names(self.children)
+
+
+def draw(
+    allocation: Mapping[str, Any] | None, children: list[dict[str, Any]], *, blind: bool
+) -> Board:
+    classes = board_classes(allocation)
+    try:
+        problem = placement_input(classes, children, blind=blind)
+    except InvalidScenario as error:
+        return Board(classes, children, blind, None, [e.message for e in error.errors])
+    return Board(classes, children, blind, problem)
 
 
 # ---------------------------------------------------------------- the draft
@@ -216,6 +246,53 @@ def _set(assignment: dict[str, str], child: str, label: str) -> dict[str, str]:
     else:
         out.pop(child, None)
     return out
+
+
+# ---------------------------------------------------------------- edits by hand
+
+EDITS = ("move", "send", "fix", "undo", "redo")
+NO_CHILD = "There is no such child on this board."
+NO_CLASS = "There is no such class on this board."
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one action of the board's form left: the draft, what it did in words, the
+    problems, the answer's status, and the number of the class list it saved, if any."""
+
+    draft: Draft | None
+    lines: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    status: int = 200
+    saved: int | None = None
+
+
+def edit(placement: PlacementInput, draft: Draft, verb: str, target: str, to: str = "") -> Outcome:
+    """One edit of EDITS: "move" `target` (a child) to the class `to` ("" unplaces it),
+    "send" (the offered swap; `target` is "<child>@<class>"), "fix" or unfix a child
+    where it stands, "undo" or "redo" the last move. A child or class the board does
+    not have is refused (422)."""
+    before = draft.assignment
+    if verb in ("move", "send", "fix") and not placement.has_child(
+        target.rsplit("@", 1)[0] if verb == "send" else target
+    ):
+        return Outcome(draft, errors=[NO_CHILD], status=422)
+    if verb == "send":
+        target, _, to = target.rpartition("@")
+        if not placement.has_class(to):
+            return Outcome(draft, errors=[NO_CLASS], status=422)
+    if verb == "move" and to and not placement.has_class(to):
+        return Outcome(draft, errors=[NO_CLASS], status=422)
+    if verb in ("move", "send"):
+        draft = draft.moved(target, to)
+        return Outcome(draft, consequences(placement, before, draft.assignment, target))
+    if verb == "fix":
+        return Outcome(draft.toggled(target))
+    stack = draft.undo if verb == "undo" else draft.redo
+    draft = draft.undone() if verb == "undo" else draft.redone()
+    if not stack:
+        return Outcome(draft)
+    return Outcome(draft, consequences(placement, before, draft.assignment, stack[-1][0]))
 
 
 # ---------------------------------------------------------------- what a move did
@@ -340,6 +417,49 @@ def figures(placement: PlacementInput, assignment: Mapping[str, str]) -> dict[st
             by_class.get(plan_class.label, {}),
         )
     return out
+
+
+def shown(drawn: Board, draft: Draft) -> dict[str, Any]:
+    """What the board shows of a draft (its template's context): each class's cards, and
+    under "" the children not placed yet; each card's "move to" menu; the children
+    without the friends they need; each class's figures; the metrics; the rules broken;
+    and, after a move that broke a grade's count, the swap that mends it best."""
+    placement, classes, assignment = drawn.problem, drawn.classes, draft.assignment
+    cards: dict[str, list[dict[str, Any]]] = {c.label: [] for c in classes}
+    cards[""] = []
+    for kid in drawn.children:
+        label = assignment.get(kid["id"], "")
+        cards[label if label in cards else ""].append(kid)
+    broken = broken_rules(placement, assignment)
+    swap = None
+    if draft.undo and any(r.rule == "count" for r in broken):
+        swap = best_swap(placement, assignment, draft.undo[-1][0], draft.fixed)
+    return {
+        "cards": cards,
+        "menus": menus(classes),
+        "unmet": {c.id for c in unmet_friends(placement, assignment)},
+        "figures": figures(placement, assignment),
+        "metrics": placement_metrics(placement, assignment).to_dict() if assignment else None,
+        # nothing placed yet: the column "Not placed yet" says it all
+        "broken": [r for r in broken if r.rule != "unplaced"] if assignment else [],
+        "count_broken": [r for r in broken if r.rule in ("count", "unplaced")],
+        "swap": swap,
+        "gender": roster_children.gender,
+    }
+
+
+def menus(classes: list[BoardClass]) -> dict[str, Markup]:
+    """Each card's "move to" menu by the class it is in ("" for none), made once per
+    class rather than once per card."""
+    return {
+        current: Markup("").join(
+            Markup(
+                "<option selected>{}</option>" if c.label == current else "<option>{}</option>"
+            ).format(c.label)
+            for c in classes
+        )
+        for current in ["", *(c.label for c in classes)]
+    }
 
 
 def different(a: Mapping[str, str], b: Mapping[str, str]) -> list[tuple[str, str, str]]:

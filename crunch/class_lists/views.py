@@ -8,7 +8,6 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     make_response,
     redirect,
@@ -17,21 +16,16 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from markupsafe import Markup
 
 from crunch import jobs
 from crunch.accounts.auth import require_editor
-from crunch.class_lists import board, exports
+from crunch.class_lists import actions, board, exports
 from crunch.class_lists import store as class_lists
 from crunch.files.exports import filename as export_filename
-from crunch.models import Job, JobState
-from crunch.planning import place_in_request
-from crunch.pool import SolverUnavailable
+from crunch.models import Job
 from crunch.rosters import children as roster_children
 from crunch.rosters import store
 from crunch.schools import store as schools
-from crunch.solver.data import InvalidScenario
-from crunch.solver.placement import broken_rules, placement_metrics
 from crunch.web.download import CSV, XLSX, download
 from crunch.web.htmx import is_htmx, varying
 
@@ -49,43 +43,19 @@ def _context(school_id: int, year: int, revision_id: int):
 def show(school_id: int, year: int, revision_id: int):
     school, found, revision = _context(school_id, year, revision_id)
     blind = request.values.get("blind") == "1"
-    classes = board.board_classes(revision.allocation)
-    children = found.current_revision.children
-    try:
-        problem = board.placement_input(classes, children, blind=blind)
-    except InvalidScenario as error:
-        return _page(
-            school,
-            found,
-            revision,
-            classes,
-            None,
-            None,
-            blind,
-            [],
-            [e.message for e in error.errors],
-            200,
-        )
-    lines: list[str] = []
-    errors: list[str] = []
-    status = 200
-    if request.method == "GET":
-        saved = class_lists.latest_for(found, revision)
-        draft = board.Draft(dict(saved.assignment), tuple(saved.fixed)) if saved else board.Draft()
-        store.audit(school, year, "viewed", f"class lists of plan revision {revision.number}")
+    drawn = board.draw(revision.allocation, found.current_revision.children, blind=blind)
+    if drawn.problem is None:  # the roster does not fit the plan
+        outcome = board.Outcome(None, errors=drawn.invalid)
+    elif request.method == "GET":
+        outcome = board.Outcome(actions.opened(school, found, revision))
     else:
         require_editor()
-        try:
-            draft = board.Draft.from_json(request.form.get("draft", ""), problem)
-        except board.BadDraft as error:
-            draft, errors, status = board.Draft(), [str(error)], 422
-        else:
-            draft, lines, errors, status = _act(
-                school, found, revision, classes, children, problem, draft, blind
-            )
-            if status == 303:
-                return _after_save(url_for(".history", school_id=school.id, year=year))
-    return _page(school, found, revision, classes, problem, draft, blind, lines, errors, status)
+        user = current_user._get_current_object()
+        outcome = actions.act(school, found, revision, drawn, request.form, user)
+        if outcome.saved is not None:
+            flash(f"Class list {outcome.saved} saved.")
+            return _after_save(url_for(".history", school_id=school.id, year=year))
+    return _page(school, found, revision, drawn, outcome)
 
 
 def _after_save(url: str):
@@ -94,102 +64,6 @@ def _after_save(url: str):
         response.headers["HX-Redirect"] = url
         return response
     return redirect(url, 303)
-
-
-def _act(school, found, revision, classes, children, problem, draft, blind):
-    """One action of the board's form: (draft, what it did in words, errors, status)."""
-    action = request.form.get("action", "")
-    verb, _, child = action.partition(":")
-    before = draft.assignment
-    if verb in ("move", "send", "fix") and not problem.has_child(
-        child.rsplit("@", 1)[0] if verb == "send" else child
-    ):
-        return draft, [], ["There is no such child on this board."], 422
-    if verb == "move":
-        to = request.form.get(f"to:{child}", "")
-        if to and not problem.has_class(to):
-            return draft, [], ["There is no such class on this board."], 422
-        draft = draft.moved(child, to)
-        return draft, board.consequences(problem, before, draft.assignment, child), [], 200
-    if verb == "send":  # the offered swap: "send:<child>@<label>"
-        child, _, to = child.rpartition("@")
-        if not problem.has_class(to):
-            return draft, [], ["There is no such class on this board."], 422
-        draft = draft.moved(child, to)
-        return draft, board.consequences(problem, before, draft.assignment, child), [], 200
-    if verb == "fix":
-        return draft.toggled(child), [], [], 200
-    if verb in ("undo", "redo"):
-        step = (draft.undo or [None])[-1] if verb == "undo" else (draft.redo or [None])[-1]
-        draft = draft.undone() if verb == "undo" else draft.redone()
-        lines = board.consequences(problem, before, draft.assignment, step[0]) if step else []
-        return draft, lines, [], 200
-    if verb in ("place", "rest"):
-        fixed = draft.fixed_where() if verb == "rest" else {}
-        if len(problem.children) > current_app.config["BOARD_JOB_CHILDREN"]:
-            return _start_job(school, found, revision, classes, children, fixed, draft)
-        fixed_input = board.placement_input(classes, children, fixed, blind=blind)
-        try:
-            answer = place_in_request(fixed_input)
-        except SolverUnavailable as late:
-            return draft, [], [late.message], 200
-        if not answer.found:
-            return (
-                draft,
-                [],
-                ["No placement was found: " + " ".join(answer.diagnosis or ("the time ran out.",))],
-                200,
-            )
-        draft = draft.placed(answer.assignment)
-        return draft, [f"Placed {len(answer.assignment)} children ({answer.status})."], [], 200
-    if verb == "job":  # a finished job's placement taken onto the board
-        job = class_lists.place_job_or_404(school.id, revision, child)
-        if job.state != JobState.DONE or not (job.result or {}).get("placement"):
-            return draft, [], ["That search has no placement to use."], 422
-        try:
-            found_placement = board.Draft.checked(job.result["placement"], problem)
-        except board.BadDraft as error:
-            return draft, [], [str(error)], 422
-        draft = draft.placed(found_placement)
-        return draft, [f"Placed {len(found_placement)} children ({job.result['status']})."], [], 200
-    if verb == "save":
-        problems = board.count_problems(problem, draft.assignment)
-        if problems:
-            return (
-                draft,
-                [],
-                ["Not saved: the counts must be exact first.", *(r.text for r in problems[:10])],
-                422,
-            )
-        moves = [list(m) for m in draft.undo]
-        saved = class_lists.save(
-            school,
-            found,
-            revision,
-            draft.assignment,
-            list(draft.fixed),
-            moves,
-            request.form.get("note", "").strip() or f"{len(moves)} moves.",
-        )
-        flash(f"Class list {saved.number} saved.")
-        return draft, [], [], 303
-    return draft, [], ["Unknown action."], 422
-
-
-def _start_job(school, found, revision, classes, children, fixed, draft):
-    """A big roster is placed in the background. The job's input carries codes, not
-    names: the jobs table never holds a child's name."""
-    obj = board.placement_obj(classes, children, fixed, blind=True)
-    params = {
-        "time_limit": current_app.config["BOARD_JOB_TIME_LIMIT"],
-        "revision_id": revision.id,
-        "year": found.year,
-    }
-    try:
-        jobs.start(revision.scenario, current_user._get_current_object(), jobs.PLACE, obj, params)
-    except jobs.TooManyJobs as error:
-        return draft, [], [error.message], 429
-    return draft, ["Placing the children in the background: the board shows its progress."], [], 200
 
 
 def _job_context(school, year, revision, job: Job | None) -> dict:
@@ -230,59 +104,24 @@ def job_cancel(school_id: int, year: int, revision_id: int, job_id: int):
     return redirect(url_for(".show", school_id=school_id, year=year, revision_id=revision_id), 303)
 
 
-def _page(school, found, revision, classes, problem, draft, blind, lines, errors, status):
-    children = found.current_revision.children
-    names = board.codes(children) if blind else roster_children.names(children)
+def _page(school, found, revision, drawn: board.Board, outcome: board.Outcome):
     context = {
         "school": school,
         "year": found.year,
         "roster": found,
         "revision": revision,
-        "classes": classes,
-        "draft": draft,
-        "blind": blind,
-        "lines": lines,
-        "errors": errors,
-        "names": names,
+        "classes": drawn.classes,
+        "draft": outcome.draft,
+        "blind": drawn.blind,
+        "lines": outcome.lines,
+        "errors": outcome.errors,
+        "names": drawn.names,
     }
-    if problem is not None and draft is not None:
-        assignment = draft.assignment
-        unmet = {c.id for c in board.unmet_friends(problem, assignment)}
-        cards = {c.label: [] for c in classes}
-        cards[""] = []
-        for kid in children:
-            cards[
-                assignment.get(kid["id"], "") if assignment.get(kid["id"]) in cards else ""
-            ].append(kid)
-        broken = broken_rules(problem, assignment)
-        count_broken = [r for r in broken if r.rule in ("count", "unplaced")]
-        swap = None
-        if draft.undo and any(r.rule == "count" for r in broken):
-            swap = board.best_swap(problem, assignment, draft.undo[-1][0], draft.fixed)
+    if drawn.problem is not None and outcome.draft is not None:
+        context.update(board.shown(drawn, outcome.draft))
         latest = class_lists.latest_place_job(revision, current_user.id)
         context.update(_job_context(school, found.year, revision, latest))
-        # Each card's "move to" menu, made once per class rather than once per card.
-        context["menus"] = {
-            current: Markup("").join(
-                Markup(
-                    "<option selected>{}</option>" if c.label == current else "<option>{}</option>"
-                ).format(c.label)
-                for c in classes
-            )
-            for current in ["", *(c.label for c in classes)]
-        }
-        context.update(
-            cards=cards,
-            unmet=unmet,
-            figures=board.figures(problem, assignment),
-            metrics=placement_metrics(problem, assignment).to_dict() if assignment else None,
-            # nothing placed yet: the column "Not placed yet" says it all
-            broken=[r for r in broken if r.rule != "unplaced"] if assignment else [],
-            count_broken=count_broken,
-            swap=swap,
-            gender=roster_children.gender,
-        )
-    return render_template("class_lists/board.html", **context), status
+    return render_template("class_lists/board.html", **context), outcome.status
 
 
 # ---------------------------------------------------------------- saved lists

@@ -87,6 +87,40 @@ def parse_ids(raw: list[str]) -> list[int]:
     return ids
 
 
+@dataclass(frozen=True)
+class Pick:
+    """What the compare page shows for the scenarios asked for: the ids to tick again,
+    the comparison (None until two to four are picked), or what to pick instead."""
+
+    picked: list[str]
+    comparison: Comparison | None = None
+    error: str = ""
+
+    @property
+    def status(self) -> int:
+        return 422 if self.error else 200
+
+
+class NotAChoice(LookupError):
+    """An id that is no scenario of this school (another school's, or none at all)."""
+
+
+def pick(choices: list[Scenario], raw: list[str], go: bool) -> Pick:
+    """The comparison of the scenarios `raw` names (the query's `s` values) among
+    `choices`; `go` when the form was sent, so that fewer than two is a mistake."""
+    if len(raw) < 2 and not go:
+        # A link that pre-picks one scenario (from its editor): not yet a mistake.
+        return Pick([r for r in raw if r.isascii() and r.isdigit()])
+    try:
+        ids = parse_ids(raw)
+    except PickProblem as problem:
+        return Pick([r for r in raw if r.isdigit()], error=str(problem))
+    by_id = {s.id: s for s in choices}
+    if any(i not in by_id for i in ids):
+        raise NotAChoice(ids)
+    return Pick([str(i) for i in ids], compare([by_id[i] for i in ids]))
+
+
 def scenarios_of_school(school: School) -> list[Scenario]:
     """Every scenario of the school that has a revision, in year order, so that
     ticked boxes compare earlier plans with later ones."""

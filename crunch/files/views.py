@@ -15,9 +15,9 @@ from flask import (
 from werkzeug.exceptions import HTTPException
 
 from crunch.accounts.auth import identify, require_editor
-from crunch.files import exports, importing
+from crunch.files import exports, grade_import, importing
 from crunch.history import service as history
-from crunch.planning import plan_inputs, save_plan, saved_table
+from crunch.planning import saved_table
 from crunch.schools import store
 from crunch.web.download import CSV, XLSX, download
 from crunch.web.errors import http_error
@@ -73,38 +73,13 @@ def upload(school_id: int, scenario_id: int):
         return _page(scenario, "Choose a file to import.", 422)
     limits = _limits()
     data = upload.read(limits.bytes + 1)
-    current = scenario.current_revision
+    base = history.parse_number(request.form.get("base_revision"))
     try:
-        imported = importing.grade_counts(importing.read_rows(data, upload.filename, limits))
-        inputs, missing = importing.apply(current.inputs, imported)
-    except importing.BadFile as bad:  # TooLarge (413) included
-        return _page(scenario, str(bad), bad.status)
-    checked = plan_inputs(inputs)
-    if checked.scenario is None:
-        problems = sorted({m for messages in checked.errors.values() for m in messages})
-        message = "The file's numbers do not make a valid scenario: " + " ".join(problems)
-        return _page(scenario, message, 422)
-    changes = history.describe_changes(current.inputs, checked.inputs)
-    if not changes:
-        return _page(scenario, "The file has the same numbers as the current revision.", 422)
-    name = upload.filename[:60]
-    try:
-        saved = save_plan(
-            scenario,
-            checked.inputs,
-            base=history.parse_number(request.form.get("base_revision")),
-            note=f"Grade counts imported from {name}.",
-        )
-    except store.StaleRevision as stale:
-        return _page(
-            scenario,
-            f"Not imported: revision {stale.current.number} was saved while this page was "
-            "open. Look at the history, then import again.",
-            409,
-        )
-    flash(f"Imported {name} as revision {saved.number}: {history.summary_line(changes)}.")
-    if missing:
-        flash(f"Not in the file, left as they were: grade {', '.join(missing)}.")
+        done = grade_import.import_grade_counts(scenario, data, upload.filename, limits, base=base)
+    except grade_import.NotImported as refused:
+        return _page(scenario, refused.message, refused.status)
+    for line in done.lines:
+        flash(line)
     return redirect(url_for("scenarios.editor", school_id=school_id, scenario_id=scenario_id), 303)
 
 

@@ -181,6 +181,16 @@ def with_child(
     return out, errors
 
 
+def without(children: list[dict[str, Any]], removed: str) -> list[dict[str, Any]]:
+    """The children without the child `removed`, and without any request naming it."""
+    requests = ("friends", "apart", "together")
+    return [
+        {**kid, **{k: [i for i in kid[k] if i != removed] for k in requests}}
+        for kid in children
+        if kid["id"] != removed
+    ]
+
+
 # ---------------------------------------------------------------- changes in words
 
 

@@ -135,6 +135,23 @@ class ChildForm(FlaskForm):
             "notes": (self.notes.data or "").strip(),
         }
 
+    def offer_grades(self, grades: list[str], kid: dict | None) -> None:
+        """The grade menu: the plan's grades, and the child's own if the plan lacks it."""
+        self.grade.choices = [(g, g) for g in grades]
+        if kid is not None and kid["grade"] not in grades:
+            self.grade.choices.append((kid["grade"], f"{kid['grade']} (not in the plan)"))
+
+    def take_errors(self, errors: dict[str, list[str]]) -> list[str]:
+        """Each field's messages (crunch.rosters.children.with_child) beside the field;
+        returns those of no field (key "") for the top of the form."""
+        general: list[str] = []
+        for name, messages in errors.items():
+            if name:
+                getattr(self, name).errors = list(messages)
+            else:
+                general += messages
+        return general
+
     @classmethod
     def of(cls, kid: dict, base: int | None) -> ChildForm:
         """The form filled in with a child's values."""

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from crunch.files.importing import BadFile, grade_key
+from crunch.files.importing import BadFile, Limits, grade_key, read_rows
 from crunch.rosters import children as roster_children
 from crunch.solver.placement.data import MAX_SCORE
 
@@ -108,6 +108,32 @@ def table(rows: list[list[str]]) -> Table:
     if not body:
         raise BadFile("The file has a header row but no children under it.")
     return Table(header, body)
+
+
+def read_file(data: bytes, filename: str, limits: Limits) -> Table:
+    """The file's table, read within the import limits (BadFile, or TooLarge, if not)."""
+    return table(read_rows(data, filename, limits))
+
+
+def preview(
+    tab: Table, posted: Any | None, grades: list[str], year: int
+) -> tuple[Mapping, Result | None]:
+    """The mapping step: the guessed mapping and no result when nothing is `posted`
+    yet; else the mapping the form chose and the children it reads (or the problems)."""
+    if posted is None:
+        return guess(tab), None
+    choice = mapping_from_form(posted, len(tab.header))
+    return choice, read(tab, choice, grades, year)
+
+
+def note(before: list[dict[str, Any]], children: list[dict[str, Any]], filename: str) -> str:
+    """The imported revision's note: how many from which file, and what changed when the
+    roster had children before."""
+    text = f"Imported {len(children)} children from {filename}."
+    if before:
+        changes = roster_children.describe_changes(before, children)
+        text += f" Changes: {roster_children.summary(changes)}."
+    return text
 
 
 def _key(text: str) -> str:

@@ -8,6 +8,7 @@ is simply not found (404); writes start with BEGIN IMMEDIATE.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -21,6 +22,7 @@ from crunch.database import begin_write
 from crunch.extensions import db
 from crunch.models import Job, JobState, Scenario, School, utcnow
 from crunch.rosters import children as roster_children
+from crunch.rosters import importing as roster_import
 from crunch.rosters.models import ClassList, Roster, RosterAudit, RosterImport, RosterRevision
 
 FIRST_YEAR, LAST_YEAR = 1900, 2200
@@ -82,6 +84,36 @@ def revisions_of(found: Roster) -> list[RosterRevision]:
             .order_by(RosterRevision.number.desc())
         )
     )
+
+
+@dataclass(frozen=True)
+class RosterPage:
+    """What the roster page of a year shows: the roster and its current revision (None
+    when the year has none yet), its revisions newest first, the grades a child may be
+    in and the plan's year they come from, and next year's roster if there is one."""
+
+    roster: Roster | None
+    revision: RosterRevision | None
+    revisions: list[RosterRevision]
+    grades: list[str]
+    plan_year: int | None
+    next_roster: Roster | None
+
+    @property
+    def children(self) -> list[dict[str, Any]]:
+        return self.revision.children if self.revision else []
+
+
+def open_roster(school: School, year: int) -> RosterPage:
+    """The year's roster page; its viewing is written to the audit log (when it has
+    children to see)."""
+    found = roster(school, check_year(year))
+    revision = found.current_revision if found else None
+    if revision is not None:
+        audit(school, year, "viewed", f"revision {revision.number}")
+    grades, plan_year = grades_and_plan_year(school, year)
+    revisions = revisions_of(found) if found else []
+    return RosterPage(found, revision, revisions, grades, plan_year, roster(school, year + 1))
 
 
 def revision_or_404(found: Roster, number: int) -> RosterRevision:
@@ -177,6 +209,77 @@ def save(
         )
     db.session.commit()
     return revision
+
+
+def save_changes(
+    school: School,
+    year: int,
+    before: list[dict[str, Any]],
+    after: list[dict[str, Any]],
+    *,
+    base: int | None,
+) -> tuple[RosterRevision | None, list[str]]:
+    """`after` as the year's next revision, its note the changes from `before` in
+    words, and those changes; nothing is saved (None) when nothing changed. StaleRoster
+    when the roster is no longer at revision `base`."""
+    lines = roster_children.describe_changes(before, after)
+    if not lines:
+        return None, lines
+    return save(school, year, after, roster_children.sentence(lines), base=base), lines
+
+
+def save_import(
+    school: School, year: int, pending: RosterImport, children: list[dict[str, Any]]
+) -> RosterRevision:
+    """The imported children as the year's next revision, its note saying from which
+    file and what changed; the pending file is deleted in the same transaction."""
+    found = roster(school, year)
+    before = found.current_revision.children if found and found.current_revision else []
+    note = roster_import.note(before, children, pending.filename)
+    return save(
+        school,
+        year,
+        children,
+        note,
+        audit_detail=f"imported {len(children)} children from a file",
+        pending_id=pending.id,
+    )
+
+
+@dataclass(frozen=True)
+class RollForward:
+    """Next year's roster from this year's current revision, before it is saved:
+    nothing is saved when next year has a roster already (`exists`)."""
+
+    source: Roster
+    grades: list[str]
+    children: list[dict[str, Any]]
+    left: int
+    exists: bool
+
+    @property
+    def note(self) -> str:
+        return (
+            f"Rolled forward from {self.source.year}, revision "
+            f"{self.source.current_revision.number}: {len(self.children)} children moved "
+            f"up a grade, {self.left} left."
+        )
+
+
+def roll_forward(school: School, found: Roster, placed: dict[str, str] | None) -> RollForward:
+    """Each child of the year's roster a grade up in its plan's grades (crunch.rosters.
+    children.roll_forward), `from` their class where `placed` (child id -> class) says."""
+    grades = plan_grades(school, found.year)
+    children, left = roster_children.roll_forward(found.current_revision.children, grades, placed)
+    exists = roster(school, found.year + 1) is not None
+    return RollForward(found, grades, children, left, exists)
+
+
+def save_roll_forward(school: School, step: RollForward) -> RosterRevision:
+    """The rolled-forward children as next year's first revision."""
+    year = step.source.year
+    audit_detail = f"rolled forward from {year}"
+    return save(school, year + 1, step.children, step.note, audit_detail=audit_detail)
 
 
 def restore(school: School, found: Roster, revision: RosterRevision) -> RosterRevision:

@@ -78,28 +78,23 @@ def index(school_id: int):
 @for_teachers
 def show(school_id: int, year: int):
     school = schools.school_or_404(school_id)
-    found = store.roster(school, store.check_year(year))
-    revision = found.current_revision if found else None
-    if revision is not None:
-        store.audit(school, year, "viewed", f"revision {revision.number}")
-    revisions = store.revisions_of(found) if found else []
-    everyone = revision.children if revision else []
+    page = store.open_roster(school, year)
     return render_template(
         "rosters/show.html",
         school=school,
         year=year,
-        roster=found,
-        revision=revision,
-        children=staff.visible(current_user, everyone),
+        roster=page.roster,
+        revision=page.revision,
+        children=staff.visible(current_user, page.children),
         class_limit=staff.class_limit(current_user),
         may_edit=lambda kid: staff.may_edit(current_user, kid),
-        changed=roster_children.last_changed((r.children, r) for r in revisions),
-        names=roster_children.names(everyone),
+        changed=roster_children.last_changed((r.children, r) for r in page.revisions),
+        names=roster_children.names(page.children),
         # The history's notes name children of every class: not for teachers.
-        revisions=[] if current_user.is_teacher else revisions,
-        grades=store.plan_grades(school, year),
-        plan_year=store.grades_and_plan_year(school, year)[1],
-        next_roster=store.roster(school, year + 1),
+        revisions=[] if current_user.is_teacher else page.revisions,
+        grades=page.grades,
+        plan_year=page.plan_year,
+        next_roster=page.next_roster,
         gender=roster_children.gender,
     )
 
@@ -139,26 +134,19 @@ def _child_page(school_id: int, year: int, child_id: str | None):
         form = ChildForm.of(kid, base) if kid else ChildForm(formdata=None, base_revision=base)
     else:
         form = ChildForm(formdata=request.form)
-    form.grade.choices = [(g, g) for g in grades]
-    if kid is not None and kid["grade"] not in grades:
-        form.grade.choices.append((kid["grade"], f"{kid['grade']} (not in the plan)"))
+    form.offer_grades(grades, kid)
     general: list[str] = []
     if request.method == "POST" and request.form.get("action") == "remove" and kid is not None:
         if not current_user.can_edit:
             return error_response(403, "Only the principal removes a child.", "Not removed")
-        after = [c for c in children if c["id"] != child_id]
-        after = [_drop_refs(c, child_id) for c in after]
+        after = roster_children.without(children, child_id)
         return _save_child(school, year, form, after, children, general, grades, kid)
     if request.method == "POST" and form.validate():
         after, errors = roster_children.with_child(children, form.child(), child_id)
         moved = staff.moved_out(current_user, form.child())
         if moved:
             errors = {**errors, "categories": [*errors.get("categories", []), moved]}
-        for name, messages in errors.items():
-            if name:
-                getattr(form, name).errors = list(messages)
-            else:
-                general += messages
+        general += form.take_errors(errors)
         if not errors:
             return _save_child(school, year, form, after, children, general, grades, kid)
     status = 200 if request.method == "GET" else 422
@@ -166,33 +154,20 @@ def _child_page(school_id: int, year: int, child_id: str | None):
 
 
 def _save_child(school, year, form, after, before, general, grades, kid):
-    lines = roster_children.describe_changes(before, after)
-    if not lines:
-        flash("Nothing changed.")
-        return redirect(url_for(".show", school_id=school.id, year=year), 303)
+    base = history.parse_number(form.base_revision.data)
     try:
-        saved = store.save(
-            school,
-            year,
-            after,
-            roster_children.sentence(lines),
-            base=history.parse_number(form.base_revision.data),
-        )
+        saved, lines = store.save_changes(school, year, before, after, base=base)
     except store.StaleRoster as stale:
         general.append(
             f"Not saved: revision {stale.current} was saved while this page was open. "
             "Open the roster again, then make the change."
         )
         return _child_template(school, year, form, kid, general, grades, 409)
-    flash(f"Saved as revision {saved.number}: {roster_children.summary(lines)}.")
+    if saved is None:
+        flash("Nothing changed.")
+    else:
+        flash(f"Saved as revision {saved.number}: {roster_children.summary(lines)}.")
     return redirect(url_for(".show", school_id=school.id, year=year), 303)
-
-
-def _drop_refs(kid: dict, removed: str) -> dict:
-    return {
-        **kid,
-        **{k: [i for i in kid[k] if i != removed] for k in ("friends", "apart", "together")},
-    }
 
 
 def _child_template(school, year, form, kid, general, grades, status):
@@ -242,7 +217,7 @@ def upload(school_id: int, year: int):
     limits = _limits()
     data = upload.read(limits.bytes + 1)
     try:
-        roster_import.table(importing.read_rows(data, upload.filename, limits))
+        roster_import.read_file(data, upload.filename, limits)
     except importing.BadFile as bad:  # TooLarge (413) included
         return _upload_page(school, year, str(bad), bad.status)
     pending = store.add_import(school, year, upload.filename, data, _max_age())
@@ -276,35 +251,21 @@ def mapping(school_id: int, year: int, import_id: int):
         flash("Import cancelled: the file was deleted.")
         return redirect(url_for(".show", school_id=school_id, year=year), 303)
     try:
-        tab = roster_import.table(importing.read_rows(pending.data, pending.filename, _limits()))
+        tab = roster_import.read_file(pending.data, pending.filename, _limits())
     except importing.BadFile as bad:  # the limits may have been lowered since
         store.drop_import(pending.id)
         return _upload_page(school, year, str(bad), bad.status)
     grades, plan_year = store.grades_and_plan_year(school, year)
-    if request.method == "GET":
-        choice = roster_import.guess(tab)
-        result = None
-    else:
-        choice = roster_import.mapping_from_form(request.form, len(tab.header))
-        result = roster_import.read(tab, choice, grades, plan_year or year)
+    posted = request.form if request.method == "POST" else None
+    choice, result = roster_import.preview(tab, posted, grades, plan_year or year)
     if result is not None and result.ok and action == "save":
-        found = store.roster(school, year)
-        before = found.current_revision.children if found and found.current_revision else []
-        note = f"Imported {len(result.children)} children from {pending.filename}."
-        lines = roster_children.describe_changes(before, result.children)
-        if before:
-            note += f" Changes: {roster_children.summary(lines)}."
-        saved = store.save(
-            school,
-            year,
-            result.children,
-            note,
-            audit_detail=f"imported {len(result.children)} children from a file",
-            pending_id=pending.id,
-        )
-        flash(f"Saved as revision {saved.number}: {note}")
+        saved = store.save_import(school, year, pending, result.children)
+        flash(f"Saved as revision {saved.number}: {saved.note}")
         return redirect(url_for(".show", school_id=school_id, year=year), 303)
-    status = 200 if result is None or result.ok else 422
+    return _mapping_page(school, year, pending, tab, choice, result, grades)
+
+
+def _mapping_page(school, year, pending, tab, choice, result, grades):
     return (
         render_template(
             "rosters/mapping.html",
@@ -321,7 +282,7 @@ def mapping(school_id: int, year: int, import_id: int):
             grades=grades,
             gender=roster_children.gender,
         ),
-        status,
+        200 if result is None or result.ok else 422,
     )
 
 
@@ -380,30 +341,23 @@ def roll_forward(school_id: int, year: int):
     school = schools.school_or_404(school_id)
     found = store.roster_or_404(school, year)
     require_editor()
-    grades = store.plan_grades(school, year)
     # `from`: each child's class in the year's newest saved class list, if any.
-    placed = class_lists.latest_classes(found)
-    children, left = roster_children.roll_forward(found.current_revision.children, grades, placed)
-    exists = store.roster(school, year + 1) is not None
-    if request.method == "POST" and not exists:
-        note = (
-            f"Rolled forward from {year}, revision {found.current_revision.number}: "
-            f"{len(children)} children moved up a grade, {left} left."
-        )
-        store.save(school, year + 1, children, note, audit_detail=f"rolled forward from {year}")
-        flash(note)
+    step = store.roll_forward(school, found, class_lists.latest_classes(found))
+    if request.method == "POST" and not step.exists:
+        store.save_roll_forward(school, step)
+        flash(step.note)
         return redirect(url_for(".show", school_id=school_id, year=year + 1), 303)
     return (
         render_template(
             "rosters/roll_forward.html",
             school=school,
             year=year,
-            grades=grades,
-            moving=len(children),
-            left=left,
-            exists=exists,
+            grades=step.grades,
+            moving=len(step.children),
+            left=step.left,
+            exists=step.exists,
         ),
-        409 if exists and request.method == "POST" else 200,
+        409 if step.exists and request.method == "POST" else 200,
     )
 
 

@@ -159,6 +159,27 @@ def blank_inputs(school: School) -> dict[str, Any]:
     }
 
 
+def copyable(school: School) -> list[Scenario]:
+    """The scenarios a new one may start as a copy of: those in use, latest year first."""
+    return [s for year in reversed(years_of(school)) for s in scenarios_of(school, year)]
+
+
+def start_scenario(school: School, *, year: int, name: str, source: str) -> Scenario:
+    """A new scenario from the form's `source`: a copy of that scenario's current
+    revision (the same plan: same inputs, same chosen allocation), or, for "blank",
+    the school's grades with no allocation yet (nothing to plan until the children are
+    typed in). NameTaken when the year has a scenario of that name."""
+    copied = next((s.current_revision for s in copyable(school) if str(s.id) == source), None)
+    if copied is None:
+        plan = {"inputs": blank_inputs(school), "allocation": None, "status": BLANK}
+        note = "Started blank."
+    else:
+        inputs, allocation, status = dict(copied.inputs), copied.allocation, copied.status
+        plan = {"inputs": inputs, "allocation": allocation, "status": status}
+        note = f"Copied from {copied.scenario.title}, revision {copied.number}."
+    return create_scenario(school, year=year, name=name, note=note, **plan)
+
+
 def create_scenario(
     school: School,
     *,

@@ -60,31 +60,15 @@ def create(school_id: int):
     years = store.years_of(school)
     form = _new_scenario_form(school, None, request.form)
     if form.validate():
-        source = _source_revision(school, form.source.data)
-        if source is not None:
-            # A copy is the same plan: same inputs, same chosen allocation.
-            inputs, allocation, status = dict(source.inputs), source.allocation, source.status
-            note = f"Copied from {source.scenario.title}, revision {source.number}."
-        else:
-            # Nothing to plan until the children are typed in: no allocation yet.
-            inputs, note = store.blank_inputs(school), "Started blank."
-            allocation, status = None, store.BLANK
         try:
-            scenario = store.create_scenario(
-                school,
-                year=form.year.number,
-                name=form.name.data,
-                inputs=inputs,
-                allocation=allocation,
-                status=status,
-                note=note,
+            scenario = store.start_scenario(
+                school, year=form.year.number, name=form.name.data, source=form.source.data
             )
         except store.NameTaken as taken:
             form.name.errors = [str(taken)]
         else:
-            return redirect(
-                url_for("scenarios.editor", school_id=school.id, scenario_id=scenario.id), 303
-            )
+            url = url_for("scenarios.editor", school_id=school.id, scenario_id=scenario.id)
+            return redirect(url, 303)
     year = form.year.number if form.year.number in years else _year_arg(years)
     return render_template("schools/show.html", **_context(school, years, year, form)), 422
 
@@ -160,16 +144,6 @@ def _new_scenario_form(school, year: int | None, formdata=None) -> NewScenarioFo
         next_year = (year or date.today().year) + 1
         form = NewScenarioForm(formdata=None, year=str(next_year), source="blank")
     choices = [("blank", "Blank: this school's grades, no children yet")]
-    for y in reversed(store.years_of(school)):
-        choices += [(str(s.id), f"Copy of {s.title}") for s in store.scenarios_of(school, y)]
+    choices += [(str(s.id), f"Copy of {s.title}") for s in store.copyable(school)]
     form.source.choices = choices
     return form
-
-
-def _source_revision(school, source: str):
-    """The current revision of the scenario to copy, or None for a blank start."""
-    for year in store.years_of(school):
-        for scenario in store.scenarios_of(school, year):
-            if str(scenario.id) == source:
-                return scenario.current_revision
-    return None

@@ -136,3 +136,29 @@ def test_a_plan_without_an_allocation_compares_too(client, school, scenario):
     row = re.search(r"<th scope=\"row\">Classes</th>(.*?)</tr>", html, re.S).group(1)
     assert f'<td class="differs">{comparing.NONE}</td>' in row
     assert html.count("<svg") == 1
+
+
+def test_a_pick_needs_two_unless_the_form_was_sent(app, school, scenario):
+    choices = comparing.scenarios_of_school(school)
+    # One pre-picked from the editor's link: ticked, no comparison, no message.
+    one = comparing.pick(choices, [str(scenario.id)], go=False)
+    assert (one.picked, one.comparison, one.error, one.status) == (
+        [str(scenario.id)],
+        None,
+        "",
+        200,
+    )
+    assert comparing.pick(choices, ["x"], go=False).picked == []
+    sent = comparing.pick(choices, [str(scenario.id)], go=True)
+    assert sent.status == 422 and sent.error == "Pick at least two scenarios to compare."
+    assert sent.picked == [str(scenario.id)]
+
+
+def test_a_pick_compares_the_choices_it_names_and_refuses_others(app, school, scenario):
+    other = second_plan(school, teachers=5)
+    choices = comparing.scenarios_of_school(school)
+    both = comparing.pick(choices, [str(other.id), str(scenario.id), str(other.id)], go=False)
+    assert both.picked == [str(other.id), str(scenario.id)] and both.status == 200
+    assert [c.scenario.id for c in both.comparison.columns] == [other.id, scenario.id]
+    with pytest.raises(comparing.NotAChoice):
+        comparing.pick(choices[:1], [str(scenario.id), str(other.id)], go=True)
