@@ -10,12 +10,6 @@ import inspect
 
 MAX_VIEW_LINES = 25
 
-# Views still longer, each shortened by work under way elsewhere. Take a view out as
-# soon as it is short (the last test says when); the set is to end empty.
-ALLOWED_LONGER = {
-    "scenarios.save",  # crunch/editor/views.py: the editor's htmx flow is being rewritten
-}
-
 
 def view_lines(view) -> int:
     """The lines of a function from its `def` to its end: decorators left out, the
@@ -61,10 +55,4 @@ def test_every_blueprint_is_looked_at(app):
 def test_no_view_function_is_longer_than_25_lines(app):
     lengths = {name: view_lines(view) for name, view in our_views(app).items()}
     longer = {name: n for name, n in lengths.items() if n > MAX_VIEW_LINES}
-    assert {n: lines for n, lines in longer.items() if n not in ALLOWED_LONGER} == {}
-
-
-def test_the_allowance_lists_only_views_still_too_long(app):
-    lengths = {name: view_lines(view) for name, view in our_views(app).items()}
-    shortened = {name for name in ALLOWED_LONGER if lengths.get(name, 0) <= MAX_VIEW_LINES}
-    assert shortened == set(), "short now (or gone): take them out of ALLOWED_LONGER"
+    assert longer == {}

@@ -9,7 +9,6 @@ from flask import (
     Blueprint,
     abort,
     flash,
-    make_response,
     redirect,
     render_template,
     request,
@@ -27,7 +26,7 @@ from crunch.rosters import children as roster_children
 from crunch.rosters import store
 from crunch.schools import store as schools
 from crunch.web.download import CSV, XLSX, download
-from crunch.web.htmx import is_htmx, varying
+from crunch.web.htmx import go_to, is_htmx, varying
 
 bp = Blueprint("class_lists", __name__, url_prefix="/schools/<id:school_id>/rosters/<id:year>")
 
@@ -54,16 +53,8 @@ def show(school_id: int, year: int, revision_id: int):
         outcome = actions.act(school, found, revision, drawn, request.form, user)
         if outcome.saved is not None:
             flash(f"Class list {outcome.saved} saved.")
-            return _after_save(url_for(".history", school_id=school.id, year=year))
+            return go_to(url_for(".history", school_id=school.id, year=year))
     return _page(school, found, revision, drawn, outcome)
-
-
-def _after_save(url: str):
-    if is_htmx():  # htmx follows a redirect and swaps its answer: say where to go instead
-        response = make_response("", 204)
-        response.headers["HX-Redirect"] = url
-        return response
-    return redirect(url, 303)
 
 
 def _job_context(school, year, revision, job: Job | None) -> dict:

@@ -14,7 +14,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    make_response,
     redirect,
     request,
     url_for,
@@ -52,7 +51,7 @@ from crunch.planning import (
 )
 from crunch.schools import store
 from crunch.web.download import CSV, download
-from crunch.web.htmx import is_htmx, page_or_block, render_block, varying
+from crunch.web.htmx import go_to, page_or_block, render_block, varying
 from crunch.words import local_time, zone_label
 
 bp = Blueprint("scenarios", __name__, url_prefix="/schools/<id:school_id>/scenarios")
@@ -157,29 +156,33 @@ def save(school_id: int, scenario_id: int):
     form = draft.form(note=request.form.get("note", ""))
     checked = check(form, draft, scenario.title)
     if checked.scenario is None:
-        state = editing.from_post(request.form, scenario.title)
-        state.errors.update(checked.errors)
-        state.notes.append("Not saved: fix the marked inputs first.")
-        return page_or_block(TEMPLATE, "editor", 422, **_context(scenario, state))
+        return _not_saved(scenario, checked)
     try:
         revision = save_plan(
-            scenario,
-            checked.inputs,
-            base=history.parse_number(request.form.get("base_revision")),
-            note=form.note.data or "",
-            picked=request.form.get("picked", ""),
-            labels=posted_labels(request.form),
-            solved=_solved(scenario),
+            scenario, checked.inputs, note=form.note.data or "", **_posted_choice(scenario)
         )
     except store.StaleRevision as stale:
         return _stale(scenario, stale)
     flash(f"Saved as revision {revision.number}.")
-    url = url_for(".editor", school_id=school_id, scenario_id=scenario_id)
-    if is_htmx():
-        response = make_response("", 204)
-        response.headers["HX-Redirect"] = url
-        return response
-    return redirect(url, 303)
+    return go_to(url_for(".editor", school_id=school_id, scenario_id=scenario_id))
+
+
+def _not_saved(scenario, checked) -> Response:
+    state = editing.from_post(request.form, scenario.title)
+    state.errors.update(checked.errors)
+    state.notes.append("Not saved: fix the marked inputs first.")
+    return page_or_block(TEMPLATE, "editor", 422, **_context(scenario, state))
+
+
+def _posted_choice(scenario) -> dict:
+    """What the editor showed when saved: the revision it started from, the option
+    picked, the class labels typed, and an answer worked out in the background."""
+    return {
+        "base": history.parse_number(request.form.get("base_revision")),
+        "picked": request.form.get("picked", ""),
+        "labels": posted_labels(request.form),
+        "solved": _solved(scenario),
+    }
 
 
 @bp.get("/<id:scenario_id>/export.csv")

@@ -7,7 +7,7 @@ fragment are rendered by the same template code and cannot drift apart.
 
 from __future__ import annotations
 
-from flask import Response, make_response, render_template, request
+from flask import Response, make_response, redirect, render_template, request
 from jinja2_fragments.flask import render_block
 
 __all__ = ["is_htmx", "page_or_block", "render_block", "target", "trigger", "varying"]
@@ -43,3 +43,13 @@ def page_or_block(template_name: str, block: str, status: int = 200, **context) 
     if is_htmx():
         return varying(render_block(template_name, block, **context), status)
     return varying(render_template(template_name, **context), status)
+
+
+def go_to(url: str) -> Response:
+    """After a change: the page at `url`. htmx would follow a redirect and swap its
+    answer in place, so it is told where to go instead (HX-Redirect)."""
+    if is_htmx():
+        response = make_response("", 204)
+        response.headers["HX-Redirect"] = url
+        return response
+    return redirect(url, 303)
