@@ -54,9 +54,9 @@ from crunch.web.download import CSV, download
 from crunch.web.htmx import go_to, page_or_block, render_block, varying
 from crunch.words import local_time, zone_label
 
-bp = Blueprint("scenarios", __name__, url_prefix="/schools/<id:school_id>/scenarios")
+bp = Blueprint("editor", __name__, url_prefix="/schools/<id:school_id>/scenarios")
 
-TEMPLATE = "scenarios/editor.html"
+TEMPLATE = "editor/editor.html"
 
 
 @bp.get("/<id:scenario_id>")

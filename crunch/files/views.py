@@ -23,11 +23,9 @@ from crunch.web.download import CSV, XLSX, download
 from crunch.web.errors import http_error
 from crunch.web.htmx import page_or_block
 
-bp = Blueprint(
-    "transfer", __name__, url_prefix="/schools/<id:school_id>/scenarios/<id:scenario_id>"
-)
+bp = Blueprint("files", __name__, url_prefix="/schools/<id:school_id>/scenarios/<id:scenario_id>")
 
-TEMPLATE = "history/import.html"
+TEMPLATE = "files/import.html"
 
 
 def _limits() -> importing.Limits:
@@ -38,7 +36,7 @@ def _limits() -> importing.Limits:
 def allow_uploads(endpoint, values) -> None:
     # Runs before CSRFProtect reads the form: a student list may be larger than
     # the app's usual request limit.
-    if endpoint == "transfer.upload" and request.method == "POST":
+    if endpoint == "files.upload" and request.method == "POST":
         request.max_content_length = _limits().bytes + 64 * 1024
 
 
@@ -51,7 +49,7 @@ def too_large(error):
     here, or no scenario would be found (and the answer would be a 404).
     """
     user = identify()
-    if user is None or not user.can_edit or request.endpoint != "transfer.upload":
+    if user is None or not user.can_edit or request.endpoint != "files.upload":
         return http_error(error)
     args = request.view_args or {}
     try:
@@ -80,7 +78,7 @@ def upload(school_id: int, scenario_id: int):
         return _page(scenario, refused.message, refused.status)
     for line in done.lines:
         flash(line)
-    return redirect(url_for("scenarios.editor", school_id=school_id, scenario_id=scenario_id), 303)
+    return redirect(url_for("editor.editor", school_id=school_id, scenario_id=scenario_id), 303)
 
 
 @bp.get("/scenario.csv")

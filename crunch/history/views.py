@@ -65,7 +65,7 @@ def restore(school_id: int, scenario_id: int, number: int):
     scenario = store.scenario_or_404(school_id, scenario_id)
     old = store.revision_or_404(scenario, number)
     base = history.parse_number(request.form.get("base_revision"))
-    editor = url_for("scenarios.editor", school_id=school_id, scenario_id=scenario_id)
+    editor = url_for("editor.editor", school_id=school_id, scenario_id=scenario_id)
     try:
         saved = history.restore(scenario, old, base)
     except store.StaleRevision as stale:

@@ -20,7 +20,7 @@ from crunch.planning import Table, choice_from, inputs_key
 from crunch.web.htmx import is_htmx, render_block, varying
 
 TEMPLATE = "jobs/status.html"
-EDITOR = "scenarios/editor.html"
+EDITOR = "editor/editor.html"
 
 
 def answer(job: Job):
@@ -84,7 +84,7 @@ def context_of(job: Job) -> dict:
         "rows_total": total,
         "status_url": url_for("jobs.status", school_id=job.school_id, job_id=job.id),
         "cancel_url": url_for("jobs.cancel", school_id=job.school_id, job_id=job.id),
-        "edit_url": url_for("scenarios.edit", school_id=job.school_id, scenario_id=job.scenario_id),
+        "edit_url": url_for("editor.edit", school_id=job.school_id, scenario_id=job.scenario_id),
     }
 
 

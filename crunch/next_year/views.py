@@ -14,10 +14,10 @@ from crunch.next_year import service as rollforward
 from crunch.schools import store
 
 bp = Blueprint(
-    "nextyear", __name__, url_prefix="/schools/<id:school_id>/scenarios/<id:scenario_id>"
+    "next_year", __name__, url_prefix="/schools/<id:school_id>/scenarios/<id:scenario_id>"
 )
 
-TEMPLATE = "history/next_year.html"
+TEMPLATE = "next_year/new.html"
 MAX_ENTRY = 10_000
 
 
@@ -55,7 +55,7 @@ def create(school_id: int, scenario_id: int):
         except store.NameTaken as taken:
             form.name.errors = [str(taken)]
         else:
-            url = url_for("scenarios.editor", school_id=school_id, scenario_id=scenario.id)
+            url = url_for("editor.editor", school_id=school_id, scenario_id=scenario.id)
             return redirect(url, 303)
     return _page(source, form, suggested, reason, 422)
 

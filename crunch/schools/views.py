@@ -67,7 +67,7 @@ def create(school_id: int):
         except store.NameTaken as taken:
             form.name.errors = [str(taken)]
         else:
-            url = url_for("scenarios.editor", school_id=school.id, scenario_id=scenario.id)
+            url = url_for("editor.editor", school_id=school.id, scenario_id=scenario.id)
             return redirect(url, 303)
     year = form.year.number if form.year.number in years else _year_arg(years)
     return render_template("schools/show.html", **_context(school, years, year, form)), 422
@@ -86,7 +86,7 @@ def rename(school_id: int, scenario_id: int):
             flash(f"Not renamed: {taken}")
         else:
             flash(f"Renamed to {form.name.data}.")
-    return redirect(url_for("scenarios.editor", school_id=school_id, scenario_id=scenario_id), 303)
+    return redirect(url_for("editor.editor", school_id=school_id, scenario_id=scenario_id), 303)
 
 
 @bp.post("/schools/<id:school_id>/scenarios/<id:scenario_id>/duplicate")
@@ -96,11 +96,9 @@ def duplicate(school_id: int, scenario_id: int):
         copy = store.duplicate_scenario(scenario)
     except store.NameTaken as taken:
         flash(f"Not copied: {taken} Rename or archive some copies first.")
-        return redirect(
-            url_for("scenarios.editor", school_id=school_id, scenario_id=scenario_id), 303
-        )
+        return redirect(url_for("editor.editor", school_id=school_id, scenario_id=scenario_id), 303)
     flash(f"This is a copy, {copy.title}: changes here leave the original as it was.")
-    return redirect(url_for("scenarios.editor", school_id=school_id, scenario_id=copy.id), 303)
+    return redirect(url_for("editor.editor", school_id=school_id, scenario_id=copy.id), 303)
 
 
 @bp.post("/schools/<id:school_id>/scenarios/<id:scenario_id>/archive")
@@ -111,7 +109,7 @@ def archive(school_id: int, scenario_id: int):
         store.set_archived(scenario, archived)
     except store.CannotArchive as refused:
         flash(str(refused))
-        url = url_for("scenarios.editor", school_id=school_id, scenario_id=scenario_id)
+        url = url_for("editor.editor", school_id=school_id, scenario_id=scenario_id)
         return redirect(url, 303)
     done = "archived: it is listed under Archived" if archived else "back in the list"
     flash(f"{scenario.title} is {done}.")
