@@ -44,29 +44,29 @@ def test_composites_follow_a_renamed_grade(draft):
         ("composites[1].grades", [0, 4], "composites-4"),
         ("composites[0].max_size", [3], "composites-3-max_size"),
         ("composites[5].grades", [3], "composites"),
-        ("locked[1].grades", [], "fixed-3"),
-        ("locked[0].grades.K", [], "fixed-1"),
-        ("locked[7].grades", [], "fixed"),
-        ("locked", [], "fixed"),
+        ("locked[1].grades", [], "locked-3"),
+        ("locked[0].grades.K", [], "locked-1"),
+        ("locked[7].grades", [], "locked"),
+        ("locked", [], "locked"),
         ("priorities", [], "priorities"),
         ("", [], "form"),
         ("name", [], "form"),
     ],
 )
 def test_solver_paths_map_onto_form_fields(path, rows, field):
-    assert field_for(path, FormRows(composites=rows, fixed=[1, 3])) == field
+    assert field_for(path, FormRows(composites=rows, locked=[1, 3])) == field
 
 
 def test_locked_classes_from_json(app):
     draft = Draft.from_inputs({**HILLSIDE, "locked": [{"grades": {"1": 12, "2": 12}}]})
-    assert draft.fixed == [["", "12", "12"]]
+    assert draft.locked == [["", "12", "12"]]
     checked = check(draft.form(), draft)
     assert checked.inputs["locked"] == [{"grades": {"1": 12, "2": 12}}]
 
 
 def test_garbage_json_becomes_an_empty_draft(app):
     draft = Draft.from_inputs({"grades": "x", "composites": [1, {"grades": "K"}], "locked": [None]})
-    assert draft.grades == [] and draft.composites == [] and draft.fixed == []
+    assert draft.grades == [] and draft.composites == [] and draft.locked == []
 
 
 @pytest.mark.parametrize(

@@ -209,15 +209,15 @@ def move_priority_up(draft: Draft, index: int | None, **_: object) -> Draft:
     return draft
 
 
-def add_fixed(draft: Draft, _index: int | None, **_: object) -> Draft:
-    if len(draft.fixed) < MAX_ROWS * 5:
-        draft.fixed.append([""] * len(draft.grades))
+def add_locked(draft: Draft, _index: int | None, **_: object) -> Draft:
+    if len(draft.locked) < MAX_ROWS * 5:
+        draft.locked.append([""] * len(draft.grades))
     return draft
 
 
-def remove_fixed(draft: Draft, index: int | None, **_: object) -> Draft:
-    if index is not None and 0 <= index < len(draft.fixed):
-        del draft.fixed[index]
+def remove_locked(draft: Draft, index: int | None, **_: object) -> Draft:
+    if index is not None and 0 <= index < len(draft.locked):
+        del draft.locked[index]
     return draft
 
 
@@ -229,8 +229,8 @@ ACTIONS: dict[str, Callable[..., Draft]] = {
     "composite-add": add_composite,
     "composite-remove": remove_composite,
     "priority-up": move_priority_up,
-    "fixed-add": add_fixed,
-    "fixed-remove": remove_fixed,
+    "locked-add": add_locked,
+    "locked-remove": remove_locked,
 }
 
 
@@ -260,5 +260,5 @@ def _renumber(draft: Draft, order: list[int]) -> Draft:
             row.members = tuple(sorted(new_of[m] for m in row.members))
             kept.append(row)
     draft.composites = kept
-    draft.fixed = [[row[old] if old < len(row) else "" for old in order] for row in draft.fixed]
+    draft.locked = [[row[old] if old < len(row) else "" for old in order] for row in draft.locked]
     return draft._normalised()

@@ -41,7 +41,7 @@ class Draft:
     min_subclass_size: str = "1"
     grades: list[dict[str, str]] = field(default_factory=list)
     composites: list[CompositeRow] = field(default_factory=list)
-    fixed: list[list[str]] = field(default_factory=list)
+    locked: list[list[str]] = field(default_factory=list)
     priorities: list[str] = field(default_factory=lambda: list(PRIORITIES))
 
     # ------------------------------------------------------------ reading
@@ -57,13 +57,13 @@ class Draft:
             if members:
                 limits = {k: _text(getattr(entry.form, k).data) for k in COMPOSITE_LIMITS}
                 composites.append(CompositeRow(members, bool(entry.form.enabled.data), limits))
-        fixed = [[_text(c.data) for c in entry.form.counts] for entry in form.fixed]
+        locked = [[_text(c.data) for c in entry.form.counts] for entry in form.locked]
         return cls(
             teachers=_text(form.teachers.data),
             min_subclass_size=_text(form.min_subclass_size.data),
             grades=grades,
             composites=composites,
-            fixed=fixed,
+            locked=locked,
             # A form without priorities (a hand-made POST) gets the default order.
             priorities=[_text(p.data) for p in form.priorities] or list(PRIORITIES),
         )._normalised()
@@ -88,7 +88,7 @@ class Draft:
                 limits = {k: _text(item.get(k)) for k in COMPOSITE_LIMITS}
                 if len(members) > 1:
                     composites.append(CompositeRow(members, True, limits))
-        fixed = []
+        locked = []
         for item in _list(inputs.get("locked")):
             counts = item.get("grades") if isinstance(item, dict) else None
             if isinstance(counts, dict):
@@ -96,14 +96,14 @@ class Draft:
                 for name, n in counts.items():
                     if _text(name) in index:
                         row[index[_text(name)]] = _text(n)
-                fixed.append(row)
+                locked.append(row)
         priorities = [_text(p) for p in _list(inputs.get("priorities"))] or list(PRIORITIES)
         return cls(
             teachers=_text(inputs.get("teachers")),
             min_subclass_size=_text(inputs.get("min_subclass_size", 1)),
             grades=grades,
             composites=composites,
-            fixed=fixed,
+            locked=locked,
             priorities=priorities,
         )._normalised()
 
@@ -117,7 +117,7 @@ class Draft:
         pairs = [rows.get((i, i + 1)) or CompositeRow((i, i + 1)) for i in range(n - 1)]
         others = [r for r in rows.values() if not r.adjacent and r.enabled]
         self.composites = pairs + others
-        self.fixed = [(row + [""] * n)[:n] for row in self.fixed]
+        self.locked = [(row + [""] * n)[:n] for row in self.locked]
         return self
 
     # ------------------------------------------------------------ writing
@@ -135,8 +135,8 @@ class Draft:
             if row.enabled:
                 data.append((f"composites-{j}-enabled", "y"))
             data += [(f"composites-{j}-{k}", row.limits.get(k, "")) for k in COMPOSITE_LIMITS]
-        for k, row in enumerate(self.fixed):
-            data += [(f"fixed-{k}-counts-{g}", value) for g, value in enumerate(row)]
+        for k, row in enumerate(self.locked):
+            data += [(f"locked-{k}-counts-{g}", value) for g, value in enumerate(row)]
         data += [(f"priorities-{p}", name) for p, name in enumerate(self.priorities)]
         data += list(extra.items())
         return MultiDict(data)
@@ -178,7 +178,7 @@ class FormRows:
     """The form row that each composite and each locked class of the JSON came from."""
 
     composites: list[int] = field(default_factory=list)
-    fixed: list[int] = field(default_factory=list)
+    locked: list[int] = field(default_factory=list)
 
 
 def to_inputs(form: ScenarioForm, draft: Draft, name: str) -> tuple[dict[str, Any], FormRows]:
@@ -213,14 +213,14 @@ def to_inputs(form: ScenarioForm, draft: Draft, name: str) -> tuple[dict[str, An
         composites.append(item)
         rows.composites.append(j)
     locked = []
-    for k, entry in enumerate(form.fixed):
+    for k, entry in enumerate(form.locked):
         counts = {}
         for g, count in enumerate(entry.form.counts):
             if count.number is not None and g < len(names):
                 counts[names[g]] = count.number
         if counts:
             locked.append({"grades": counts})
-            rows.fixed.append(k)
+            rows.locked.append(k)
     inputs: dict[str, Any] = {
         "name": name,
         "teachers": form.teachers.number,
@@ -249,7 +249,7 @@ def field_errors(form) -> dict[str, list[str]]:
             for entry in fld:
                 if isinstance(entry, FormField):
                     for key, messages in field_errors(entry.form).items():
-                        target = _row_id(key) if fld.name == "fixed" else key
+                        target = _row_id(key) if fld.name == "locked" else key
                         out.setdefault(target, []).extend(messages)
                 elif entry.errors:
                     out.setdefault(entry.id, []).extend(entry.errors)
@@ -259,7 +259,7 @@ def field_errors(form) -> dict[str, list[str]]:
 
 
 def _row_id(field_id: str) -> str:
-    """fixed-3-counts-1 -> fixed-3: a fixed class shows its messages once, for the row."""
+    """locked-3-counts-1 -> locked-3: a fixed class shows its messages once, for the row."""
     return "-".join(field_id.split("-")[:2])
 
 
@@ -272,7 +272,7 @@ def field_for(path: str, rows: FormRows) -> str:
     if path in ("teachers", "min_subclass_size", "grades", "composites", "priorities"):
         return path
     if path == "locked":
-        return "fixed"
+        return "locked"
     match = PATH.match(path)
     if not match:
         return "form"
@@ -284,7 +284,7 @@ def field_for(path: str, rows: FormRows) -> str:
             return "composites"
         row = rows.composites[index]
         return f"composites-{row}-{sub}" if sub in COMPOSITE_LIMITS else f"composites-{row}"
-    return f"fixed-{rows.fixed[index]}" if index < len(rows.fixed) else "fixed"
+    return f"locked-{rows.locked[index]}" if index < len(rows.locked) else "locked"
 
 
 def _text(value: Any) -> str:

@@ -76,7 +76,7 @@ class CompositeForm(Form):
     min_subclass_size = WholeNumberField("Fewest of one grade", required=False)
 
 
-class FixedClassForm(Form):
+class LockedClassForm(Form):
     # Children of each grade, by row number of the grade table.
     counts = FieldList(WholeNumberField(required=False), max_entries=MAX_GRADES + 1)
 
@@ -91,7 +91,7 @@ class ScenarioForm(FlaskForm):
     min_subclass_size = WholeNumberField("Fewest children of one grade in a composite class")
     grades = FieldList(FormField(GradeForm), max_entries=MAX_GRADES + 1)
     composites = FieldList(FormField(CompositeForm), max_entries=MAX_COMPOSITES + MAX_GRADES)
-    fixed = FieldList(FormField(FixedClassForm), max_entries=MAX_TEACHERS + 1)
+    locked = FieldList(FormField(LockedClassForm), max_entries=MAX_TEACHERS + 1)
     priorities = FieldList(HiddenField(), max_entries=3)
     # Which of the shown options is picked, as "<inputs key>:<option number>".
     picked = HiddenField()

@@ -196,8 +196,8 @@ def _focus_after(action: str, draft: Draft) -> str:
     """After adding a grade or a fixed class, the cursor goes to its first input."""
     if action == "grade-add" and draft.grades:
         return f"grades-{len(draft.grades) - 1}-name"
-    if action == "fixed-add" and draft.fixed and draft.grades:
-        return f"fixed-{len(draft.fixed) - 1}-counts-0"
+    if action == "locked-add" and draft.locked and draft.grades:
+        return f"locked-{len(draft.locked) - 1}-counts-0"
     return ""
 
 
@@ -220,7 +220,7 @@ def _lock(draft: Draft, table: Table | None, index: int | None) -> tuple[Draft, 
         return draft, "That class is no longer on screen; nothing was fixed."
     chosen = table.classes[index]
     names = draft.grade_names
-    draft.fixed.append([str(chosen.count(n)) if chosen.count(n) else "" for n in names])
+    draft.locked.append([str(chosen.count(n)) if chosen.count(n) else "" for n in names])
     # Named by its children, not its number: numbers follow the new plan's order, so
     # the class fixed as number 1 may be listed under another number now.
     children = " + ".join(f"{n} of grade {g}" for g, n in chosen.grades)

@@ -127,7 +127,7 @@ def test_options_fix_a_class_and_add_a_grade(page, editor):
 
     page.get_by_role("button", name=re.compile("^Fix class 1")).click()
     expect(page.locator("#results .badge.fixed")).to_have_count(1)
-    expect(page.locator("input[name^='fixed-0-counts-']")).to_have_count(3)
+    expect(page.locator("input[name^='locked-0-counts-']")).to_have_count(3)
 
     page.get_by_role("button", name="Add a grade").click()
     expect(page.locator("#grades-3-name")).to_have_value("3")
@@ -184,4 +184,4 @@ def test_a_new_row_gets_the_cursor(page, editor):
     page.get_by_role("button", name="Add a grade").click()
     expect(page.locator("#grades-3-name")).to_be_focused()
     page.get_by_role("button", name="Type in a class").click()
-    expect(page.locator("#fixed-0-counts-0")).to_be_focused()
+    expect(page.locator("#locked-0-counts-0")).to_be_focused()

@@ -78,7 +78,8 @@ def test_the_background_answer_replaces_the_preview_and_fix_takes_its_row(
     first_row.get_by_role("button", name="Fix").click()
     expect(page.locator(".status .note")).to_contain_text("is fixed (marked Fixed", timeout=30_000)
     fixed = [
-        page.locator(f"#fixed-0-counts-{i}").input_value() for i in range(len(K12_FEWEST["grades"]))
+        page.locator(f"#locked-0-counts-{i}").input_value()
+        for i in range(len(K12_FEWEST["grades"]))
     ]
     assert fixed == counts[: len(fixed)]
     cancel_if_running(page, "#staffing")

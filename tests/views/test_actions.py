@@ -84,7 +84,7 @@ def test_fix_a_class_and_plan_the_rest_around_it(client, editor_url, editor_form
     # Named by its children: its number in the new plan may differ.
     named = " + ".join(f"{n} of grade {g}" for g, n in first.items())
     assert f"The class of {named} is fixed" in html
-    assert form["fixed-0-counts-0"] != ""
+    assert form["locked-0-counts-0"] != ""
     assert 'class="badge fixed"' in html
     assert "Proved best" in html
 
@@ -100,9 +100,9 @@ def test_fix_takes_the_class_from_the_table_on_screen(client, editor_url, editor
     html, form = press(client, editor_url, editor_form, "lock:0")
     assert "is fixed (marked Fixed in the table)" in html
     fixed = {
-        name: int(form[f"fixed-0-counts-{i}"] or 0)
+        name: int(form[f"locked-0-counts-{i}"] or 0)
         for i, name in enumerate(grade_names(form))
-        if form[f"fixed-0-counts-{i}"]
+        if form[f"locked-0-counts-{i}"]
     }
     assert fixed == second
 
@@ -111,25 +111,25 @@ def test_fix_without_the_table_fixes_nothing(client, editor_url, editor_form):
     del editor_form["shown"]
     html, form = press(client, editor_url, editor_form, "lock:0")
     assert "no longer on screen; nothing was fixed" in html
-    assert "fixed-0-counts-0" not in form
+    assert "locked-0-counts-0" not in form
 
 
 def test_type_in_a_class_by_hand(client, editor_url, editor_form):
-    html, form = press(client, editor_url, editor_form, "fixed-add")
-    assert "fixed-0-counts-0" in form
+    html, form = press(client, editor_url, editor_form, "locked-add")
+    assert "locked-0-counts-0" in form
     assert "Proved best" in html  # a blank fixed class is one still being typed in
-    form["fixed-0-counts-0"] = "0"
+    form["locked-0-counts-0"] = "0"
     html, form = press(client, editor_url, form, "")
     assert "A class needs at least one child" in html
-    form["fixed-0-counts-1"] = "12"
-    form["fixed-0-counts-2"] = "12"
+    form["locked-0-counts-1"] = "12"
+    form["locked-0-counts-2"] = "12"
     html, form = press(client, editor_url, form, "")
     assert "Proved best" in html
     assert '<span class="badge fixed">Fixed</span>' in html
     assert "1/2 composite" in html
     # A class that breaks the limits is reported on its row.
-    form["fixed-0-counts-1"] = "40"
+    form["locked-0-counts-1"] = "40"
     html, _ = press(client, editor_url, form, "")
-    assert 'id="err-fixed-0"' in html and "more than the" in html
-    _, form = press(client, editor_url, form, "fixed-remove:0")
-    assert "fixed-0-counts-0" not in form
+    assert 'id="err-locked-0"' in html and "more than the" in html
+    _, form = press(client, editor_url, form, "locked-remove:0")
+    assert "locked-0-counts-0" not in form

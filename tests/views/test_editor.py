@@ -78,9 +78,9 @@ def test_typing_redraws_the_whole_editor_to_be_morphed_in(client, editor_url, ed
 def test_every_field_a_message_can_name_has_its_place_in_the_editor(
     client, editor_url, editor_form
 ):
-    editor_form["action"] = "fixed-add"
+    editor_form["action"] = "locked-add"
     html = client.post(f"{editor_url}/edit", data=editor_form, headers=EDITOR).get_data(True)
-    fields = ("teachers", "grades-2-max_size", "composites-1-min_size", "fixed-0", "priorities")
+    fields = ("teachers", "grades-2-max_size", "composites-1-min_size", "locked-0", "priorities")
     for field in fields:
         assert f'id="err-{field}"' in html, field
 
@@ -489,10 +489,10 @@ ODD_INPUTS = [
     {"composites-0-members": "0,1,2", "composites-0-enabled": "y"},
     {"composites-9-members": "0,2", "composites-9-enabled": "y"},
     {"composites-0-enabled": "maybe", "composites-0-min_size": "-3"},
-    {"fixed-0-counts-0": "30"},
-    {"fixed-0-counts-0": "5", "fixed-0-counts-1": "5"},
-    {"fixed-0-counts-9": "5"},
-    {"fixed-0-counts-0": "0"},
+    {"locked-0-counts-0": "30"},
+    {"locked-0-counts-0": "5", "locked-0-counts-1": "5"},
+    {"locked-0-counts-9": "5"},
+    {"locked-0-counts-0": "0"},
     {"priorities-0": "balance"},
     {"priorities-0": "nonsense", "priorities-5": "x"},
     {"picked": "abc:99999"},
@@ -506,7 +506,7 @@ ODD_INPUTS = [
     {"action": "lock:99"},
     {"action": "apply:99"},
     {"action": "pick:999"},
-    {"action": "fixed-remove:3"},
+    {"action": "locked-remove:3"},
     {"action": "priority-up:9"},
     {"action": "composite-add"},
     {"action": "composite-remove:99"},
