@@ -14,6 +14,7 @@ from crunch.solver import (
     rebalance,
     solve,
 )
+from tests.conftest import grade
 
 from .checks import (
     assert_sentences,
@@ -24,10 +25,6 @@ from .checks import (
     structure,
 )
 from .oracle import optimum, reachable
-
-
-def grade(name: str, students: int, low: int, high: int) -> dict:
-    return {"name": name, "students": students, "min_size": low, "max_size": high}
 
 
 def solved(obj: dict, **kwargs):

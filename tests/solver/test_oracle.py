@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
 from crunch.solver import PRIORITIES, ClassSpec, Status, parse_scenario, rebalance, solve
+from tests.conftest import grade
 
 from .checks import assert_valid_solution, metrics_tuple, structure
 from .oracle import TooBig, allocations, best_allocation, metric, optimum, reachable
@@ -21,10 +22,6 @@ TINY = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
-
-
-def grade(name: str, students: int, low: int, high: int) -> dict:
-    return {"name": name, "students": students, "min_size": low, "max_size": high}
 
 
 # ------------------------------------------------------------ the oracle itself
