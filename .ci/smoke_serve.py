@@ -30,6 +30,10 @@ from contextlib import suppress
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.form_fields import editor_fields  # noqa: E402  (needs ROOT on the path)
+
 FLASK = [str(ROOT / ".venv/bin/flask"), "--app", "crunch"]
 PLANNER = ("planner@riverbend.example", "riverbend-demo")
 START_SECONDS = 120
@@ -92,22 +96,6 @@ def check_headers(name: str, headers) -> None:
         fail(f"{name}: no X-Content-Type-Options")
     if headers.get("Cache-Control") != "no-store":
         fail(f"{name}: Cache-Control is {headers.get('Cache-Control')!r}, not no-store")
-
-
-def editor_form(page: str) -> list[tuple[str, str]]:
-    """The editor form's values as a browser would post them."""
-    start = page.index('<form id="editor"')
-    form = page[start : page.index("</form>", start)]
-    fields = []
-    for match in re.finditer(r"<input([^>]*)>", form):
-        attrs = dict(re.findall(r'([\w-]+)="([^"]*)"', match.group(1)))
-        name = attrs.get("name")
-        if not name or name == "combine":
-            continue
-        if attrs.get("type") == "checkbox" and not re.search(r"\bchecked\b", match.group(1)):
-            continue
-        fields.append((name, html.unescape(attrs.get("value", ""))))
-    return fields
 
 
 def refuses_unsafe(env: dict) -> None:
@@ -194,7 +182,7 @@ def sign_in_and_solve(base: str) -> None:
     live = {"HX-Request": "true", "HX-Target": "results", "X-CSRFToken": token}
     started = time.monotonic()
     status, headers, fragment = client.request(
-        "POST", f"{plan.group(1)}/edit", editor_form(page), live
+        "POST", f"{plan.group(1)}/edit", editor_fields(page), live
     )
     seconds = time.monotonic() - started
     check_headers("live preview", headers)

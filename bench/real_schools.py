@@ -36,10 +36,10 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.real_data import DATA, scenario_files  # noqa: E402
 from crunch.solver import PRIORITIES, parse_scenario, solve  # noqa: E402
 
 CPSAT_PYTHON = ROOT / ".venv-cpsat" / "bin" / "python"
-DATA = ROOT.parent / "shared" / "data" / "vic-2019"
 
 
 def ours(path: Path, limit: float) -> dict:
@@ -101,9 +101,8 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2, help="CP-SAT's workers")
     parser.add_argument("--only", default="*.json", help="glob of files within DATA")
     args = parser.parse_args()
-    files = sorted(args.data.glob(args.only))
+    files = scenario_files(args.data, args.only)
     if not files:
-        print(f"no scenarios matching {args.only} in {args.data}", file=sys.stderr)
         return 2
     if not CPSAT_PYTHON.exists():
         print("no .venv-cpsat: `make bench-real` builds it", file=sys.stderr)

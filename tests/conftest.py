@@ -11,9 +11,11 @@ requests are still scoped to their user's schools.
 
 from __future__ import annotations
 
+import itertools
 import re
-from contextlib import contextmanager
-from html import unescape
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
+from threading import Barrier
 
 import pytest
 from argon2 import PasswordHasher
@@ -25,6 +27,7 @@ from crunch.models import District, Role, School, User
 from crunch.planning import start_plan
 from crunch.schools import store
 from tests import databases
+from tests.form_fields import editor_fields
 
 # The example of docs/scenario.md, small enough to solve in milliseconds.
 HILLSIDE = {
@@ -38,6 +41,11 @@ HILLSIDE = {
     "composites": [{"grades": ["K", "1"]}, {"grades": ["1", "2"], "max_size": 24}],
     "priorities": ["classes", "composites", "balance"],
 }
+
+
+def grade(name: str, students: int, low: int = 15, high: int = 25) -> dict:
+    """A grade of a scenario's inputs: its children and its class-size limits."""
+    return {"name": name, "students": students, "min_size": low, "max_size": high}
 
 
 ADMIN = "admin@test.example"
@@ -177,6 +185,34 @@ def app(tmp_path):
         yield app
 
 
+@pytest.fixture
+def app_with(tmp_path):
+    """`app_with(**settings)`: a school_app with settings of the test's own, in context
+    until the test ends (each call a database of its own)."""
+    with ExitStack() as apps:
+        made = itertools.count(1)
+
+        def make(**overrides):
+            path = tmp_path / f"settings-{next(made)}.sqlite"
+            return apps.enter_context(school_app(path, **overrides))
+
+        yield make
+
+
+@pytest.fixture
+def demo(tmp_path):
+    """The demo district seeded once by `flask seed-demo`: (app, CLI runner, its result)."""
+    app = make_app(tmp_path / "demo.sqlite", PREVIEW_TIME_LIMIT=5.0)
+    with app.app_context():
+        db.create_all()
+        runner = app.test_cli_runner()
+        first = runner.invoke(args=["seed-demo"])
+        assert first.exit_code == 0, first.output
+        yield app, runner, first
+        db.session.remove()
+        db.engine.dispose()
+
+
 def stop_jobs(app) -> None:
     """Stop the app's background jobs, if a request started any (their threads write)."""
     runner = app.extensions.get("crunch.jobs")
@@ -190,12 +226,31 @@ def anon(app):
     return app.test_client()
 
 
+def logged_in(app, email: str = PLANNER):
+    """A new client of `app`, logged in as `email`."""
+    client = app.test_client()
+    AuthActions(client).login(email)
+    return client
+
+
+def post_at_once(app, email: str, path: str, data: dict, times: int = 8) -> list[int]:
+    """`times` users `email` post the same form at the same moment (threads, one client
+    each): the sorted answer statuses."""
+    clients = [logged_in(app, email) for _ in range(times)]
+    start = Barrier(times)
+
+    def post(client):
+        start.wait()
+        return client.post(path, data=data).status_code
+
+    with ThreadPoolExecutor(times) as pool:
+        return sorted(pool.map(post, clients))
+
+
 @pytest.fixture
 def client(app):
     """A client logged in as the planner of Hillside Primary."""
-    client = app.test_client()
-    AuthActions(client).login(PLANNER)
-    return client
+    return logged_in(app)
 
 
 @pytest.fixture
@@ -219,6 +274,15 @@ def editor_url(scenario):
     return f"/schools/{scenario.school_id}/scenarios/{scenario.id}"
 
 
+@pytest.fixture
+def formula_url(app):
+    """The URL of a plan whose grade is named like a spreadsheet formula, "=1+1"."""
+    school = add_school("Formula School")
+    inputs = {"teachers": 1, "grades": [grade("=1+1", 10, 1, 20)]}
+    scenario = save_scenario(school, "Plan F", inputs)
+    return f"/schools/{school.id}/scenarios/{scenario.id}"
+
+
 HX = {"HX-Request": "true"}
 # Typing (sent by the inputs' section) and a button (sent by the form): both redraw the editor.
 LIVE = {"HX-Request": "true", "HX-Target": "editor", "HX-Trigger": "inputs"}
@@ -227,18 +291,7 @@ EDITOR = {"HX-Request": "true", "HX-Target": "editor", "HX-Trigger": "editor"}
 
 def form_data(html: str) -> MultiDict:
     """The values the editor form would post, read from its HTML as a browser would."""
-    start = html.index('<form id="editor"')
-    end = html.index("</form>", start)
-    data = MultiDict()
-    for match in re.finditer(r"<input([^>]*)>", html[start:end]):
-        attrs = dict(re.findall(r'([\w-]+)="([^"]*)"', match.group(1)))
-        name = attrs.get("name")
-        if not name or name == "combine":
-            continue
-        if attrs.get("type") == "checkbox" and not re.search(r"\bchecked\b", match.group(1)):
-            continue
-        data.add(name, unescape(attrs.get("value", "")))
-    return data
+    return MultiDict(editor_fields(html))
 
 
 @pytest.fixture

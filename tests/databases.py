@@ -18,7 +18,7 @@ import os
 import re
 import weakref
 
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, event, make_url, text
 from sqlalchemy.engine import URL
 
 from crunch.jobs.processes import alive
@@ -122,3 +122,24 @@ def drop_session_database() -> None:
     finally:
         engine.dispose()
     _session_url = None
+
+
+def sent_by_a_read_then_a_write() -> list[str]:
+    """The SQL the app's engine sends for a read, then a write (`begin_write()`) committed."""
+    from crunch.database import begin_write
+    from crunch.extensions import db
+
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        db.session.execute(text("SELECT 1"))
+        begin_write()
+        db.session.execute(text("SELECT 1"))
+        db.session.commit()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    return statements

@@ -1,7 +1,7 @@
 """A solve with the garbage collector run at the worst moment; prints OK or DEADLOCK.
 
-Run as a script in a fresh process by tests/solver/test_binding.py and
-tests/test_jobs_gc.py (a deadlock cannot be undone inside the test's own process):
+Run as a script in a fresh process by tests/solver/test_binding.py (a deadlock
+cannot be undone inside the test's own process):
 
     python tests/gc_probe.py MODE [--unprotected]
 

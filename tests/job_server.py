@@ -42,6 +42,21 @@ def take_ctrl_c() -> None:
         signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
+def solving_pid(job_id: int) -> int | None:
+    """The pid of the job's solving process, once it runs (None after two minutes)."""
+    from crunch.extensions import db
+    from crunch.models import Job
+
+    ends = time.monotonic() + 120
+    while time.monotonic() < ends:
+        db.session.commit()
+        found = db.session.get(Job, job_id, populate_existing=True)
+        if found.pid:
+            break
+        time.sleep(0.05)
+    return found.pid
+
+
 def main() -> int:
     mode = sys.argv[1]
     take_ctrl_c()
@@ -55,7 +70,7 @@ def main() -> int:
 
     from crunch import create_app, jobs
     from crunch.extensions import db
-    from crunch.models import Job, Scenario
+    from crunch.models import Scenario
     from tests.jobs_support import K12_FEWEST
 
     app = create_app(json.loads(os.environ[CONFIG_ENV]))
@@ -67,16 +82,9 @@ def main() -> int:
         # ends its process early when the server is gone
         params = {"first": 93, "last": 120, "time_limit": 300.0}
         job = jobs.start(scenario, None, jobs.STAFFING, K12_FEWEST, params)
-        job_id = job.id
-        ends = time.monotonic() + 120
-        while time.monotonic() < ends:
-            db.session.commit()
-            found = db.session.get(Job, job_id, populate_existing=True)
-            if found.pid:
-                break
-            time.sleep(0.05)
+        pid = solving_pid(job.id)
         ctrl_c = signal.getsignal(signal.SIGINT) is signal.default_int_handler
-        print(json.dumps({"job": job_id, "pid": found.pid, "ctrl_c": ctrl_c}), flush=True)
+        print(json.dumps({"job": job.id, "pid": pid, "ctrl_c": ctrl_c}), flush=True)
 
     if mode == "werkzeug":
         from werkzeug.serving import make_server
@@ -97,37 +105,26 @@ def run_as_rq_worker(app, running) -> int:
     from crunch import jobs
     from crunch.extensions import db
     from crunch.jobs import rq_task
-    from crunch.models import Job, JobState, Scenario, utcnow
-    from tests.jobs_support import K12_FEWEST
+    from crunch.models import JobState, Scenario, utcnow
+    from tests.jobs_support import K12_FEWEST, add_job
 
     rq_task.use_app(app)
     params = {"first": 93, "last": 120, "time_limit": 300.0}
     with app.app_context():
         scenario = db.session.scalar(db.select(Scenario))
-        job = Job(
-            school_id=scenario.school_id,
-            scenario_id=scenario.id,
-            kind=jobs.STAFFING,
-            state=JobState.QUEUED,
+        job_id = add_job(
+            scenario,
+            JobState.QUEUED,
+            jobs.STAFFING,
             inputs=K12_FEWEST,
             params=params,
             created_at=utcnow(),
             heartbeat_at=utcnow(),
         )
-        db.session.add(job)
-        db.session.commit()
-        job_id = job.id
 
     def report() -> None:  # the task runs in the main thread, as in RQ's SimpleWorker
         with app.app_context():
-            ends = time.monotonic() + 120
-            while time.monotonic() < ends:
-                db.session.commit()
-                found = db.session.get(Job, job_id, populate_existing=True)
-                if found.pid:
-                    break
-                time.sleep(0.05)
-            print(json.dumps({"job": job_id, "pid": found.pid}), flush=True)
+            print(json.dumps({"job": job_id, "pid": solving_pid(job_id)}), flush=True)
 
     threading.Thread(target=report, daemon=True).start()
     rq_task.run(job_id, jobs.STAFFING, K12_FEWEST, params)

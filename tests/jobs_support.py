@@ -9,53 +9,25 @@ import subprocess
 import sys
 import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from rq import SimpleWorker
 
+from bench.schools import school
 from crunch import jobs
 from crunch.extensions import db
 from crunch.models import Job
-from tests.conftest import add_school, add_users, make_app
+from tests.conftest import HILLSIDE, add_school, add_users, make_app
 
 # A generated K-12 school (bench/schools.py, "k12" number 0) at the fewest teachers
 # that work: its balance stage runs for many seconds (bench/solver_speed.py). The K/12
 # composite (never worth opening) keeps it off the chain of neighbouring grades that
 # the solver's dynamic programme proves in a fraction of a second (solver/chain.py),
 # so the MIP solves it, slowly: what the tests of slow inputs need.
-K12_FEWEST = {
-    "name": "k12 school 1",
-    "teachers": 93,
-    "min_subclass_size": 5,
-    "grades": [
-        {"name": n, "students": s, "min_size": lo, "max_size": hi}
-        for n, s, lo, hi in [
-            ("K", 111, 15, 24),
-            ("1", 149, 15, 25),
-            ("2", 280, 15, 24),
-            ("3", 255, 18, 28),
-            ("4", 195, 18, 30),
-            ("5", 227, 18, 28),
-            ("6", 134, 18, 29),
-            ("7", 263, 18, 28),
-            ("8", 101, 18, 30),
-            ("9", 246, 18, 30),
-            ("10", 269, 18, 31),
-            ("11", 120, 18, 30),
-            ("12", 254, 18, 32),
-        ]
-    ],
-    "composites": [
-        {"grades": [a, b]}
-        for a, b in zip(
-            ["K", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11"],
-            ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12"],
-            strict=True,
-        )
-    ]
-    + [{"grades": ["K", "12"]}],
-}
+K12_FEWEST = school("k12", 0) | {"teachers": 93}
+K12_FEWEST["composites"] = [*K12_FEWEST["composites"], {"grades": ["K", "12"]}]
 
 # Generous bounds for a loaded 2-core machine: only there so nothing waits forever.
 WAIT = 60.0
@@ -78,6 +50,22 @@ def fresh(job_id: int) -> Job:
     return db.session.scalar(
         db.select(Job).where(Job.id == job_id).execution_options(populate_existing=True)
     )
+
+
+def add_job(scenario, state, kind=jobs.OPTIONS, inputs=None, **fields) -> int:
+    """A job row written directly, as another process or an earlier run left it."""
+    fields.setdefault("params", {})
+    job = Job(
+        school_id=scenario.school_id,
+        scenario_id=scenario.id,
+        kind=kind,
+        state=state,
+        inputs=HILLSIDE if inputs is None else inputs,
+        **fields,
+    )
+    db.session.add(job)
+    db.session.commit()
+    return job.id
 
 
 def state(job_id: int) -> str:
@@ -116,6 +104,16 @@ def tear_down(app):
         found.shutdown()
     db.session.remove()
     db.engine.dispose()
+
+
+@contextmanager
+def job_app(tmp_path, **overrides):
+    """A jobs test app (job_app_factory) in context, set up; its jobs stopped afterwards."""
+    app = job_app_factory(tmp_path, **overrides)
+    with app.app_context():
+        set_up(app)
+        yield app
+        tear_down(app)
 
 
 # The RQ backend: the same tests against a real Redis when CRUNCH_TEST_REDIS_URL is set.

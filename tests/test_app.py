@@ -11,7 +11,6 @@ from crunch.config import ensure_instance_config
 from crunch.extensions import db
 from crunch.models import Revision, Scenario, School
 from crunch.rosters.models import Roster, RosterRevision
-from tests.conftest import make_app
 
 
 def test_instance_config_is_created_once_with_a_secret_key(tmp_path):
@@ -33,40 +32,33 @@ def roster_school(roster):
     return db.session.get(School, roster.school_id)
 
 
-def test_seed_demo_is_idempotent(tmp_path):
-    app = make_app(tmp_path / "demo.sqlite", PREVIEW_TIME_LIMIT=5.0)
-    with app.app_context():
-        db.create_all()
-        runner = app.test_cli_runner()
-        first = runner.invoke(args=["seed-demo"])
-        assert first.exit_code == 0, first.output
-        counts = (
-            db.session.query(School).count(),
-            db.session.query(Scenario).count(),
-            db.session.query(Revision).count(),
-        )
-        assert counts[0] == 4 and counts[1] >= 6 and counts[2] > counts[1]
-        assert "Demo roster: Hillside Primary School" in first.output
-        # the demo roster fills its plan exactly, so the board can be drawn at once
-        roster = db.session.query(Roster).one()
-        plan = class_lists.plans_of(roster_school(roster), roster.year)[0][1]
-        kids = roster.current_revision.children
-        assert board.placement_input(board.board_classes(plan.allocation), kids).children
-        assert any(k["friends"] for k in kids) and any(k["apart"] for k in kids)
-        again = runner.invoke(args=["seed-demo"])
-        assert again.exit_code == 0
-        assert "0 scenarios added" in again.output
-        assert db.session.query(RosterRevision).count() == 1
-        assert (
-            db.session.query(School).count(),
-            db.session.query(Scenario).count(),
-            db.session.query(Revision).count(),
-        ) == counts
-        current = {s.name: s.current_revision.status for s in db.session.query(Scenario)}
-        # The K-12 college's plan is slow to prove best: the editor carries it on.
-        assert current.pop("Fewest teachers") in ("feasible", "optimal")
-        assert set(current.values()) == {"optimal"}
-        # The first draft of one plan had too few teachers: its history shows it.
-        assert "infeasible" in {r.status for r in db.session.query(Revision)}
-        db.session.remove()
-        db.engine.dispose()
+def test_seed_demo_is_idempotent(demo):
+    _, runner, first = demo
+    counts = (
+        db.session.query(School).count(),
+        db.session.query(Scenario).count(),
+        db.session.query(Revision).count(),
+    )
+    assert counts[0] == 4 and counts[1] >= 6 and counts[2] > counts[1]
+    assert "Demo roster: Hillside Primary School" in first.output
+    # the demo roster fills its plan exactly, so the board can be drawn at once
+    roster = db.session.query(Roster).one()
+    plan = class_lists.plans_of(roster_school(roster), roster.year)[0][1]
+    kids = roster.current_revision.children
+    assert board.placement_input(board.board_classes(plan.allocation), kids).children
+    assert any(k["friends"] for k in kids) and any(k["apart"] for k in kids)
+    again = runner.invoke(args=["seed-demo"])
+    assert again.exit_code == 0
+    assert "0 scenarios added" in again.output
+    assert db.session.query(RosterRevision).count() == 1
+    assert (
+        db.session.query(School).count(),
+        db.session.query(Scenario).count(),
+        db.session.query(Revision).count(),
+    ) == counts
+    current = {s.name: s.current_revision.status for s in db.session.query(Scenario)}
+    # The K-12 college's plan is slow to prove best: the editor carries it on.
+    assert current.pop("Fewest teachers") in ("feasible", "optimal")
+    assert set(current.values()) == {"optimal"}
+    # The first draft of one plan had too few teachers: its history shows it.
+    assert "infeasible" in {r.status for r in db.session.query(Revision)}

@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crunch import cli
+from tests.conftest import grade
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -182,10 +183,6 @@ def test_usage_errors_also_show_usage():
 # ------------------------------------------------------------ in-process: invalid scenarios
 
 
-def grade(name, students, low=15, high=25) -> dict:
-    return {"name": name, "students": students, "min_size": low, "max_size": high}
-
-
 @pytest.mark.parametrize(
     ("change", "field"),
     [
@@ -284,7 +281,9 @@ def test_a_solver_failure_is_reported_without_a_traceback(tmp_path, capsys, monk
     assert "the model fell over" in answer["errors"][0]["message"]
 
 
-def test_time_limit_reaches_the_solver(tmp_path, capsys, monkeypatch):
+@pytest.fixture
+def solve_options(monkeypatch) -> dict:
+    """The options the command gives `solver.solve` (it still solves)."""
     from crunch import solver
 
     seen = {}
@@ -295,29 +294,23 @@ def test_time_limit_reaches_the_solver(tmp_path, capsys, monkeypatch):
         return real(scenario, **kwargs)
 
     monkeypatch.setattr(solver, "solve", spy)
+    return seen
+
+
+def test_time_limit_reaches_the_solver(tmp_path, capsys, monkeypatch, solve_options):
     status, _ = call(
         ["solve", write(tmp_path, K12), "--time-limit", "2.5", "--alternatives", "1"],
         capsys,
         monkeypatch,
     )
     assert status == 0
-    assert seen == {"time_limit": 2.5, "alternatives": 1, "max_size_step": None}
+    assert solve_options == {"time_limit": 2.5, "alternatives": 1, "max_size_step": None}
 
 
-def test_max_size_step_reaches_the_solver(tmp_path, capsys, monkeypatch):
-    from crunch import solver
-
-    seen = {}
-    real = solver.solve
-
-    def spy(scenario, **kwargs):
-        seen.update(kwargs)
-        return real(scenario, **kwargs)
-
-    monkeypatch.setattr(solver, "solve", spy)
+def test_max_size_step_reaches_the_solver(tmp_path, capsys, monkeypatch, solve_options):
     status, _ = call(["solve", write(tmp_path, K12), "--max-size-step", "2"], capsys, monkeypatch)
     assert status == 0
-    assert seen["max_size_step"] == 2
+    assert solve_options["max_size_step"] == 2
     status, _ = call(["solve", write(tmp_path, K12), "--max-size-step", "-1"], capsys, monkeypatch)
     assert status == 2
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 
 from crunch.history.service import describe_changes, summary_line
-from tests.conftest import HILLSIDE
+from tests.conftest import HILLSIDE, grade
 
 
 def changed(**edits):
@@ -17,11 +17,7 @@ def changed(**edits):
 def test_the_issue_example_in_words():
     old = {
         "teachers": 18,
-        "grades": [
-            {"name": "3", "students": 52, "min_size": 15, "max_size": 28},
-            {"name": "4", "students": 40, "min_size": 15, "max_size": 28},
-            {"name": "5", "students": 44, "min_size": 15, "max_size": 28},
-        ],
+        "grades": [grade("3", 52, 15, 28), grade("4", 40, 15, 28), grade("5", 44, 15, 28)],
         "composites": [],
     }
     new = copy.deepcopy(old)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 from datetime import timedelta
 
 import pytest
@@ -15,11 +13,11 @@ from crunch import create_app, jobs, tenancy
 from crunch.extensions import db
 from crunch.jobs import runner as runners
 from crunch.models import Job, JobState, Scenario, utcnow
-from tests.conftest import HILLSIDE, save_scenario
+from tests.conftest import HILLSIDE, grade, save_scenario
 from tests.jobs_support import (
     BACKENDS,
     K12_FEWEST,
-    ROOT,
+    add_job,
     fresh,
     job_app_factory,
     process_gone,
@@ -224,22 +222,6 @@ def test_a_solve_job_carries_on_with_the_best_allocation_alone(make):
     assert job.result["alternatives"] == []
 
 
-def add_job(scenario, state_, **fields) -> int:
-    """A job row written directly, as another process or an earlier run left it."""
-    job = Job(
-        school_id=scenario.school_id,
-        scenario_id=scenario.id,
-        kind=jobs.OPTIONS,
-        state=state_,
-        inputs=HILLSIDE,
-        params={},
-        **fields,
-    )
-    db.session.add(job)
-    db.session.commit()
-    return job.id
-
-
 def days_ago(days: float):
     return utcnow() - timedelta(days=days)
 
@@ -344,36 +326,12 @@ def test_creating_the_app_writes_nothing_and_its_first_request_recovers(make):
         db.engine.dispose()
 
 
-def gc_probe(*args: str):
-    """tests/gc_probe.py in a fresh process: a collection every time cffi takes its lock."""
-    command = [sys.executable, str(ROOT / "tests" / "gc_probe.py"), *args]
-    # the timeout only catches a probe whose own watchdog failed
-    return subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=ROOT)
-
-
-def test_a_staffing_job_survives_collections_inside_cffis_lock():
-    """Issue 17: staffing jobs slept for ever in SolverHighs.__del__ (docs/solver-deadlock.md)."""
-    done = gc_probe("staffing")
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert done.stdout.strip().endswith("OK")
-
-
-def test_without_the_binding_fix_the_staffing_job_deadlocks():
-    """The control: the probe does catch the deadlock on this path."""
-    done = gc_probe("staffing", "--unprotected")
-    assert done.returncode == 3, done.stdout + done.stderr
-    assert done.stdout.startswith("DEADLOCK") and "__del__" in done.stdout
-
-
 def test_a_solve_job_bounds_its_suggestions_by_its_params():
     from crunch.jobs.worker import compute
 
     inputs = {
         "teachers": 4,
-        "grades": [
-            {"name": "K", "students": 46, "min_size": 12, "max_size": 22},
-            {"name": "1", "students": 48, "min_size": 12, "max_size": 26},
-        ],
+        "grades": [grade("K", 46, 12, 22), grade("1", 48, 12, 26)],
     }
     bounded = compute(jobs.SOLVE, inputs, {"time_limit": 10, "max_size_step": 0})
     assert [s["patch"] for s in bounded["suggestions"]] == [{"teachers": 5}]

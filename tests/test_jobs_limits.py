@@ -12,14 +12,21 @@ from crunch.extensions import db
 from crunch.jobs import runner as runners
 from crunch.jobs.fair import FairSlots, Owner
 from crunch.models import Job, JobState, Scenario, School, User, utcnow
-from tests.conftest import HILLSIDE, HX, PLANNER, VIEWER, AuthActions, add_school, save_scenario
+from tests.conftest import (
+    HILLSIDE,
+    HX,
+    PLANNER,
+    VIEWER,
+    add_school,
+    logged_in,
+    save_scenario,
+)
 from tests.jobs_support import (
     K12_FEWEST,
+    add_job,
     fresh,
-    job_app_factory,
-    set_up,
+    job_app,
     state,
-    tear_down,
     wait_for,
 )
 from tests.test_jobs import make, running_with_process, scenario_of, start  # noqa: F401
@@ -117,12 +124,9 @@ class Recorder:
 
 @pytest.fixture
 def capped(tmp_path):
-    app = job_app_factory(tmp_path, JOBS_MAX_ACTIVE_PER_USER=3, JOBS_MAX_ACTIVE_PER_SCHOOL=5)
-    with app.app_context():
-        set_up(app)
+    with job_app(tmp_path, JOBS_MAX_ACTIVE_PER_USER=3, JOBS_MAX_ACTIVE_PER_SCHOOL=5) as app:
         app.extensions[jobs.backends.EXTENSION] = Recorder()
         yield app
-        tear_down(app)
 
 
 def user_of(email: str = PLANNER) -> User:
@@ -137,20 +141,8 @@ def plans(count: int) -> list[Scenario]:
 def add_active(scenario, user, kind=jobs.OPTIONS, state_=JobState.RUNNING) -> int:
     """An active job's row, beating now (as another web process's job would be)."""
     now = utcnow()
-    job = Job(
-        school_id=scenario.school_id,
-        scenario_id=scenario.id,
-        kind=kind,
-        state=state_,
-        inputs=HILLSIDE,
-        params={},
-        created_by_id=user.id if user else None,
-        created_at=now,
-        heartbeat_at=now,
-    )
-    db.session.add(job)
-    db.session.commit()
-    return job.id
+    user_id = user.id if user else None
+    return add_job(scenario, state_, kind, created_by_id=user_id, created_at=now, heartbeat_at=now)
 
 
 def new_job(scenario, user, kind=jobs.SOLVE) -> Job:
@@ -305,8 +297,7 @@ def test_polling_a_job_whose_server_died_shows_it_failed_without_cancel(capped):
         .values(heartbeat_at=old, started_at=old, pid=999_999, runner="gone-host:1")
     )
     db.session.commit()
-    client = app.test_client()
-    AuthActions(client).login()
+    client = logged_in(app)
     app.config["JOBS_SWEEP_SECONDS"] = 0.0
     elsewhere = add_active(scenario, None, jobs.STAFFING)  # stale too; nobody polls it
     db.session.execute(db.update(Job).where(Job.id == elsewhere).values(heartbeat_at=old))

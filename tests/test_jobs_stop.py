@@ -7,6 +7,7 @@ started is left, and the job says why it ended. Linux only (/proc).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import multiprocessing
 import os
@@ -24,9 +25,14 @@ from crunch import jobs
 from crunch.extensions import db
 from crunch.jobs import processes
 from crunch.jobs import runner as runners
-from crunch.models import Job, JobState, Scenario, utcnow
-from tests.conftest import HILLSIDE
-from tests.jobs_support import SHARED, fresh, job_app_factory, set_up, tear_down, wait_for
+from crunch.models import JobState, Scenario, utcnow
+from tests.jobs_support import (
+    SHARED,
+    add_job,
+    fresh,
+    job_app,
+    wait_for,
+)
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,11 +49,8 @@ DEAF_TO_SIGINT = (
 
 @pytest.fixture
 def app(tmp_path):
-    app = job_app_factory(tmp_path, JOBS_TIME_LIMIT=600.0, JOBS_SOLVE_TIME_LIMIT=300.0)
-    with app.app_context():
-        set_up(app)
+    with job_app(tmp_path, JOBS_TIME_LIMIT=600.0, JOBS_SOLVE_TIME_LIMIT=300.0) as app:
         yield app
-        tear_down(app)
 
 
 def gone(pid: int) -> bool:
@@ -77,7 +80,11 @@ def descendants(pid: int) -> set[int]:
     return found
 
 
-def start_server(app, mode: str):
+@contextlib.contextmanager
+def serving(app, mode: str):
+    """The job server of `mode` with its slow job running: (server, job id, solve's pid).
+
+    Killed on the way out if it is still running (a test that failed, or a kill test)."""
     config = {k: app.config[k] for k in SHARED if k in app.config}
     config.update({k: v for k, v in app.config.items() if k.startswith("JOBS_")})
     env = {**os.environ, "CRUNCH_TEST_SERVER_CONFIG": json.dumps(config)}
@@ -88,10 +95,22 @@ def start_server(app, mode: str):
         stdout=subprocess.PIPE,
         text=True,
     )
-    started = json.loads(server.stdout.readline())
-    assert started["pid"], "the job's process never started"
-    assert started.get("ctrl_c", True), "the server ignores SIGINT: Ctrl-C cannot stop it"
-    return server, started["job"], started["pid"]
+    try:
+        started = json.loads(server.stdout.readline())
+        assert started["pid"], "the job's process never started"
+        assert started.get("ctrl_c", True), "the server ignores SIGINT: Ctrl-C cannot stop it"
+        yield server, started["job"], started["pid"]
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait(10)
+
+
+def assert_stopped_with_a_reason(job_id: int, processes: set[int]) -> None:
+    wait_for(lambda: all(gone(p) for p in processes))  # the solve, the resource tracker
+    job = fresh(job_id)
+    assert job.state == JobState.FAILED
+    assert job.message == runners.STOPPED_MESSAGE
 
 
 @pytest.mark.parametrize(
@@ -104,20 +123,12 @@ def start_server(app, mode: str):
     ids=["sigterm", "sigint", "gunicorn-worker-exit"],
 )
 def test_stopping_the_server_stops_its_solves_and_says_why(app, mode, how):
-    server, job_id, pid = start_server(app, mode)
-    try:
+    with serving(app, mode) as (server, job_id, pid):
         started = descendants(server.pid)
         assert pid in started
         server.send_signal(how)
         server.wait(60)
-        wait_for(lambda: all(gone(p) for p in started))  # the solve, the resource tracker
-        job = fresh(job_id)
-        assert job.state == JobState.FAILED
-        assert job.message == runners.STOPPED_MESSAGE
-    finally:
-        if server.poll() is None:
-            server.kill()
-            server.wait(10)
+        assert_stopped_with_a_reason(job_id, started)
 
 
 # A stop signal handled inside a finalizer: signal.raise_signal runs the handler at
@@ -167,26 +178,17 @@ def test_a_stop_signal_handled_inside_a_finalizer_still_stops_the_server(how):
 def test_an_rq_worker_asked_to_stop_stops_its_solve_at_once(app):
     """RQ's warm shutdown waits for the job: the job stops its solve first, and RQ's
     handler still runs (the worker then exits with no job left)."""
-    server, job_id, pid = start_server(app, "rq")
-    try:
+    with serving(app, "rq") as (server, job_id, pid):
         started = descendants(server.pid)
         assert pid in started
         server.send_signal(signal.SIGTERM)
         assert json.loads(server.stdout.readline()) == {"warm_stop": True}
         assert server.wait(60) == 0
-        wait_for(lambda: all(gone(p) for p in started))
-        job = fresh(job_id)
-        assert job.state == JobState.FAILED
-        assert job.message == runners.STOPPED_MESSAGE
-    finally:
-        if server.poll() is None:
-            server.kill()
-            server.wait(10)
+        assert_stopped_with_a_reason(job_id, started)
 
 
 def test_a_server_killed_outright_leaves_no_solve_running(app):
-    server, job_id, _ = start_server(app, "werkzeug")
-    try:
+    with serving(app, "werkzeug") as (server, job_id, _):
         started = descendants(server.pid)
         server.kill()  # SIGKILL: no handler runs; the solving process sees its parent go
         server.wait(60)
@@ -194,31 +196,21 @@ def test_a_server_killed_outright_leaves_no_solve_running(app):
         assert fresh(job_id).state == JobState.RUNNING  # nobody could say so...
         assert runners.recover(db.engine, 0.0) == 1  # ...until its heartbeat is stale
         assert fresh(job_id).state == JobState.FAILED
-    finally:
-        if server.poll() is None:
-            server.kill()
-            server.wait(10)
 
 
 def add_running(pid: int, runner: str, heartbeat_age: float = 3600) -> int:
     scenario = db.session.scalar(db.select(Scenario))
     now = utcnow()
-    job = Job(
-        school_id=scenario.school_id,
-        scenario_id=scenario.id,
-        kind=jobs.SOLVE,
-        state=JobState.RUNNING,
-        inputs=HILLSIDE,
-        params={},
+    return add_job(
+        scenario,
+        JobState.RUNNING,
+        jobs.SOLVE,
         created_at=now,
         started_at=now,
         heartbeat_at=now - timedelta(seconds=heartbeat_age),
         runner=runner,
         pid=pid,
     )
-    db.session.add(job)
-    db.session.commit()
-    return job.id
 
 
 def test_a_stale_jobs_solving_process_is_killed_not_only_marked(app):

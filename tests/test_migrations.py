@@ -13,7 +13,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import event, inspect, text
+from sqlalchemy import inspect
 
 from crunch.database import begin_write
 from crunch.extensions import db
@@ -86,20 +86,8 @@ def test_foreign_keys_are_enforced(app):
 
 @sqlite_only
 def test_writes_begin_immediate_and_reads_begin_deferred(app):
-    statements = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
     db.session.commit()
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        db.session.execute(text("SELECT 1"))
-        begin_write()
-        db.session.execute(text("SELECT 1"))
-        db.session.commit()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+    statements = databases.sent_by_a_read_then_a_write()
     assert statements.count("BEGIN DEFERRED") == 1
     assert statements.count("BEGIN IMMEDIATE") == 1
     assert statements.index("BEGIN IMMEDIATE") > statements.index("BEGIN DEFERRED")

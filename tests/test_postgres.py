@@ -6,9 +6,11 @@ advisory lock that makes writers queue as SQLite's `BEGIN IMMEDIATE` does.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
 from flask import Flask
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, text
 
 from crunch import config
 from crunch.database import WRITE_LOCK_KEY, begin_write, normalise_url
@@ -41,63 +43,50 @@ def test_crunch_database_url_picks_the_database(monkeypatch, tmp_path):
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u:p@db.example/crunch"
 
 
-def record_statements():
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    return statements, lambda: event.remove(db.engine, "before_cursor_execute", record)
-
-
 @postgres_only
 def test_no_sqlite_statements_reach_postgres(app):
     db.session.commit()
     db.engine.dispose()  # new connections, so their set-up is recorded too
-    statements, stop = record_statements()
-    try:
-        db.session.execute(text("SELECT 1"))
-        begin_write()
-        db.session.execute(text("SELECT 1"))
-        db.session.commit()
-    finally:
-        stop()
-    sent = " ".join(statements).upper()
+    sent = " ".join(databases.sent_by_a_read_then_a_write()).upper()
     assert "PRAGMA" not in sent
     assert "IMMEDIATE" not in sent
     assert "PG_ADVISORY_XACT_LOCK" in sent
 
 
-@postgres_only
-def test_a_second_writer_waits_for_the_write_lock(app):
-    """While one request holds the write lock, nobody else gets it; the commit frees it."""
+@contextmanager
+def write_lock_tester():
+    """`free()`: whether another connection could take the write lock now (it lets go)."""
     other = create_engine(db.engine.url)
     try:
         with other.connect() as connection:
             try_lock = text("SELECT pg_try_advisory_xact_lock(:key)")
-            begin_write()
-            assert connection.execute(try_lock, {"key": WRITE_LOCK_KEY}).scalar() is False
-            connection.rollback()
-            db.session.commit()
-            assert connection.execute(try_lock, {"key": WRITE_LOCK_KEY}).scalar() is True
-            connection.rollback()
+
+            def free() -> bool:
+                taken = connection.execute(try_lock, {"key": WRITE_LOCK_KEY}).scalar()
+                connection.rollback()
+                return taken
+
+            yield free
     finally:
         other.dispose()
+
+
+@postgres_only
+def test_a_second_writer_waits_for_the_write_lock(app):
+    """While one request holds the write lock, nobody else gets it; the commit frees it."""
+    with write_lock_tester() as free:
+        begin_write()
+        assert free() is False
+        db.session.commit()
+        assert free() is True
 
 
 @postgres_only
 def test_a_rollback_frees_the_write_lock(app):
-    other = create_engine(db.engine.url)
-    try:
-        with other.connect() as connection:
-            try_lock = text("SELECT pg_try_advisory_xact_lock(:key)")
-            begin_write()
-            db.session.rollback()
-            assert connection.execute(try_lock, {"key": WRITE_LOCK_KEY}).scalar() is True
-            connection.rollback()
-    finally:
-        other.dispose()
+    with write_lock_tester() as free:
+        begin_write()
+        db.session.rollback()
+        assert free() is True
 
 
 @postgres_only

@@ -90,14 +90,28 @@ def log_in(page, live_server, email: str = PLANNER, password: str = PASSWORD) ->
 
 
 @pytest.fixture
-def anonymous_page(browser, console):
+def new_tab(browser, console):
+    """`new_tab(**context_options)`: a browser tab of its own whose messages go to
+    `console`; closed when the test ends."""
+    contexts = []
+
+    def open_tab(**options):
+        context = browser.new_context(**options)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
+        page.on("pageerror", lambda error: console.append(f"pageerror: {error}"))
+        return page
+
+    yield open_tab
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def anonymous_page(new_tab):
     """A browser tab that has not logged in."""
-    context = browser.new_context()
-    page = context.new_page()
-    page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
-    page.on("pageerror", lambda error: console.append(f"pageerror: {error}"))
-    yield page
-    context.close()
+    return new_tab()
 
 
 @pytest.fixture

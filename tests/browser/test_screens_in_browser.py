@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from crunch.extensions import db
 from crunch.models import School
 from tests.browser.conftest import log_in
-from tests.conftest import ADMIN, HILLSIDE, PASSWORD, VIEWER, save_scenario
+from tests.conftest import ADMIN, HILLSIDE, PASSWORD, PLANNER, VIEWER, save_scenario
 
 pytestmark = pytest.mark.browser
 SIZES = {
@@ -56,13 +56,18 @@ def plans(app, live_server):
     return school_id, ids
 
 
-def tab(browser, console, size: str):
-    width, height = SIZES[size]
-    context = browser.new_context(viewport={"width": width, "height": height})
-    page = context.new_page()
-    page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
-    page.on("pageerror", lambda error: console.append(f"pageerror: {error}"))
-    return context, page
+@pytest.fixture
+def screen(new_tab, live_server):
+    """`screen(size, email, password)`: a tab of that size, logged in (the planner's by
+    default); closed when the test ends."""
+
+    def open_screen(size: str, email: str = PLANNER, password: str = PASSWORD):
+        width, height = SIZES[size]
+        page = new_tab(viewport={"width": width, "height": height})
+        log_in(page, live_server, email, password)
+        return page
+
+    return open_screen
 
 
 def assert_fits(page, path: str) -> None:
@@ -92,11 +97,10 @@ def main_pages(school_id: int, ids: list[int]) -> list[str]:
 
 @pytest.mark.parametrize("size", SIZES)
 def test_every_main_page_fits_the_screen_without_console_errors(
-    browser, console, live_server, plans, size
+    screen, console, live_server, plans, size
 ):
     school_id, ids = plans
-    context, page = tab(browser, console, size)
-    log_in(page, live_server, ADMIN, PASSWORD)
+    page = screen(size, ADMIN)
     for path in main_pages(school_id, ids):
         response = page.goto(live_server.url(path))
         assert response.status == 200, path
@@ -109,15 +113,11 @@ def test_every_main_page_fits_the_screen_without_console_errors(
     page.emulate_media(media="print")
     expect(page.locator("header.site")).to_be_hidden()
     assert_fits(page, "print")
-    context.close()
 
 
-def test_on_a_phone_the_header_is_short_and_the_classes_a_tap_away(
-    browser, console, live_server, plans
-):
+def test_on_a_phone_the_header_is_short_and_the_classes_a_tap_away(screen, live_server, plans):
     school_id, ids = plans
-    context, page = tab(browser, console, "phone")
-    log_in(page, live_server)
+    page = screen("phone")
     page.goto(live_server.url(f"/schools/{school_id}/scenarios/{ids[2]}"))
     header = page.locator("header.site").bounding_box()
     assert header["height"] < 120  # two short lines, not five
@@ -133,13 +133,11 @@ def test_on_a_phone_the_header_is_short_and_the_classes_a_tap_away(
     expect(teachers).to_have_attribute("inputmode", "numeric")
     name_box = page.locator("#grades-0-name").bounding_box()
     assert abs(teachers.bounding_box()["height"] - name_box["height"]) < 2
-    context.close()
 
 
-def test_compare_of_three_plans_is_not_cut_off_on_a_desk(browser, console, live_server, plans):
+def test_compare_of_three_plans_is_not_cut_off_on_a_desk(screen, live_server, plans):
     school_id, ids = plans
-    context, page = tab(browser, console, "desk")
-    log_in(page, live_server)
+    page = screen("desk")
     page.goto(live_server.url(f"/schools/{school_id}/compare?s={ids[0]}&s={ids[1]}&s={ids[2]}"))
     expect(page.locator(".compare-column")).to_have_count(3)
     clipped = page.evaluate(
@@ -151,13 +149,11 @@ def test_compare_of_three_plans_is_not_cut_off_on_a_desk(browser, console, live_
     for i in (0, 1):
         wrap = page.locator(".compare-column .table-wrap").nth(i)
         assert wrap.evaluate("w => w.scrollWidth <= w.clientWidth + 1")
-    context.close()
 
 
-def test_a_viewer_sees_no_editing_control_and_a_plain_refusal(browser, console, live_server, plans):
+def test_a_viewer_sees_no_editing_control_and_a_plain_refusal(screen, console, live_server, plans):
     school_id, ids = plans
-    context, page = tab(browser, console, "phone")
-    log_in(page, live_server, VIEWER, PASSWORD)
+    page = screen("phone", VIEWER)
     editor = f"/schools/{school_id}/scenarios/{ids[0]}"
     page.goto(live_server.url(editor))
     expect(page.locator("#read-only")).to_be_visible()
@@ -172,13 +168,11 @@ def test_a_viewer_sees_no_editing_control_and_a_plain_refusal(browser, console, 
     expect(page.locator("h1")).to_have_text("Not available to your account")
     assert_fits(page, "403")
     console.clear()  # the 403 itself is logged by the browser as a failed load
-    context.close()
 
 
-def test_a_blank_scenario_asks_for_teachers_and_children(browser, console, live_server, plans):
+def test_a_blank_scenario_asks_for_teachers_and_children(screen, live_server, plans):
     school_id, _ = plans
-    context, page = tab(browser, console, "phone")
-    log_in(page, live_server)
+    page = screen("phone")
     page.goto(live_server.url(f"/schools/{school_id}"))
     page.locator("#name").fill(f"Blank {next(_names)}")
     page.locator("#source").select_option("blank")
@@ -193,4 +187,3 @@ def test_a_blank_scenario_asks_for_teachers_and_children(browser, console, live_
     expect(page.locator("table.classes")).to_be_visible()
     expect(page.locator("#staffing .staffing-chart")).to_be_visible()
     assert_fits(page, "blank scenario")
-    context.close()

@@ -1,7 +1,9 @@
 """Every hard constraint of docs/scenario.md, checked on a Solution, independently of the solver.
 
 The limits of a composite class are recomputed here from the scenario's fields (not
-through `Scenario.kind_of`), so a mistake there shows up as a failed check.
+through `Scenario.kind_of`), so a mistake there shows up as a failed check. A deliberate
+oracle: where it repeats a helper of crunch (`merge_patch`), it does so on purpose, so
+that a mistake in the solver's copy cannot hide itself.
 """
 
 from __future__ import annotations

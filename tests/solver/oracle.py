@@ -4,7 +4,8 @@ An allocation is a multiset of classes; a class is an allowed kind (one grade or
 allowed composite) with a number of children of each of its grades. The search lists
 every class that keeps its kind's limits, then every multiset of them that places
 each child exactly once with at most `teachers` classes (the locked classes first).
-It knows nothing of the solver's model: it is the reference the solver is held to.
+It knows nothing of the solver's model: it is the reference the solver is held to, a
+deliberate oracle written from docs/scenario.md alone (nothing shared with crunch.solver).
 
 Meant for up to three grades, a dozen children each and three or four teachers.
 """

@@ -1,4 +1,8 @@
-"""A brute-force oracle for tiny placements: every assignment with the plan's counts."""
+"""A brute-force oracle for tiny placements: every assignment with the plan's counts.
+
+A deliberate oracle written from docs/placement.md alone: it shares nothing with
+crunch.solver.placement, so a mistake there cannot hide itself.
+"""
 
 from __future__ import annotations
 

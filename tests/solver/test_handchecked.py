@@ -14,6 +14,7 @@ from crunch.solver import (
     rebalance,
     solve,
 )
+from tests.conftest import grade
 
 from .checks import (
     assert_sentences,
@@ -24,10 +25,6 @@ from .checks import (
     structure,
 )
 from .oracle import optimum, reachable
-
-
-def grade(name: str, students: int, low: int, high: int) -> dict:
-    return {"name": name, "students": students, "min_size": low, "max_size": high}
 
 
 def solved(obj: dict, **kwargs):
@@ -283,23 +280,25 @@ def _first(order: tuple[str, ...], a: str, b: str) -> str:
     return a if order.index(a) < order.index(b) else b
 
 
+# (scenario, the metric classes are traded for, the best when classes come first,
+# the best otherwise)
+TRADES = [
+    (TRADE_CLASSES_FOR_COMPOSITES, "composites", (3, 1, 0), (2, 0, 0)),
+    (TRADE_CLASSES_FOR_BALANCE, "balance", (2, 0, 1), (1, 0, 0)),
+]
+
+
+@pytest.mark.parametrize(("base", "traded", "classes_first", "otherwise"), TRADES)
 @pytest.mark.parametrize(
     "order", list(itertools.permutations(["classes", "composites", "balance"]))
 )
-def test_each_priority_order(order):
-    obj = TRADE_CLASSES_FOR_COMPOSITES | {"priorities": list(order)}
-    want = (3, 1, 0) if _first(order, "classes", "composites") == "classes" else (2, 0, 0)
+def test_each_priority_order(order, base, traded, classes_first, otherwise):
+    obj = base | {"priorities": list(order)}
+    want = classes_first if _first(order, "classes", traded) == "classes" else otherwise
     scenario, answer = solved(obj)
     assert answer.status is Status.OPTIMAL
     assert metrics(answer) == want
     # the exhaustive search agrees with the reasoning above
-    assert optimum(reachable(scenario), scenario.priorities) == want
-
-    obj = TRADE_CLASSES_FOR_BALANCE | {"priorities": list(order)}
-    want = (2, 0, 1) if _first(order, "classes", "balance") == "classes" else (1, 0, 0)
-    scenario, answer = solved(obj)
-    assert answer.status is Status.OPTIMAL
-    assert metrics(answer) == want
     assert optimum(reachable(scenario), scenario.priorities) == want
 
 

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
 from crunch.solver import PRIORITIES, ClassSpec, Status, parse_scenario, rebalance, solve
+from tests.conftest import grade
 
 from .checks import assert_valid_solution, metrics_tuple, structure
 from .oracle import TooBig, allocations, best_allocation, metric, optimum, reachable
@@ -21,10 +22,6 @@ TINY = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
-
-
-def grade(name: str, students: int, low: int, high: int) -> dict:
-    return {"name": name, "students": students, "min_size": low, "max_size": high}
 
 
 # ------------------------------------------------------------ the oracle itself
@@ -90,6 +87,17 @@ def _reachable(scenario, only=None):
         reject()
 
 
+def _some_allocations(scenario, most=200):
+    """Up to `most` valid allocations of `scenario`; the example is rejected if there are none."""
+    try:
+        some = list(itertools.islice(allocations(scenario), most))
+    except TooBig:
+        reject()
+    if not some:
+        reject()
+    return some
+
+
 @TINY
 @given(tiny_scenarios())
 def test_solver_agrees_with_exhaustive_search(obj):
@@ -134,12 +142,7 @@ def test_alternatives_are_valid_and_distinct(obj, wanted):
 @given(tiny_scenarios(), st.data())
 def test_rebalance_finds_the_best_balance_of_the_structure(obj, data):
     scenario = parse_scenario(obj)
-    try:
-        some = list(itertools.islice(allocations(scenario), 200))
-    except TooBig:
-        reject()
-    if not some:
-        reject()
+    some = _some_allocations(scenario)
     given_classes = _as_classes(data.draw(st.sampled_from(some), label="input allocation"))
     kinds = Counter(c.grade_names for c in given_classes)
     best = best_allocation(scenario, ("balance",), only=kinds)
@@ -168,12 +171,7 @@ def test_locked_classes_are_kept(obj, data):
     # Lock one class of some valid allocation: the scenario stays feasible, and the
     # answer holds that class and is the best of the allocations that hold it.
     scenario = parse_scenario(obj)
-    try:
-        some = list(itertools.islice(allocations(scenario), 200))
-    except TooBig:
-        reject()
-    if not some:
-        reject()
+    some = _some_allocations(scenario)
     chosen = data.draw(st.sampled_from(some), label="allocation")
     if not chosen:
         reject()

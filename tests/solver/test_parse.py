@@ -7,22 +7,16 @@ import copy
 import pytest
 
 from crunch.solver import InvalidScenario, parse_allocation, parse_scenario
+from tests.conftest import HILLSIDE
 
-VALID = {
+# docs/scenario.md's example with every optional field set (a copy: tests change it)
+VALID = copy.deepcopy(HILLSIDE) | {
     "name": "Hillside",
-    "teachers": 6,
-    "min_subclass_size": 5,
-    "grades": [
-        {"name": "K", "students": 32, "min_size": 15, "max_size": 22},
-        {"name": "1", "students": 57, "min_size": 15, "max_size": 25},
-        {"name": "2", "students": 21, "min_size": 15, "max_size": 25},
-    ],
     "composites": [
         {"grades": ["K", "1"]},
         {"grades": ["1", "2"], "max_size": 24, "min_subclass_size": 6},
     ],
     "locked": [{"grades": {"1": 12, "2": 12}}],
-    "priorities": ["classes", "composites", "balance"],
 }
 
 

@@ -14,13 +14,10 @@ from hypothesis import strategies as st
 
 from crunch.solver import Status, parse_scenario, solve
 from crunch.solver.diagnose import DEFAULT_MAX_SIZE_STEP, NO_SMALL_CHANGE, diagnose
+from tests.conftest import grade
 
 from .checks import merge_patch
 from .strategies import medium_scenarios, tiny_scenarios
-
-
-def grade(name: str, students: int, low: int, high: int) -> dict:
-    return {"name": name, "students": students, "min_size": low, "max_size": high}
 
 
 def suggestions_of(obj: dict, step: int = DEFAULT_MAX_SIZE_STEP):

@@ -37,9 +37,9 @@ from tests.conftest import (
     PASSWORD_HASH,
     PLANNER,
     VIEWER,
-    AuthActions,
     add_user,
     form_data,
+    logged_in,
     save_scenario,
 )
 
@@ -225,10 +225,9 @@ def query_string(tenant: Tenant) -> str:
 
 
 def login_as(app, role: str):
-    client = app.test_client()
-    if role != "anonymous":
-        AuthActions(client).login(EMAILS[role])
-    return client
+    if role == "anonymous":
+        return app.test_client()
+    return logged_in(app, EMAILS[role])
 
 
 def check(matrix, role, method, url, response, before, after, markers, endpoint, *, own_ids):

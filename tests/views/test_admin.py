@@ -334,28 +334,21 @@ def test_create_district_asks_for_the_password_and_makes_an_admin(tmp_path):
         db.engine.dispose()
 
 
-def test_seed_demo_adds_a_user_of_each_role_once(tmp_path):
-    app = make_app(tmp_path / "demo.sqlite", PREVIEW_TIME_LIMIT=5.0)
-    with app.app_context():
-        db.create_all()
-        runner = app.test_cli_runner()
-        first = runner.invoke(args=["seed-demo"])
-        assert first.exit_code == 0, first.output
-        assert "admin@riverbend.example" in first.output and "riverbend-demo" in first.output
-        roles = sorted(u.role for u in db.session.scalars(select(User)))
-        assert roles == sorted(Role.ALL)
-        adopted = db.session.scalars(select(Scenario).where(Scenario.adopted.is_(True))).all()
-        assert len(adopted) == 2
-        again = runner.invoke(args=["seed-demo"])
-        assert "0 demo users added" in again.output
-        assert db.session.scalar(select(db.func.count(User.id))) == len(Role.ALL)
-        viewer = app.test_client()
-        assert login(viewer, "viewer@riverbend.example", "riverbend-demo").status_code == 303
-        html = viewer.get("/").get_data(as_text=True)
-        assert "Lakeside Primary School" in html and "Hillside Primary School" not in html
-        teacher = app.test_client()
-        assert login(teacher, "teacher@riverbend.example", "riverbend-demo").status_code == 303
-        landing = teacher.get("/")
-        assert landing.status_code == 302 and "/rosters" in landing.headers["Location"]
-        db.session.remove()
-        db.engine.dispose()
+def test_seed_demo_adds_a_user_of_each_role_once(demo):
+    app, runner, first = demo
+    assert "admin@riverbend.example" in first.output and "riverbend-demo" in first.output
+    roles = sorted(u.role for u in db.session.scalars(select(User)))
+    assert roles == sorted(Role.ALL)
+    adopted = db.session.scalars(select(Scenario).where(Scenario.adopted.is_(True))).all()
+    assert len(adopted) == 2
+    again = runner.invoke(args=["seed-demo"])
+    assert "0 demo users added" in again.output
+    assert db.session.scalar(select(db.func.count(User.id))) == len(Role.ALL)
+    viewer = app.test_client()
+    assert login(viewer, "viewer@riverbend.example", "riverbend-demo").status_code == 303
+    html = viewer.get("/").get_data(as_text=True)
+    assert "Lakeside Primary School" in html and "Hillside Primary School" not in html
+    teacher = app.test_client()
+    assert login(teacher, "teacher@riverbend.example", "riverbend-demo").status_code == 303
+    landing = teacher.get("/")
+    assert landing.status_code == 302 and "/rosters" in landing.headers["Location"]

@@ -3,9 +3,6 @@ race gets the form's own message beside the field (422), never a server error.""
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-from threading import Barrier
-
 import pytest
 from sqlalchemy import func, insert, select
 
@@ -13,7 +10,7 @@ from crunch.accounts import admin as admin_views
 from crunch.database import begin_write
 from crunch.extensions import db
 from crunch.models import District, Role, School, User
-from tests.conftest import ADMIN, PASSWORD_HASH, AuthActions, add_school
+from tests.conftest import ADMIN, PASSWORD_HASH, add_school, logged_in, post_at_once
 
 NEW_EMAIL = "race@test.example"
 USER_FORM = {"email": NEW_EMAIL, "role": Role.VIEWER, "password": "long enough 1"}
@@ -21,9 +18,7 @@ USER_FORM = {"email": NEW_EMAIL, "role": Role.VIEWER, "password": "long enough 1
 
 @pytest.fixture
 def admin(app):
-    client = app.test_client()
-    AuthActions(client).login(ADMIN)
-    return client
+    return logged_in(app, ADMIN)
 
 
 def district_id() -> int:
@@ -97,29 +92,13 @@ def test_a_rename_to_a_name_taken_meanwhile_gets_the_forms_message(app, admin, m
     assert db.session.get(School, other.id).name == "Other Primary"
 
 
-def post_at_once(app, path, data, times=8) -> list[int]:
-    """`times` admins post the same form at the same moment (threads, one client each)."""
-    clients = []
-    for _ in range(times):
-        client = app.test_client()
-        AuthActions(client).login(ADMIN)
-        clients.append(client)
-    start = Barrier(times)
-
-    def post(client):
-        start.wait()
-        return client.post(path, data=data).status_code
-
-    with ThreadPoolExecutor(times) as pool:
-        return sorted(pool.map(post, clients))
-
-
 def test_eight_simultaneous_new_users_with_one_email(app, monkeypatch):
     monkeypatch.setattr(admin_views, "hash_password", lambda password: PASSWORD_HASH)
-    assert post_at_once(app, "/admin/users", USER_FORM) == [303] + [422] * 7
+    assert post_at_once(app, ADMIN, "/admin/users", USER_FORM) == [303] + [422] * 7
     assert count(User, User.email, NEW_EMAIL) == 1
 
 
 def test_eight_simultaneous_new_schools_with_one_name(app):
-    assert post_at_once(app, "/admin/schools", {"name": "Brook Primary"}) == [303] + [422] * 7
+    statuses = post_at_once(app, ADMIN, "/admin/schools", {"name": "Brook Primary"})
+    assert statuses == [303] + [422] * 7
     assert count(School, School.name, "Brook Primary") == 1

@@ -255,15 +255,13 @@ def test_a_forged_login_id_loads_nobody(app, anon):
 
 
 @pytest.fixture
-def limited_app(tmp_path):
-    with school_app(
-        tmp_path / "limited.sqlite",
+def limited_app(app_with):
+    return app_with(
         RATELIMIT_ENABLED=True,
         LOGIN_FREE_FAILURES=3,
         LOGIN_DELAY_MAX=8,
         LOGIN_LIMIT_PER_ADDRESS="50 per 10 minutes",
-    ) as app:
-        yield app
+    )
 
 
 class Clock:
@@ -373,13 +371,8 @@ def test_login_counts_live_in_the_configured_redis(tmp_path):
 
 
 @pytest.fixture
-def address_limited_app(tmp_path):
-    with school_app(
-        tmp_path / "address.sqlite",
-        RATELIMIT_ENABLED=True,
-        LOGIN_LIMIT_PER_ADDRESS="5 per 10 minutes",
-    ) as app:
-        yield app
+def address_limited_app(app_with):
+    return app_with(RATELIMIT_ENABLED=True, LOGIN_LIMIT_PER_ADDRESS="5 per 10 minutes")
 
 
 def test_login_attempts_from_one_address_are_limited(address_limited_app):
@@ -427,11 +420,8 @@ def test_behind_a_trusted_proxy_the_address_limit_counts_clients(tmp_path, proxi
 
 
 @pytest.fixture
-def csrf_app(tmp_path):
-    with school_app(
-        tmp_path / "csrf.sqlite", WTF_CSRF_ENABLED=True, SESSION_COOKIE_SECURE=True
-    ) as app:
-        yield app
+def csrf_app(app_with):
+    return app_with(WTF_CSRF_ENABLED=True, SESSION_COOKIE_SECURE=True)
 
 
 def test_login_without_a_csrf_token_is_refused_with_a_message(csrf_app):

@@ -9,7 +9,7 @@ from flask import abort, request
 from crunch.database import begin_write
 from crunch.extensions import db
 from crunch.models import Role, User
-from tests.conftest import ADMIN, HX, PLANNER, AuthActions, school_app
+from tests.conftest import ADMIN, HX, PLANNER, logged_in
 
 
 def boom():
@@ -30,31 +30,24 @@ def failed_flush():
 
 
 @pytest.fixture
-def error_app(tmp_path):
-    with school_app(
-        tmp_path / "errors.sqlite",
+def error_app(app_with):
+    app = app_with(
         RATELIMIT_ENABLED=True,
         LOGIN_LIMIT_PER_ADDRESS="1 per 10 minutes",
         MAX_CONTENT_LENGTH=1024,
-    ) as app:
-        app.add_url_rule("/test/boom", view_func=boom)
-        app.add_url_rule("/test/json", view_func=reads_json, methods=["POST"])
-        app.add_url_rule("/test/failed-flush", view_func=failed_flush)
-        app.add_url_rule("/test/422", view_func=lambda: abort(422))
-        app.config["PROPAGATE_EXCEPTIONS"] = False
-        yield app
-
-
-def signed_in(app, email=PLANNER):
-    client = app.test_client()
-    AuthActions(client).login(email)
-    return client
+    )
+    app.add_url_rule("/test/boom", view_func=boom)
+    app.add_url_rule("/test/json", view_func=reads_json, methods=["POST"])
+    app.add_url_rule("/test/failed-flush", view_func=failed_flush)
+    app.add_url_rule("/test/422", view_func=lambda: abort(422))
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    return app
 
 
 def error_answers(app):
     """(name, response) for each kind of error page."""
-    client = signed_in(app)
-    admin = signed_in(app, ADMIN)
+    client = logged_in(app)
+    admin = logged_in(app, ADMIN)
     anon = app.test_client()
     yield "400", client.post("/test/json", data="{", content_type="application/json")
     yield "403", client.get("/admin/users")
@@ -102,7 +95,7 @@ def test_every_error_page_carries_the_security_headers(error_app):
 
 
 def test_the_500_page_after_a_failed_flush_is_the_full_page(error_app):
-    client = signed_in(error_app)
+    client = logged_in(error_app)
     response = client.get("/test/failed-flush")
     html = response.get_data(as_text=True)
     assert response.status_code == 500
@@ -119,7 +112,7 @@ def test_an_error_page_that_cannot_render_falls_back_to_a_plain_page(error_app, 
         raise RuntimeError("template broken")
 
     monkeypatch.setattr(errors, "_rendered", broken)
-    client = signed_in(error_app)
+    client = logged_in(error_app)
     for headers in ({}, HX):
         response = client.get("/test/boom", headers=headers)
         html = response.get_data(as_text=True)

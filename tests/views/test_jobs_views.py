@@ -18,42 +18,31 @@ from tests.conftest import (
     LIVE,
     PLANNER,
     VIEWER,
-    AuthActions,
     add_user,
     form_data,
+    logged_in,
     save_scenario,
 )
 from tests.jobs_support import (
     K12_FEWEST,
+    add_job,
     fresh,
-    job_app_factory,
+    job_app,
     process_gone,
-    set_up,
     state,
-    tear_down,
     wait_for,
 )
 
 
 @pytest.fixture
 def app(tmp_path):
-    app = job_app_factory(tmp_path)
-    with app.app_context():
-        set_up(app)
+    with job_app(tmp_path) as app:
         yield app
-        tear_down(app)
 
 
 @pytest.fixture
 def school(app):
     return db.session.scalar(db.select(School))
-
-
-@pytest.fixture
-def client(app):
-    client = app.test_client()
-    AuthActions(client).login()
-    return client
 
 
 @pytest.fixture
@@ -192,8 +181,7 @@ def test_while_running_the_status_shows_elapsed_time_and_the_best_so_far(client,
 def test_viewers_run_previews_but_cannot_cancel_others_jobs(app, client, slow_url):
     job, html = start_slow(client, slow_url)
     status = poll_url(html)
-    viewer = app.test_client()
-    AuthActions(viewer).login(VIEWER)
+    viewer = logged_in(app, VIEWER)
     seen = viewer.get(status, headers=HX).get_data(as_text=True)
     assert "job-cancel" not in seen
     assert viewer.post(f"{status}/cancel", headers=HX).status_code == 403
@@ -212,24 +200,15 @@ def test_another_schools_job_answers_404_and_cannot_be_cancelled(app, client, sc
     db.session.commit()
     scenario = save_scenario(other, "Their plan", K12_FEWEST)
     add_user("else@test.example", Role.PLANNER, [other])
-    job = Job(
-        school_id=other.id,
-        scenario_id=scenario.id,
-        kind=jobs.OPTIONS,
-        state=JobState.QUEUED,
-        inputs=K12_FEWEST,
-        params={},
-        heartbeat_at=utcnow(),  # as a live runner's (polls sweep heartbeat-less jobs away)
-    )
-    db.session.add(job)
-    db.session.commit()
+    # beating as a live runner's (polls sweep heartbeat-less jobs away)
+    job_id = add_job(scenario, JobState.QUEUED, inputs=K12_FEWEST, heartbeat_at=utcnow())
     for school_id in (other.id, school.id):
-        url = f"/schools/{school_id}/jobs/{job.id}"
+        url = f"/schools/{school_id}/jobs/{job_id}"
         assert client.get(url).status_code == 404
         assert client.get(url, headers=HX).status_code == 404
         assert client.post(f"{url}/cancel", headers=HX).status_code == 404
-    assert state(job.id) == JobState.QUEUED
-    db.session.delete(fresh(job.id))
+    assert state(job_id) == JobState.QUEUED
+    db.session.delete(fresh(job_id))
     db.session.commit()
 
 
@@ -521,19 +500,16 @@ def test_a_staffing_job_stopped_early_shows_the_rows_it_worked_out(client, schoo
     metrics = {"classes": 6, "composites": 0, "balance": 2}
     row = {"status": "optimal", "metrics": metrics, "average_size": 22.5}
     unproved = {"status": "feasible", "metrics": metrics, "average_size": 22.5}
-    job = Job(
-        school_id=school.id,
-        scenario_id=scenario.id,
-        kind=jobs.STAFFING,
-        state=JobState.TIMED_OUT,
+    job_id = add_job(
+        scenario,
+        JobState.TIMED_OUT,
+        jobs.STAFFING,
         inputs=scenario.current_revision.inputs,
         params={"first": 4, "last": 7},
         progress={"rows": [{"teachers": 4, **row}, {"teachers": 5, **unproved}]},
         message="Stopped after 60 seconds, the time limit for work in the background.",
     )
-    db.session.add(job)
-    db.session.commit()
-    url = f"/schools/{school.id}/jobs/{job.id}"
+    url = f"/schools/{school.id}/jobs/{job_id}"
     body = poll(client, url, headers=HX).get_data(as_text=True)
     assert 'id="staffing"' in body and "staffing-chart" in body
     assert "Stopped: it ran out of time. Shown: the 2 of 4 numbers of teachers" in body
@@ -558,19 +534,13 @@ def planner_jobs_running(school, count: int) -> None:
     planner = db.session.scalar(db.select(User).where(User.email == PLANNER))
     scenario = save_scenario(school, "Plan busy", HILLSIDE)
     for _ in range(count):
-        db.session.add(
-            Job(
-                school_id=school.id,
-                scenario_id=scenario.id,
-                kind=jobs.STAFFING,
-                state=JobState.RUNNING,
-                inputs=HILLSIDE,
-                params={},
-                created_by_id=planner.id,
-                heartbeat_at=utcnow(),
-            )
+        add_job(
+            scenario,
+            JobState.RUNNING,
+            jobs.STAFFING,
+            created_by_id=planner.id,
+            heartbeat_at=utcnow(),
         )
-    db.session.commit()
 
 
 SECURITY_HEADERS = ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options")

@@ -26,10 +26,9 @@ from tests.conftest import (
     HILLSIDE,
     HX,
     LIVE,
-    PLANNER,
     VIEWER,
-    AuthActions,
     form_data,
+    logged_in,
     save_scenario,
     school_app,
 )
@@ -43,12 +42,6 @@ POOLED = {
     "SOLVER_POOL_INITIALIZER": hang_on_request,
     "PREVIEW_TIME_LIMIT": 2.0,
 }
-
-
-def logged_in(app, email=PLANNER):
-    client = app.test_client()
-    AuthActions(client).login(email)
-    return client
 
 
 def editor_url_of(scenario) -> str:
@@ -140,14 +133,8 @@ def test_placing_a_board_whose_solver_hangs_says_so_and_the_pool_recovers(pooled
 
 
 @pytest.fixture
-def app(tmp_path):
-    with school_app(tmp_path / "limits.sqlite", PREVIEW_TIME_LIMIT=PREVIEW) as app:
-        yield app
-
-
-@pytest.fixture
-def client(app):
-    return logged_in(app)
+def app(app_with):
+    return app_with(PREVIEW_TIME_LIMIT=PREVIEW)
 
 
 @pytest.fixture
@@ -176,12 +163,17 @@ def quick_scenario():
     return db.session.scalar(db.select(Scenario).order_by(Scenario.id))
 
 
-def large_form(client, school):
-    """The editor's form holding the slow K-12 school's inputs, with no `background`."""
-    slow = save_scenario(school, "K12 typed", K12_FEWEST)
+def post_large_inputs(client, limits, action: str) -> str:
+    """The slow K-12 school's inputs typed into a quick scenario's editor (saved proved:
+    nothing tells the server it is slow), posted to its `action`; the answer's HTML."""
+    quick = quick_scenario()
+    slow = save_scenario(quick.school, "K12 typed", K12_FEWEST)
     form = form_data(client.get(editor_url_of(slow)).get_data(as_text=True))
     assert "background" not in form  # the browser no longer says what runs where
-    return form
+    limits.clear()
+    response = client.post(f"{editor_url_of(quick)}/{action}", data=form, headers=HX)
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
 
 
 def last_job() -> Job | None:
@@ -190,24 +182,14 @@ def last_job() -> Job | None:
 
 
 def test_options_of_large_inputs_stay_within_the_limit_and_carry_on_as_a_job(app, client, limits):
-    quick = quick_scenario()  # saved proved: nothing tells the server it is slow
-    form = large_form(client, quick.school)
-    limits.clear()
-    response = client.post(f"{editor_url_of(quick)}/options", data=form, headers=HX)
-    html = response.get_data(as_text=True)
-    assert response.status_code == 200
+    html = post_large_inputs(client, limits, "options")
     assert 'hx-trigger="every 1s"' in html and 'id="options"' in html  # carried on as a job
     assert limits and all(limit <= PREVIEW for _, limit in limits)
     assert last_job().kind == "options"
 
 
 def test_the_staffing_curve_of_large_inputs_stays_within_the_limit_in_total(app, client, limits):
-    quick = quick_scenario()
-    form = large_form(client, quick.school)
-    limits.clear()
-    response = client.post(f"{editor_url_of(quick)}/staffing", data=form, headers=HX)
-    html = response.get_data(as_text=True)
-    assert response.status_code == 200
+    html = post_large_inputs(client, limits, "staffing")
     assert 'id="staffing"' in html and "every 1s" in html  # the rest is a job
     # one task for all the rows together, within the request's limit (not per row)
     assert [kind for kind, _ in limits] == ["staffing"] and limits[0][1] <= PREVIEW

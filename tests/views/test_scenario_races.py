@@ -4,9 +4,6 @@ made at once get names of their own; never a server error."""
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-from threading import Barrier
-
 import pytest
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -14,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from crunch.extensions import db
 from crunch.models import Revision, Scenario
 from crunch.schools import store
-from tests.conftest import PLANNER, AuthActions
+from tests.conftest import PLANNER, post_at_once
 
 
 def insert_elsewhere(school_id: int, name: str, year: int = 2027) -> None:
@@ -122,34 +119,16 @@ def test_an_integrity_error_about_something_else_is_not_hidden(app, school, monk
     assert count_named("Plan A") == 1
 
 
-def post_at_once(app, paths_and_data, times=8) -> list[int]:
-    """`times` planners post at the same moment (threads, one client each)."""
-    clients = []
-    for _ in range(times):
-        client = app.test_client()
-        AuthActions(client).login(PLANNER)
-        clients.append(client)
-    start = Barrier(times)
-    path, data = paths_and_data
-
-    def post(client):
-        start.wait()
-        return client.post(path, data=data).status_code
-
-    with ThreadPoolExecutor(times) as pool:
-        return sorted(pool.map(post, clients))
-
-
 def test_eight_simultaneous_new_scenarios_with_one_name(app, school):
     data = {"name": "Plan B", "year": "2027", "source": "blank"}
-    statuses = post_at_once(app, (f"/schools/{school.id}/scenarios", data))
+    statuses = post_at_once(app, PLANNER, f"/schools/{school.id}/scenarios", data)
     assert statuses == [303] + [422] * 7
     assert count_named("Plan B") == 1
 
 
 def test_eight_simultaneous_copies_get_eight_names(app, school, scenario):
     path = f"/schools/{school.id}/scenarios/{scenario.id}/duplicate"
-    assert post_at_once(app, (path, {})) == [303] * 8
+    assert post_at_once(app, PLANNER, path, {}) == [303] * 8
     db.session.rollback()
     names = {s.name for s in store.scenarios_of(school, 2027)}
     assert names == {"Plan A", "Plan A copy"} | {f"Plan A copy {i}" for i in range(2, 9)}

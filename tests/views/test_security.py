@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from crunch.web import assets
-from tests.conftest import HX, LIVE, form_data, login, school_app
+from tests.conftest import HX, LIVE, form_data, login
 
 STATIC = Path(__file__).resolve().parents[2] / "static"
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -68,9 +68,8 @@ def test_csp_and_security_headers_on_pages_fragments_errors_and_files(
 
 
 @pytest.fixture
-def csrf_app(tmp_path):
-    with school_app(tmp_path / "csrf.sqlite", WTF_CSRF_ENABLED=True) as app:
-        yield app
+def csrf_app(app_with):
+    return app_with(WTF_CSRF_ENABLED=True)
 
 
 def test_csrf_token_travels_in_the_htmx_header(csrf_app):

@@ -213,11 +213,10 @@ def test_the_admin_creates_and_edits_a_teacher_account(app, roster):
     other = School(district=roster.district, name="Second School")
     db.session.add(other)
     db.session.commit()
+    account = {"name": "New Teacher", "role": Role.TEACHER, "schools": [str(roster.id)]}
     data = {
+        **account,
         "email": "new.teacher@test.example",
-        "name": "New Teacher",
-        "role": Role.TEACHER,
-        "schools": [str(roster.id)],
         "class_label": " 1B ",
         "password": "a first password",
     }
@@ -231,27 +230,14 @@ def test_the_admin_creates_and_edits_a_teacher_account(app, roster):
     assert [s.id for s in made.schools] == [roster.id]
     page = admin.get(f"/admin/users/{made.id}").get_data(as_text=True)
     assert 'value="1B"' in page and '<option value="teacher" selected>' in page
-    edited = admin.post(
-        f"/admin/users/{made.id}",
-        data={
-            "name": "New Teacher",
-            "role": Role.TEACHER,
-            "schools": [str(roster.id)],
-            "class_label": "2A",
-        },
-    )
+    edited = admin.post(f"/admin/users/{made.id}", data={**account, "class_label": "2A"})
     assert edited.status_code == 303
     db.session.refresh(made)
     assert made.class_label == "2A"
     # Another role keeps no class.
     admin.post(
         f"/admin/users/{made.id}",
-        data={
-            "name": "New Teacher",
-            "role": Role.PLANNER,
-            "schools": [str(roster.id)],
-            "class_label": "2A",
-        },
+        data={**account, "role": Role.PLANNER, "class_label": "2A"},
     )
     db.session.refresh(made)
     assert made.role == Role.PLANNER and made.class_label == ""
