@@ -20,11 +20,8 @@ and prints the median of each per school, with the whole request's.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import statistics
 import sys
-import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -34,12 +31,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import flask_compress
 
-from crunch import create_app, planning, tenancy
-from crunch.commands import DEMO_PASSWORD, DEMO_USERS, load_demo, load_demo_users
+from bench.preview_speed import demo_editors, signed_in_demo
+from crunch import planning
 from crunch.editor import drafts, state
 from crunch.editor import views as editor_views
-from crunch.extensions import db
-from crunch.models import Scenario
 from crunch.web import htmx
 from tests.conftest import LIVE, form_data
 
@@ -110,42 +105,19 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=30, help="previews per school")
     args = parser.parse_args()
     instrument()
-    with tempfile.TemporaryDirectory() as tmp:
-        app = create_app(
-            {
-                "SECRET_KEY": "bench",
-                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite",
-                "WTF_CSRF_ENABLED": False,
-            }
-        )
-        with app.app_context(), tenancy.unrestricted():
-            db.create_all()
-            load_demo()
-            load_demo_users()
-            client = app.test_client()
-            admin = {"email": DEMO_USERS[0][0], "password": DEMO_PASSWORD}
-            assert client.post("/login", data=admin).status_code == 303
-            load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-            print(
-                f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-                f"Python {platform.python_version()}; load average before the run: {load}"
+    with signed_in_demo() as client:
+        print(f"Median ms per step of a live preview, {args.requests} requests per school:")
+        rows = ("whole request", *STEPS, "the rest")
+        columns = []
+        for scenario, url in demo_editors():
+            measure(client, url, 3)  # warm up: first model, template compile
+            columns.append((scenario.school.name[:22], measure(client, url, args.requests)))
+        print(f"{'step':<16}" + "".join(f"{name:>24}" for name, _ in columns))
+        for row in rows:
+            cells = "".join(
+                f"{statistics.median(spent[row]) * 1000:>24.1f}" for _, spent in columns
             )
-            print(f"Median ms per step of a live preview, {args.requests} requests per school:")
-            rows = ("whole request", *STEPS, "the rest")
-            seen, columns = set(), []
-            for scenario in db.session.scalars(db.select(Scenario).order_by(Scenario.year.desc())):
-                if scenario.school_id in seen:
-                    continue
-                seen.add(scenario.school_id)
-                url = f"/schools/{scenario.school_id}/scenarios/{scenario.id}"
-                spent = measure(client, url, args.requests)
-                columns.append((scenario.school.name[:22], spent))
-            print(f"{'step':<16}" + "".join(f"{name:>24}" for name, _ in columns))
-            for row in rows:
-                cells = "".join(
-                    f"{statistics.median(spent[row]) * 1000:>24.1f}" for _, spent in columns
-                )
-                print(f"{row:<16}{cells}")
+            print(f"{row:<16}{cells}")
 
 
 if __name__ == "__main__":

@@ -25,11 +25,15 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import brotli
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from flask.testing import FlaskClient
 
 from crunch import create_app, tenancy
 from crunch.commands import DEMO_PASSWORD, DEMO_USERS, load_demo, load_demo_users
@@ -94,28 +98,21 @@ def decoded(response) -> bytes:
     return data
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=40, help="previews per school")
-    parser.add_argument(
-        "--pool-size",
-        type=int,
-        default=Defaults.SOLVER_POOL_SIZE,
-        help="warm solving processes (0: solve in the request's thread, for comparison)",
-    )
-    args = parser.parse_args()
+@contextmanager
+def signed_in_demo(**settings) -> Iterator[FlaskClient]:
+    """The demo district in a throwaway database, and a client signed in as its admin.
 
+    The benchmark itself sees every school, as a command does; its requests are the
+    demo admin's. Prints the machine and its load first."""
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app(
             {
                 "SECRET_KEY": "bench",
                 "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite",
                 "WTF_CSRF_ENABLED": False,
-                "SOLVER_POOL_SIZE": args.pool_size,
+                **settings,
             }
         )
-        # The benchmark itself sees every school, as a command does; its requests
-        # are the demo admin's.
         with app.app_context(), tenancy.unrestricted():
             db.create_all()
             load_demo()
@@ -128,45 +125,64 @@ def main() -> None:
                 f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
                 f"Python {platform.python_version()}; load average before the run: {load}"
             )
-            where = f"{args.pool_size} warm solving processes" if args.pool_size else "in-thread"
-            print(f"Live preview, {args.requests} requests per school (ms), {where}:")
-            everything: list[float] = []
-            weights = []
-            seen = set()
-            for scenario in db.session.scalars(db.select(Scenario).order_by(Scenario.year.desc())):
-                if scenario.school_id in seen:
-                    continue
-                seen.add(scenario.school_id)
-                url = f"/schools/{scenario.school_id}/scenarios/{scenario.id}"
-                time_previews(client, url, 3)  # warm up: first model, template compile
-                timings = time_previews(client, url, args.requests)
-                slow = is_unproved(scenario.current_revision.status)  # as the server decides
-                if not slow:
-                    everything += timings
-                grades = len(scenario.current_revision.inputs["grades"])
-                print(
-                    f"  {scenario.school.name} ({scenario.title}, {grades} grades, "
-                    f"{scenario.current_revision.inputs['teachers']} teachers): "
-                    f"median {statistics.median(timings) * 1000:.0f}, "
-                    f"p95 {percentile(timings, 0.95) * 1000:.0f}, "
-                    f"max {max(timings) * 1000:.0f}"
-                    + ("  [slow inputs: the rest is solved in the background]" if slow else "")
-                )
-                weights.append((page_weight(client, url), scenario.school.name, url))
+            yield client
+
+
+def demo_editors() -> Iterator[tuple[Scenario, str]]:
+    """Each demo school's newest scenario, with its editor's URL."""
+    seen = set()
+    for scenario in db.session.scalars(db.select(Scenario).order_by(Scenario.year.desc())):
+        if scenario.school_id not in seen:
+            seen.add(scenario.school_id)
+            yield scenario, f"/schools/{scenario.school_id}/scenarios/{scenario.id}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=40, help="previews per school")
+    parser.add_argument(
+        "--pool-size",
+        type=int,
+        default=Defaults.SOLVER_POOL_SIZE,
+        help="warm solving processes (0: solve in the request's thread, for comparison)",
+    )
+    args = parser.parse_args()
+
+    with signed_in_demo(SOLVER_POOL_SIZE=args.pool_size) as client:
+        where = f"{args.pool_size} warm solving processes" if args.pool_size else "in-thread"
+        print(f"Live preview, {args.requests} requests per school (ms), {where}:")
+        everything: list[float] = []
+        weights = []
+        for scenario, url in demo_editors():
+            time_previews(client, url, 3)  # warm up: first model, template compile
+            timings = time_previews(client, url, args.requests)
+            slow = is_unproved(scenario.current_revision.status)  # as the server decides
+            if not slow:
+                everything += timings
+            grades = len(scenario.current_revision.inputs["grades"])
             print(
-                f"  all schools whose inputs are not slow: "
-                f"median {statistics.median(everything) * 1000:.0f}, "
-                f"p95 {percentile(everything, 0.95) * 1000:.0f}"
+                f"  {scenario.school.name} ({scenario.title}, {grades} grades, "
+                f"{scenario.current_revision.inputs['teachers']} teachers): "
+                f"median {statistics.median(timings) * 1000:.0f}, "
+                f"p95 {percentile(timings, 0.95) * 1000:.0f}, "
+                f"max {max(timings) * 1000:.0f}"
+                + ("  [slow inputs: the rest is solved in the background]" if slow else "")
             )
-            (sent, raw, parts), name, heaviest = max(weights, key=lambda w: w[0][1])
-            print(
-                f"Heaviest editor page ({name}): {sent / 1024:.1f} KB as sent "
-                f"({raw / 1024:.1f} KB uncompressed)"
-            )
-            for part, size, uncompressed in parts:
-                print(f"  {part}: {size / 1024:.1f} KB ({uncompressed / 1024:.1f} KB)")
-            gzip_only = page_weight(client, heaviest, accept="gzip")[0]
-            print(f"  to a browser that accepts gzip only: {gzip_only / 1024:.1f} KB")
+            weights.append((page_weight(client, url), scenario.school.name, url))
+        print(
+            f"  all schools whose inputs are not slow: "
+            f"median {statistics.median(everything) * 1000:.0f}, "
+            f"p95 {percentile(everything, 0.95) * 1000:.0f}"
+        )
+        (sent, raw, parts), name, heaviest = max(weights, key=lambda w: w[0][1])
+        print(
+            f"Heaviest editor page ({name}): {sent / 1024:.1f} KB as sent "
+            f"({raw / 1024:.1f} KB uncompressed)"
+        )
+        for part, size, uncompressed in parts:
+            print(f"  {part}: {size / 1024:.1f} KB ({uncompressed / 1024:.1f} KB)")
+        gzip_only = page_weight(client, heaviest, accept="gzip")[0]
+        print(f"  to a browser that accepts gzip only: {gzip_only / 1024:.1f} KB")
 
 
 if __name__ == "__main__":
