@@ -57,12 +57,9 @@ def lists_of(found: Roster) -> list[ClassList]:
 
 
 def list_or_404(found: Roster, number: int) -> ClassList:
-    saved = db.session.scalar(
+    return db.first_or_404(
         select(ClassList).where(ClassList.roster_id == found.id, ClassList.number == number)
     )
-    if saved is None:
-        abort(404)
-    return saved
 
 
 def latest_for(found: Roster, revision: Revision) -> ClassList | None:

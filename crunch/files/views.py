@@ -81,26 +81,16 @@ def upload(school_id: int, scenario_id: int):
     return redirect(url_for("editor.editor", school_id=school_id, scenario_id=scenario_id), 303)
 
 
-@bp.get("/scenario.csv")
-def scenario_csv(school_id: int, scenario_id: int):
+@bp.get("/scenario.<any(csv, xlsx):kind>")
+def scenario_file(school_id: int, scenario_id: int, kind: str):
+    """The scenario and its allocation (the current revision, or ?revision=N) as CSV or
+    as an .xlsx workbook."""
     scenario, revision = _revision(school_id, scenario_id)
-    body = exports.scenario_csv(
-        revision.inputs,
-        saved_table(revision),
-        **_meta(scenario, revision),
+    write, mimetype = (
+        (exports.scenario_csv, CSV) if kind == "csv" else (exports.scenario_xlsx, XLSX)
     )
-    return download(body, CSV, _filename(scenario, revision, "csv"))
-
-
-@bp.get("/scenario.xlsx")
-def scenario_xlsx(school_id: int, scenario_id: int):
-    scenario, revision = _revision(school_id, scenario_id)
-    body = exports.scenario_xlsx(
-        revision.inputs,
-        saved_table(revision),
-        **_meta(scenario, revision),
-    )
-    return download(body, XLSX, _filename(scenario, revision, "xlsx"))
+    body = write(revision.inputs, saved_table(revision), **_meta(scenario, revision))
+    return download(body, mimetype, _filename(scenario, revision, kind))
 
 
 def _revision(school_id: int, scenario_id: int):

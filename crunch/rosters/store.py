@@ -117,14 +117,11 @@ def open_roster(school: School, year: int) -> RosterPage:
 
 
 def revision_or_404(found: Roster, number: int) -> RosterRevision:
-    revision = db.session.scalar(
+    return db.first_or_404(
         select(RosterRevision).where(
             RosterRevision.roster_id == found.id, RosterRevision.number == number
         )
     )
-    if revision is None:
-        abort(404)
-    return revision
 
 
 def plan_grades(school: School, year: int) -> list[str]:

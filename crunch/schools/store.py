@@ -73,10 +73,7 @@ def all_schools() -> list[School]:
 def school_or_404(school_id: int) -> School:
     # A query, not Session.get(): get() may answer from the identity map without
     # the tenancy filter seeing it.
-    school = db.session.scalar(select(School).where(School.id == school_id))
-    if school is None:
-        abort(404)
-    return school
+    return db.first_or_404(select(School).where(School.id == school_id))
 
 
 def scenario_or_404(school_id: int, scenario_id: int) -> Scenario:
@@ -89,12 +86,9 @@ def scenario_or_404(school_id: int, scenario_id: int) -> Scenario:
 
 
 def revision_or_404(scenario: Scenario, number: int) -> Revision:
-    revision = db.session.scalar(
+    return db.first_or_404(
         select(Revision).where(Revision.scenario_id == scenario.id, Revision.number == number)
     )
-    if revision is None:
-        abort(404)
-    return revision
 
 
 def years_of(school: School) -> list[int]:
