@@ -24,7 +24,6 @@ from crunch.files.exports import filename as export_filename
 from crunch.models import Job
 from crunch.rosters import children as roster_children
 from crunch.rosters import store
-from crunch.schools import store as schools
 from crunch.web.download import CSV, XLSX, download
 from crunch.web.htmx import go_to, is_htmx, varying
 
@@ -32,8 +31,7 @@ bp = Blueprint("class_lists", __name__, url_prefix="/schools/<id:school_id>/rost
 
 
 def _context(school_id: int, year: int, revision_id: int):
-    school = schools.school_or_404(school_id)
-    found = store.roster_or_404(school, year)
+    school, found = store.school_roster_or_404(school_id, year)
     revision = class_lists.plan_or_404(school, year, revision_id)
     return school, found, revision
 
@@ -120,8 +118,7 @@ def _page(school, found, revision, drawn: board.Board, outcome: board.Outcome):
 
 @bp.get("/class-lists")
 def history(school_id: int, year: int):
-    school = schools.school_or_404(school_id)
-    found = store.roster_or_404(school, year)
+    school, found = store.school_roster_or_404(school_id, year)
     store.audit(school, year, "viewed", "class lists")
     names = roster_children.names(found.current_revision.children)
     saved = class_lists.lists_of(found)
@@ -138,8 +135,7 @@ def history(school_id: int, year: int):
 
 @bp.post("/class-lists/<id:number>/restore")
 def restore(school_id: int, year: int, number: int):
-    school = schools.school_or_404(school_id)
-    found = store.roster_or_404(school, year)
+    school, found = store.school_roster_or_404(school_id, year)
     require_editor()
     saved = class_lists.restore(school, found, class_lists.list_or_404(found, number))
     flash(f"Class list {number} restored as class list {saved.number}.")
@@ -148,8 +144,7 @@ def restore(school_id: int, year: int, number: int):
 
 @bp.get("/class-lists/compare")
 def compare(school_id: int, year: int):
-    school = schools.school_or_404(school_id)
-    found = store.roster_or_404(school, year)
+    school, found = store.school_roster_or_404(school_id, year)
     numbers = [int(n) for n in request.args.getlist("n") if n.isascii() and n.isdigit()][:2]
     if len(numbers) != 2 or len(str(max(numbers))) > 9:
         return render_template(
@@ -166,8 +161,7 @@ def compare(school_id: int, year: int):
 
 
 def _saved(school_id: int, year: int, number: int):
-    school = schools.school_or_404(school_id)
-    found = store.roster_or_404(school, year)
+    school, found = store.school_roster_or_404(school_id, year)
     saved = class_lists.list_or_404(found, number)
     revision = class_lists.plan_or_404(school, year, saved.revision_id)
     return school, saved, board.board_classes(revision.allocation)

@@ -24,6 +24,7 @@ from crunch.models import Job, JobState, Scenario, School, utcnow
 from crunch.rosters import children as roster_children
 from crunch.rosters import importing as roster_import
 from crunch.rosters.models import ClassList, Roster, RosterAudit, RosterImport, RosterRevision
+from crunch.schools import store as schools
 
 FIRST_YEAR, LAST_YEAR = 1900, 2200
 
@@ -62,6 +63,12 @@ def roster(school: School, year: int) -> Roster | None:
     return db.session.scalar(
         select(Roster).where(Roster.school_id == school.id, Roster.year == year)
     )
+
+
+def school_roster_or_404(school_id: int, year: int) -> tuple[School, Roster]:
+    """The school (404 unless the user's) and its roster of `year` (404 if none)."""
+    school = schools.school_or_404(school_id)
+    return school, roster_or_404(school, year)
 
 
 def roster_or_404(school: School, year: int) -> Roster:

@@ -291,8 +291,7 @@ def _mapping_page(school, year, pending, tab, choice, result, grades):
 
 @bp.post("/<id:year>/revisions/<id:number>/restore")
 def restore(school_id: int, year: int, number: int):
-    school = schools.school_or_404(school_id)
-    found = store.roster_or_404(school, year)
+    school, found = store.school_roster_or_404(school_id, year)
     revision = store.revision_or_404(found, number)
     if revision.id == found.current_revision_id:
         flash(f"Revision {number} is the current one.")
@@ -307,8 +306,7 @@ def restore(school_id: int, year: int, number: int):
 
 @bp.get("/<id:year>/children.json")
 def export_json(school_id: int, year: int):
-    school = schools.school_or_404(school_id)
-    found = store.roster_or_404(school, year)
+    school, found = store.school_roster_or_404(school_id, year)
     revision = found.current_revision
     store.audit(school, year, "exported", f"revision {revision.number} as JSON")
     body = json.dumps(
@@ -325,8 +323,7 @@ def export_json(school_id: int, year: int):
 
 @bp.get("/<id:year>/children.csv")
 def export_csv(school_id: int, year: int):
-    school = schools.school_or_404(school_id)
-    found = store.roster_or_404(school, year)
+    school, found = store.school_roster_or_404(school_id, year)
     revision = found.current_revision
     store.audit(school, year, "exported", f"revision {revision.number} as CSV")
     name = export_filename(school.name, year, "roster", revision.number, "csv")
@@ -338,8 +335,7 @@ def export_csv(school_id: int, year: int):
 
 @bp.route("/<id:year>/roll-forward", methods=["GET", "POST"])
 def roll_forward(school_id: int, year: int):
-    school = schools.school_or_404(school_id)
-    found = store.roster_or_404(school, year)
+    school, found = store.school_roster_or_404(school_id, year)
     require_editor()
     # `from`: each child's class in the year's newest saved class list, if any.
     step = store.roll_forward(school, found, class_lists.latest_classes(found))
@@ -366,8 +362,7 @@ def roll_forward(school_id: int, year: int):
 
 @bp.route("/<id:year>/delete", methods=["GET", "POST"])
 def delete(school_id: int, year: int):
-    school = schools.school_or_404(school_id)
-    found = store.roster_or_404(school, year)
+    school, found = store.school_roster_or_404(school_id, year)
     require_editor()
     error = ""
     if request.method == "POST":
