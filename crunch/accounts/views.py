@@ -21,14 +21,18 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import select
 
 from crunch.accounts import login_delay
-from crunch.accounts.auth import check_password, hash_password, own_account, public, user_by_email
+from crunch.accounts.auth import (
+    check_password,
+    end_sessions,
+    hash_password,
+    own_account,
+    public,
+    user_by_email,
+)
 from crunch.accounts.forms import LoginForm, PasswordChangeForm
-from crunch.database import begin_write
-from crunch.extensions import db, limiter
-from crunch.models import User
+from crunch.extensions import limiter
 
 bp = Blueprint("auth", __name__)
 
@@ -94,7 +98,7 @@ def _too_soon(form, seconds: int):
 @bp.post("/logout")
 @own_account
 def logout():
-    _bump_session_version(current_user.id)
+    end_sessions(current_user.id)
     logout_user()
     session.clear()
     flash("You are logged out.")
@@ -108,9 +112,7 @@ def password():
     if request.method == "POST":
         if form.validate():
             if check_password(current_user, form.current.data):
-                user = _bump_session_version(
-                    current_user.id, password_hash=hash_password(form.new.data)
-                )
+                user = end_sessions(current_user.id, password_hash=hash_password(form.new.data))
                 # Every other session of this user ends; this one continues afresh.
                 session.clear()
                 login_user(user)
@@ -119,16 +121,6 @@ def password():
             form.current.errors = ["That is not your current password."]
         return render_template("auth/password.html", form=form), 422
     return render_template("auth/password.html", form=form)
-
-
-def _bump_session_version(user_id: int, **changes) -> User:
-    begin_write()
-    user = db.session.scalar(select(User).where(User.id == user_id))
-    user.session_version += 1
-    for name, value in changes.items():
-        setattr(user, name, value)
-    db.session.commit()
-    return user
 
 
 def _safe_next(target: str | None) -> str:
