@@ -90,23 +90,26 @@ def user(user_id: int):
 
 @bp.post("/users/<id:user_id>")
 def edit_user(user_id: int):
-    account = district.user_or_404(user_id)
     form = district.with_school_choices(UserEditForm(formdata=request.form))
-    if district.edit_user(account, form):
-        flash(f"{account.email} saved.")
-        return redirect(url_for(".user", user_id=user_id), 303)
-    return _user_page(account, form=form), 422
+    return _change_user(user_id, district.edit_user, "{email} saved.", form=form)
 
 
 @bp.post("/users/<id:user_id>/password")
 def reset_password(user_id: int):
     """A new password typed by the admin; every session of that user ends."""
-    account = district.user_or_404(user_id)
     reset = PasswordResetForm(formdata=request.form)
-    if district.reset_password(account, reset):
-        flash(f"New password set for {account.email}; tell them in person or by phone.")
+    done = "New password set for {email}; tell them in person or by phone."
+    return _change_user(user_id, district.reset_password, done, reset=reset)
+
+
+def _change_user(user_id: int, change, done: str, **posted):
+    """The account page's one posted form (`form` or `reset`) through `change`:
+    a redirect saying `done`, or the page with the form's messages."""
+    account = district.user_or_404(user_id)
+    if change(account, *posted.values()):
+        flash(done.format(email=account.email))
         return redirect(url_for(".user", user_id=user_id), 303)
-    return _user_page(account, reset=reset), 422
+    return _user_page(account, **posted), 422
 
 
 @bp.post("/users/<id:user_id>/active")

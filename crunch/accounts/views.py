@@ -13,7 +13,6 @@ from flask import (
     Blueprint,
     current_app,
     flash,
-    make_response,
     redirect,
     render_template,
     request,
@@ -54,28 +53,33 @@ def _failed(response) -> bool:
     deduct_when=_failed,
 )
 def login():
-    if request.method == "GET" and _from_another_site():
+    if request.method != "POST":
+        return _login_page()
+    form = LoginForm(formdata=request.form)
+    if not form.validate():
+        return render_template("auth/login.html", form=form), 422
+    wait = login_delay.seconds_to_wait(form.email.data)
+    if wait:
+        return _too_soon(form, wait)
+    user = user_by_email(form.email.data)
+    if check_password(user, form.password.data) and user.active:
+        login_delay.record_success(form.email.data)
+        destination = _safe_next(form.next.data)
+        session.clear()
+        login_user(user)
+        return redirect(destination, 303)
+    login_delay.record_failure(form.email.data)
+    form.password.errors = [FAILED]
+    return render_template("auth/login.html", form=form), 401
+
+
+def _login_page():
+    """The login form; reached by a link from another site, a page without a session."""
+    if _from_another_site():
         destination = _safe_next(request.args.get("next"))
         return render_template("auth/arrived.html", destination=destination, no_session=True)
-    form = LoginForm(formdata=request.form if request.method == "POST" else None)
-    if request.method == "GET":
-        form.next.data = request.args.get("next", "")
-    if request.method == "POST" and form.validate():
-        wait = login_delay.seconds_to_wait(form.email.data)
-        if wait:
-            return _too_soon(form, wait)
-        user = user_by_email(form.email.data)
-        if check_password(user, form.password.data) and user.active:
-            login_delay.record_success(form.email.data)
-            destination = _safe_next(form.next.data)
-            session.clear()
-            login_user(user)
-            return redirect(destination, 303)
-        login_delay.record_failure(form.email.data)
-        form.password.errors = [FAILED]
-        return render_template("auth/login.html", form=form), 401
-    status = 422 if request.method == "POST" else 200
-    return render_template("auth/login.html", form=form), status
+    form = LoginForm(formdata=None, next=request.args.get("next", ""))
+    return render_template("auth/login.html", form=form)
 
 
 def _from_another_site() -> bool:
@@ -90,9 +94,7 @@ def _from_another_site() -> bool:
 
 def _too_soon(form, seconds: int):
     form.password.errors = [WAIT.format(seconds=seconds, s="" if seconds == 1 else "s")]
-    response = make_response(render_template("auth/login.html", form=form), 429)
-    response.headers["Retry-After"] = str(seconds)
-    return response
+    return render_template("auth/login.html", form=form), 429, {"Retry-After": str(seconds)}
 
 
 @bp.post("/logout")
