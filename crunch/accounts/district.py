@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import abort
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -20,6 +19,7 @@ from crunch.accounts.forms import UserEditForm
 from crunch.database import begin_write
 from crunch.extensions import db
 from crunch.models import Role, School, User
+from crunch.schools.store import school_or_404
 
 SCHOOL_NAME_TAKEN = "The district already has a school of that name."
 EMAIL_TAKEN = "There is already an account with that email."
@@ -35,23 +35,12 @@ def schools() -> list[School]:
     return list(db.session.scalars(select(School).order_by(School.archived, School.name)))
 
 
-def school_or_404(school_id: int) -> School:
-    return _one_or_404(School, school_id)
-
-
 def users() -> list[User]:
     return list(db.session.scalars(select(User).order_by(User.active.desc(), User.email)))
 
 
 def user_or_404(user_id: int) -> User:
-    return _one_or_404(User, user_id)
-
-
-def _one_or_404(model, row_id: int):
-    row = db.session.scalar(select(model).where(model.id == row_id))
-    if row is None:
-        abort(404)
-    return row
+    return db.first_or_404(select(User).where(User.id == user_id))
 
 
 def with_school_choices(form):
