@@ -18,6 +18,11 @@ MAX_STUDENTS = 10_000
 MAX_TEACHERS = 1_000
 MAX_COMPOSITES = 200
 MAX_CLASS_SIZE = 10_000
+SIZE_LABELS = {
+    "min_size": "Minimum size",
+    "max_size": "Maximum size",
+    "min_subclass_size": "The minimum subclass size",
+}
 
 
 @dataclass(frozen=True)
@@ -180,6 +185,23 @@ class _Errors:
             return default
         return self.whole(obj[key], path, low=low, high=high, label=label)
 
+    def sizes(
+        self, obj: Mapping[str, Any], path: str, *keys: str, required: bool = True
+    ) -> list[int | None]:
+        """The class sizes `keys` (of SIZE_LABELS) of the grade or composite at `path`."""
+        return [
+            self.integer(
+                obj,
+                key,
+                f"{path}.{key}",
+                low=1,
+                high=MAX_CLASS_SIZE,
+                label=SIZE_LABELS[key],
+                required=required,
+            )
+            for key in keys
+        ]
+
     def whole(self, value: Any, path: str, *, low: int, high: int, label: str) -> int | None:
         if isinstance(value, float) and value.is_integer():
             value = int(value)
@@ -286,12 +308,7 @@ def _parse_grades(obj: Mapping[str, Any], errors: _Errors) -> list[Grade]:
         students = errors.integer(
             item, "students", f"{path}.students", low=0, high=MAX_STUDENTS, label="Children"
         )
-        low = errors.integer(
-            item, "min_size", f"{path}.min_size", low=1, high=MAX_CLASS_SIZE, label="Minimum size"
-        )
-        high = errors.integer(
-            item, "max_size", f"{path}.max_size", low=1, high=MAX_CLASS_SIZE, label="Maximum size"
-        )
+        low, high = errors.sizes(item, path, "min_size", "max_size")
         if low is not None and high is not None and low > high:
             errors.add(
                 f"{path}.max_size",
@@ -335,32 +352,8 @@ def _parse_composites(obj: Mapping[str, Any], names: set[str], errors: _Errors) 
             errors.add(f"{path}.grades", f"The {'/'.join(key)} composite is listed twice.")
             continue
         seen.add(key)
-        low = errors.integer(
-            item,
-            "min_size",
-            f"{path}.min_size",
-            low=1,
-            high=MAX_CLASS_SIZE,
-            label="Minimum size",
-            required=False,
-        )
-        high = errors.integer(
-            item,
-            "max_size",
-            f"{path}.max_size",
-            low=1,
-            high=MAX_CLASS_SIZE,
-            label="Maximum size",
-            required=False,
-        )
-        sub = errors.integer(
-            item,
-            "min_subclass_size",
-            f"{path}.min_subclass_size",
-            low=1,
-            high=MAX_CLASS_SIZE,
-            label="The minimum subclass size",
-            required=False,
+        low, high, sub = errors.sizes(
+            item, path, "min_size", "max_size", "min_subclass_size", required=False
         )
         if low is not None and high is not None and low > high:
             errors.add(
