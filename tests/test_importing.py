@@ -203,7 +203,7 @@ def test_workbook_cells_read_as_a_spreadsheet_shows_them():
     rich = b'<row r="2"><c r="A2" t="inlineStr"><is><r><t>Gr</t></r><r><t>ade 1</t></r>'
     rich += b'<rPh><t>PHONETIC</t></rPh></is></c><c r="B2"><v>45.0</v></c>'
     rich += b'<c r="C2"><f>1+1</f><v>2.5</v></c></row><row r="4"><c r="A4"><v>7</v></c></row>'
-    strings = b"<si><r><t>Co</t></r><r><t>unt</t></r></si>"
+    strings = b"<si><r><t>Co</t></r><r><t>unt</t></r><rPh><t>KAUNTO</t></rPh></si>"
     rows = read_rows(upload_files.workbook([header, rich], strings), "x.xlsx")
     assert rows == [["Grade", "Count", "", "TRUE"], ["Grade 1", "45", "2.5"], [], ["7"]]
 

@@ -31,6 +31,7 @@ from flask_login import current_user
 from sqlalchemy import event, select
 
 from crunch import tenancy
+from crunch.database import begin_write
 from crunch.extensions import db, login_manager
 from crunch.models import Revision, Role, User
 
@@ -86,28 +87,29 @@ def user_by_email(email: str) -> User | None:
     )
 
 
-def public(view: F) -> F:
-    """Reachable without a login (the login page)."""
-    view.crunch_public = True
-    return view
+def _mark(name: str, doc: str) -> Callable[[F], F]:
+    """A decorator that marks a view for `_guard` (read back with `_marked`)."""
+
+    def mark(view: F) -> F:
+        setattr(view, f"crunch_{name}", True)
+        return view
+
+    mark.__name__, mark.__doc__ = name, doc
+    return mark
 
 
-def reads_only(view: F) -> F:
-    """A POST that changes nothing (a preview): viewers may use it too."""
-    view.crunch_reads_only = True
-    return view
+def _marked(view, *names: str) -> bool:
+    return any(getattr(view, f"crunch_{name}", False) for name in names)
 
 
-def own_account(view: F) -> F:
-    """A change to the user's own account (logout, password): allowed to every role."""
-    view.crunch_own_account = True
-    return view
-
-
-def for_teachers(view: F) -> F:
-    """Open to teachers too; every view without this mark refuses them with 403."""
-    view.crunch_for_teachers = True
-    return view
+public = _mark("public", "Reachable without a login (the login page).")
+reads_only = _mark("reads_only", "A POST that changes nothing (a preview): viewers may use it too.")
+own_account = _mark(
+    "own_account", "A change to the user's own account (logout, password): allowed to every role."
+)
+for_teachers = _mark(
+    "for_teachers", "Open to teachers too; every view without this mark refuses them with 403."
+)
 
 
 def require_editor() -> None:
@@ -137,6 +139,20 @@ def refresh_scope() -> None:
     (a school name being free) must also see the schools committed since."""
     user = request.environ.get(USER_KEY)
     tenancy.set_request_scope(tenancy.for_user(db.session, user))
+
+
+def end_sessions(user_id: int, **changes) -> User:
+    """Under the write lock, bump the user's session version, so every cookie issued
+    before stops working, and make the changes (a password hash, `active`) with it."""
+    begin_write()
+    user = db.session.scalar(select(User).where(User.id == user_id))
+    if user is None:
+        abort(404)
+    user.session_version += 1
+    for name, value in changes.items():
+        setattr(user, name, value)
+    db.session.commit()
+    return user
 
 
 def init_app(app: Flask) -> None:
@@ -196,19 +212,17 @@ def _guard():
     if request.endpoint is None:
         return None  # 404 / 405: nothing to protect
     view = current_app.view_functions.get(request.endpoint)
-    if request.endpoint == "static" or getattr(view, "crunch_public", False):
+    if request.endpoint == "static" or _marked(view, "public"):
         return None
     if user is None:
         return login_manager.unauthorized()
     if user.is_teacher:
-        if getattr(view, "crunch_for_teachers", False) or getattr(
-            view, "crunch_own_account", False
-        ):
+        if _marked(view, "for_teachers", "own_account"):
             return None
         abort(403)
     if request.method in SAFE_METHODS or user.can_edit:
         return None
-    if getattr(view, "crunch_reads_only", False) or getattr(view, "crunch_own_account", False):
+    if _marked(view, "reads_only", "own_account"):
         return None
     abort(403)
 

@@ -13,7 +13,6 @@ from flask import (
     Blueprint,
     current_app,
     flash,
-    make_response,
     redirect,
     render_template,
     request,
@@ -21,14 +20,18 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import select
 
 from crunch.accounts import login_delay
-from crunch.accounts.auth import check_password, hash_password, own_account, public, user_by_email
+from crunch.accounts.auth import (
+    check_password,
+    end_sessions,
+    hash_password,
+    own_account,
+    public,
+    user_by_email,
+)
 from crunch.accounts.forms import LoginForm, PasswordChangeForm
-from crunch.database import begin_write
-from crunch.extensions import db, limiter
-from crunch.models import User
+from crunch.extensions import limiter
 
 bp = Blueprint("auth", __name__)
 
@@ -50,28 +53,33 @@ def _failed(response) -> bool:
     deduct_when=_failed,
 )
 def login():
-    if request.method == "GET" and _from_another_site():
+    if request.method != "POST":
+        return _login_page()
+    form = LoginForm(formdata=request.form)
+    if not form.validate():
+        return render_template("auth/login.html", form=form), 422
+    wait = login_delay.seconds_to_wait(form.email.data)
+    if wait:
+        return _too_soon(form, wait)
+    user = user_by_email(form.email.data)
+    if check_password(user, form.password.data) and user.active:
+        login_delay.record_success(form.email.data)
+        destination = _safe_next(form.next.data)
+        session.clear()
+        login_user(user)
+        return redirect(destination, 303)
+    login_delay.record_failure(form.email.data)
+    form.password.errors = [FAILED]
+    return render_template("auth/login.html", form=form), 401
+
+
+def _login_page():
+    """The login form; reached by a link from another site, a page without a session."""
+    if _from_another_site():
         destination = _safe_next(request.args.get("next"))
         return render_template("auth/arrived.html", destination=destination, no_session=True)
-    form = LoginForm(formdata=request.form if request.method == "POST" else None)
-    if request.method == "GET":
-        form.next.data = request.args.get("next", "")
-    if request.method == "POST" and form.validate():
-        wait = login_delay.seconds_to_wait(form.email.data)
-        if wait:
-            return _too_soon(form, wait)
-        user = user_by_email(form.email.data)
-        if check_password(user, form.password.data) and user.active:
-            login_delay.record_success(form.email.data)
-            destination = _safe_next(form.next.data)
-            session.clear()
-            login_user(user)
-            return redirect(destination, 303)
-        login_delay.record_failure(form.email.data)
-        form.password.errors = [FAILED]
-        return render_template("auth/login.html", form=form), 401
-    status = 422 if request.method == "POST" else 200
-    return render_template("auth/login.html", form=form), status
+    form = LoginForm(formdata=None, next=request.args.get("next", ""))
+    return render_template("auth/login.html", form=form)
 
 
 def _from_another_site() -> bool:
@@ -86,15 +94,13 @@ def _from_another_site() -> bool:
 
 def _too_soon(form, seconds: int):
     form.password.errors = [WAIT.format(seconds=seconds, s="" if seconds == 1 else "s")]
-    response = make_response(render_template("auth/login.html", form=form), 429)
-    response.headers["Retry-After"] = str(seconds)
-    return response
+    return render_template("auth/login.html", form=form), 429, {"Retry-After": str(seconds)}
 
 
 @bp.post("/logout")
 @own_account
 def logout():
-    _bump_session_version(current_user.id)
+    end_sessions(current_user.id)
     logout_user()
     session.clear()
     flash("You are logged out.")
@@ -108,9 +114,7 @@ def password():
     if request.method == "POST":
         if form.validate():
             if check_password(current_user, form.current.data):
-                user = _bump_session_version(
-                    current_user.id, password_hash=hash_password(form.new.data)
-                )
+                user = end_sessions(current_user.id, password_hash=hash_password(form.new.data))
                 # Every other session of this user ends; this one continues afresh.
                 session.clear()
                 login_user(user)
@@ -119,16 +123,6 @@ def password():
             form.current.errors = ["That is not your current password."]
         return render_template("auth/password.html", form=form), 422
     return render_template("auth/password.html", form=form)
-
-
-def _bump_session_version(user_id: int, **changes) -> User:
-    begin_write()
-    user = db.session.scalar(select(User).where(User.id == user_id))
-    user.session_version += 1
-    for name, value in changes.items():
-        setattr(user, name, value)
-    db.session.commit()
-    return user
 
 
 def _safe_next(target: str | None) -> str:

@@ -99,9 +99,11 @@ def check_archive(archive: zipfile.ZipFile, limits: Limits) -> None:
             )
 
 
-def _events(archive: zipfile.ZipFile, name: str, budget: Budget) -> Iterator[tuple[str, Element]]:
-    """("start" | "end", element) for each element of a part; each element is
-    removed from its parent once its "end" has been handled."""
+def _events(
+    archive: zipfile.ZipFile, name: str, budget: Budget
+) -> Iterator[tuple[str, str, Element]]:
+    """("start" | "end", local tag, element) for each element of a part; each
+    element is removed from its parent once its "end" has been handled."""
     stack: list[Element] = []
     with archive.open(name) as part:
         for count, (event, element) in enumerate(iterparse(part, events=("start", "end"))):
@@ -111,9 +113,9 @@ def _events(archive: zipfile.ZipFile, name: str, budget: Budget) -> Iterator[tup
                 stack.append(element)
                 if len(stack) > MAX_DEPTH:
                     raise BadFile(UNREADABLE)
-                yield event, element
+                yield event, _local(element.tag), element
                 continue
-            yield event, element
+            yield event, _local(element.tag), element
             stack.pop()
             if stack:
                 stack[-1].remove(element)
@@ -140,8 +142,8 @@ def _relationships(archive: zipfile.ZipFile, part: str, budget: Budget) -> dict[
     if rels not in archive.NameToInfo:
         return {}
     found = {}
-    for event, element in _events(archive, rels, budget):
-        if event == "start" and _local(element.tag) == "Relationship":
+    for event, tag, element in _events(archive, rels, budget):
+        if event == "start" and tag == "Relationship":
             target = element.get("Target", "")
             if element.get("TargetMode") == "External":
                 continue
@@ -157,8 +159,8 @@ def _parts(archive: zipfile.ZipFile, budget: Budget) -> tuple[str, str | None]:
         "xl/workbook.xml",
     )
     sheets: list[tuple[str, str]] = []
-    for event, element in _events(archive, book, budget):
-        if event == "start" and _local(element.tag) == "sheet":
+    for event, tag, element in _events(archive, book, budget):
+        if event == "start" and tag == "sheet":
             sheets.append((element.get("name", ""), _attribute(element, "id") or ""))
     if not sheets:
         raise BadFile("The workbook has no sheets.")
@@ -171,49 +173,67 @@ def _parts(archive: zipfile.ZipFile, budget: Budget) -> tuple[str, str | None]:
     return sheet, strings
 
 
+class _Text:
+    """The text of one shared string or cell, read piece by piece (rich text runs
+    joined, phonetic runs left out), its length checked against the budget as it grows."""
+
+    def __init__(self, budget: Budget) -> None:
+        self.budget = budget
+        self.pieces: list[str] = []
+        self.length = 0
+        self.phonetic = 0
+
+    def begin(self) -> None:
+        self.pieces, self.length = [], 0
+
+    def phonetic_run(self, event: str) -> None:
+        """A phonetic run (rPh) starts or ends: its text is not the cell's."""
+        self.phonetic += 1 if event == "start" else -1
+
+    def add(self, element: Element, where: str) -> None:
+        if not self.phonetic:
+            self.pieces.append(element.text or "")
+            self.length += len(self.pieces[-1])
+            self.budget.text(self.length, where)
+
+    def value(self) -> str:
+        return "".join(self.pieces)
+
+
 def _shared_strings(archive: zipfile.ZipFile, part: str, budget: Budget) -> list[str]:
     strings: list[str] = []
-    pieces: list[str] = []
-    length = 0
-    phonetic = 0
-    for event, element in _events(archive, part, budget):
-        tag = _local(element.tag)
-        if event == "start":
+    text = _Text(budget)
+    for event, tag, element in _events(archive, part, budget):
+        if tag == "rPh":
+            text.phonetic_run(event)
+        elif event == "start":
             if tag == "si":
-                pieces, length = [], 0
-            elif tag == "rPh":
-                phonetic += 1
-            continue
-        if tag == "t" and not phonetic:
-            pieces.append(element.text or "")
-            length += len(pieces[-1])
-            budget.text(length, f"Text {len(strings) + 1} of the workbook")
-        elif tag == "rPh":
-            phonetic -= 1
+                text.begin()
+        elif tag == "t":
+            text.add(element, f"Text {len(strings) + 1} of the workbook")
         elif tag == "si":
             # A string is there to be some cell's text: the cell limit bounds them too.
             if len(strings) >= budget.limits.cells:
                 raise TooLarge(
                     f"The workbook has more than {budget.limits.cells:,} texts. {KEEP_ONLY}"
                 )
-            strings.append("".join(pieces))
+            strings.append(text.value())
     return strings
 
 
 def _sheet_rows(
     archive: zipfile.ZipFile, part: str, strings: list[str], budget: Budget
 ) -> list[list[str]]:
+    text = _Text(budget)
     rows: list[list[str]] = []
     cells: list[str] = []
     row_number = 0
     column = 0
     kind = "n"
-    pieces: list[str] = []
-    length = 0
-    phonetic = 0
-    for event, element in _events(archive, part, budget):
-        tag = _local(element.tag)
-        if event == "start":
+    for event, tag, element in _events(archive, part, budget):
+        if tag == "rPh":
+            text.phonetic_run(event)
+        elif event == "start":
             if tag == "row":
                 row_number = _index(element.get("r"), row_number + 1)
                 budget.row(row_number)
@@ -222,18 +242,11 @@ def _sheet_rows(
                 column = _column(element.get("r"), column + 1)
                 budget.column(row_number, column)
                 kind = element.get("t", "n")
-                pieces, length = [], 0
-            elif tag == "rPh":
-                phonetic += 1
-            continue
-        if tag in ("v", "t") and not phonetic:
-            pieces.append(element.text or "")
-            length += len(pieces[-1])
-            budget.text(length, f"Row {row_number}, column {column}")
-        elif tag == "rPh":
-            phonetic -= 1
+                text.begin()
+        elif tag in ("v", "t"):
+            text.add(element, f"Row {row_number}, column {column}")
         elif tag == "c":
-            value = _value(kind, "".join(pieces), strings)
+            value = _value(kind, text.value(), strings)
             if value:
                 cells.extend([""] * (column - len(cells)))
                 cells[column - 1] = value

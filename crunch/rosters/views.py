@@ -190,7 +190,7 @@ def _child_template(school, year, form, kid, general, grades, status):
 
 @bp.errorhandler(413)
 def too_large(error):
-    """Beside the upload field, as for grade counts (see views/transfer.py)."""
+    """Beside the upload field, as for grade counts (see crunch/files/views.py)."""
     user = identify()
     args = request.view_args or {}
     if user is None or not user.can_edit or request.endpoint != "rosters.upload":

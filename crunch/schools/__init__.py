@@ -1,2 +1,2 @@
 """Schools, school years and scenarios in the database (store), their pages (views) and the
-district overview (district)."""
+district overview (overview)."""

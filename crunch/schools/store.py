@@ -190,25 +190,19 @@ def create_scenario(
     if _name_taken(school_id, year, name):
         db.session.rollback()
         raise NameTaken(year, name)
-    return _add_scenario(school_id, year, name, inputs, allocation, status, note)
+    first = {"inputs": inputs, "allocation": allocation, "status": status, "note": note}
+    return _add_scenario(school_id, year, name, first)
 
 
-def _add_scenario(
-    school_id: int,
-    year: int,
-    name: str,
-    inputs: dict[str, Any],
-    allocation: dict[str, Any] | None,
-    status: str,
-    note: str,
-) -> Scenario:
-    """Write a new scenario and its first revision, under the write lock taken by the
-    caller; NameTaken if the unique constraint refuses the name after all."""
+def _add_scenario(school_id: int, year: int, name: str, first: dict[str, Any]) -> Scenario:
+    """Write a new scenario and its first revision (`first`: its inputs, allocation,
+    status and note), under the write lock taken by the caller;
+    NameTaken if the unique constraint refuses the name after all."""
     with _unique_name(school_id, year, name):
         scenario = Scenario(school_id=school_id, year=year, name=name)
         db.session.add(scenario)
         db.session.flush()
-        _add_revision(scenario, inputs, allocation, status, note, number=1)
+        _add_revision(scenario, 1, **first)
         db.session.commit()
     return scenario
 
@@ -238,8 +232,12 @@ def duplicate_scenario(scenario: Scenario) -> Scenario:
     """
     source = scenario.current_revision
     school_id, year = scenario.school_id, scenario.year
-    inputs, allocation, status = dict(source.inputs), source.allocation, source.status
-    note = f"Copied from {scenario.title}, revision {source.number}."
+    first = {
+        "inputs": dict(source.inputs),
+        "allocation": source.allocation,
+        "status": source.status,
+        "note": f"Copied from {scenario.title}, revision {source.number}.",
+    }
     base = f"{scenario.name} copy"[:74]
 
     def copy() -> Scenario:
@@ -250,7 +248,7 @@ def duplicate_scenario(scenario: Scenario) -> Scenario:
         if name is None:  # every copy's name is in use: say so instead of failing
             db.session.rollback()
             raise NameTaken(year, f"{base} 999")
-        return _add_scenario(school_id, year, name, inputs, allocation, status, note)
+        return _add_scenario(school_id, year, name, first)
 
     for _ in range(DUPLICATE_TRIES - 1):
         try:
@@ -312,28 +310,26 @@ def save_revision(
     last = db.session.scalar(
         select(func.max(Revision.number)).where(Revision.scenario_id == scenario_id)
     )
-    revision = _add_revision(scenario, inputs, allocation, status, note, number=(last or 0) + 1)
+    number = (last or 0) + 1
+    revision = _add_revision(
+        scenario, number, inputs=inputs, allocation=allocation, status=status, note=note
+    )
     db.session.commit()
     return revision
 
 
 def _add_revision(
-    scenario: Scenario,
-    inputs: dict[str, Any],
-    allocation: dict[str, Any] | None,
-    status: str,
-    note: str,
-    *,
-    number: int,
+    scenario: Scenario, number: int, *, inputs: dict[str, Any], note: str, **stored: Any
 ) -> Revision:
+    """Revision `number` of the scenario, made its current one; `stored`: the
+    revision's allocation and status."""
     revision = Revision(
         school_id=scenario.school_id,
         scenario_id=scenario.id,
         number=number,
         inputs={**inputs, "name": scenario.title},
-        allocation=allocation,
-        status=status,
         note=note.strip(),
+        **stored,
     )
     db.session.add(revision)
     db.session.flush()

@@ -18,6 +18,11 @@ MAX_STUDENTS = 10_000
 MAX_TEACHERS = 1_000
 MAX_COMPOSITES = 200
 MAX_CLASS_SIZE = 10_000
+SIZE_LABELS = {
+    "min_size": "Minimum size",
+    "max_size": "Maximum size",
+    "min_subclass_size": "The minimum subclass size",
+}
 
 
 @dataclass(frozen=True)
@@ -155,7 +160,10 @@ def composite_kind(scenario: Scenario, comp: Composite) -> Kind:
 # ---------------------------------------------------------------- parsing
 
 
-class _Errors:
+class Errors:
+    """The problems found while parsing, in order, each at its field's path; the
+    readers below add one and return None (or empty) so the parse goes on."""
+
     def __init__(self) -> None:
         self.items: list[FieldError] = []
 
@@ -180,6 +188,35 @@ class _Errors:
             return default
         return self.whole(obj[key], path, low=low, high=high, label=label)
 
+    def sizes(
+        self, obj: Mapping[str, Any], path: str, *keys: str, required: bool = True
+    ) -> list[int | None]:
+        """The class sizes `keys` (of SIZE_LABELS) of the grade or composite at `path`."""
+        return [
+            self.integer(
+                obj,
+                key,
+                f"{path}.{key}",
+                low=1,
+                high=MAX_CLASS_SIZE,
+                label=SIZE_LABELS[key],
+                required=required,
+            )
+            for key in keys
+        ]
+
+    def listed(self, value: Any, path: str, label: str, limit: int) -> list[Any]:
+        """A list of at most `limit` items (none given: empty), or empty with the problem."""
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.add(path, f"{label} must be a list.")
+            return []
+        if len(value) > limit:
+            self.add(path, f"At most {limit} {label.lower()} are allowed.")
+            return []
+        return value
+
     def whole(self, value: Any, path: str, *, low: int, high: int, label: str) -> int | None:
         if isinstance(value, float) and value.is_integer():
             value = int(value)
@@ -195,21 +232,9 @@ class _Errors:
         return value
 
 
-def _as_list(value: Any, path: str, errors: _Errors, label: str, limit: int) -> list[Any]:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        errors.add(path, f"{label} must be a list.")
-        return []
-    if len(value) > limit:
-        errors.add(path, f"At most {limit} {label.lower()} are allowed.")
-        return []
-    return value
-
-
 def parse_scenario(obj: Any) -> Scenario:
     """Build a Scenario from decoded JSON, or raise InvalidScenario with every problem found."""
-    errors = _Errors()
+    errors = Errors()
     if not isinstance(obj, Mapping):
         raise InvalidScenario([FieldError("", "The scenario must be a JSON object.")])
 
@@ -254,11 +279,11 @@ def parse_scenario(obj: Any) -> Scenario:
     return replace(scenario, locked=tuple(locked))
 
 
-def _parse_grades(obj: Mapping[str, Any], errors: _Errors) -> list[Grade]:
+def _parse_grades(obj: Mapping[str, Any], errors: Errors) -> list[Grade]:
     if "grades" not in obj:
         errors.add("grades", "At least one grade is required.")
         return []
-    raw = _as_list(obj["grades"], "grades", errors, "Grades", MAX_GRADES)
+    raw = errors.listed(obj["grades"], "grades", "Grades", MAX_GRADES)
     if isinstance(obj["grades"], list) and not obj["grades"]:
         errors.add("grades", "At least one grade is required.")
     grades: list[Grade] = []
@@ -286,12 +311,7 @@ def _parse_grades(obj: Mapping[str, Any], errors: _Errors) -> list[Grade]:
         students = errors.integer(
             item, "students", f"{path}.students", low=0, high=MAX_STUDENTS, label="Children"
         )
-        low = errors.integer(
-            item, "min_size", f"{path}.min_size", low=1, high=MAX_CLASS_SIZE, label="Minimum size"
-        )
-        high = errors.integer(
-            item, "max_size", f"{path}.max_size", low=1, high=MAX_CLASS_SIZE, label="Maximum size"
-        )
+        low, high = errors.sizes(item, path, "min_size", "max_size")
         if low is not None and high is not None and low > high:
             errors.add(
                 f"{path}.max_size",
@@ -303,8 +323,8 @@ def _parse_grades(obj: Mapping[str, Any], errors: _Errors) -> list[Grade]:
     return grades
 
 
-def _parse_composites(obj: Mapping[str, Any], names: set[str], errors: _Errors) -> list[Composite]:
-    raw = _as_list(obj.get("composites"), "composites", errors, "Composites", MAX_COMPOSITES)
+def _parse_composites(obj: Mapping[str, Any], names: set[str], errors: Errors) -> list[Composite]:
+    raw = errors.listed(obj.get("composites"), "composites", "Composites", MAX_COMPOSITES)
     order = {n: i for i, n in enumerate(_grade_names_in_order(obj))}
     composites: list[Composite] = []
     seen: set[tuple[str, ...]] = set()
@@ -335,32 +355,8 @@ def _parse_composites(obj: Mapping[str, Any], names: set[str], errors: _Errors) 
             errors.add(f"{path}.grades", f"The {'/'.join(key)} composite is listed twice.")
             continue
         seen.add(key)
-        low = errors.integer(
-            item,
-            "min_size",
-            f"{path}.min_size",
-            low=1,
-            high=MAX_CLASS_SIZE,
-            label="Minimum size",
-            required=False,
-        )
-        high = errors.integer(
-            item,
-            "max_size",
-            f"{path}.max_size",
-            low=1,
-            high=MAX_CLASS_SIZE,
-            label="Maximum size",
-            required=False,
-        )
-        sub = errors.integer(
-            item,
-            "min_subclass_size",
-            f"{path}.min_subclass_size",
-            low=1,
-            high=MAX_CLASS_SIZE,
-            label="The minimum subclass size",
-            required=False,
+        low, high, sub = errors.sizes(
+            item, path, "min_size", "max_size", "min_subclass_size", required=False
         )
         if low is not None and high is not None and low > high:
             errors.add(
@@ -382,7 +378,7 @@ def _grade_names_in_order(obj: Mapping[str, Any]) -> list[str]:
     return out
 
 
-def _parse_priorities(obj: Mapping[str, Any], errors: _Errors) -> tuple[str, ...]:
+def _parse_priorities(obj: Mapping[str, Any], errors: Errors) -> tuple[str, ...]:
     raw = obj.get("priorities")
     if raw is None:
         return PRIORITIES
@@ -397,10 +393,10 @@ def _parse_priorities(obj: Mapping[str, Any], errors: _Errors) -> tuple[str, ...
     return tuple(raw)
 
 
-def parse_classes(raw: Any, scenario: Scenario, key: str, errors: _Errors) -> list[ClassSpec]:
+def parse_classes(raw: Any, scenario: Scenario, key: str, errors: Errors) -> list[ClassSpec]:
     """Parse a list of classes (`locked`, or `classes` for rebalancing) against a scenario."""
     classes: list[ClassSpec] = []
-    for i, item in enumerate(_as_list(raw, key, errors, "Classes", MAX_TEACHERS)):
+    for i, item in enumerate(errors.listed(raw, key, "Classes", MAX_TEACHERS)):
         path = f"{key}[{i}]"
         counts = item.get("grades") if isinstance(item, Mapping) else None
         if not isinstance(counts, Mapping):
@@ -452,7 +448,7 @@ def class_limit_problem(spec: ClassSpec, kind: Kind) -> str | None:
     return None
 
 
-def _check_locked_fits(scenario: Scenario, locked: list[ClassSpec], errors: _Errors) -> None:
+def _check_locked_fits(scenario: Scenario, locked: list[ClassSpec], errors: Errors) -> None:
     if len(locked) > scenario.teachers:
         errors.add(
             "locked", f"{len(locked)} fixed classes need more than {scenario.teachers} teachers."
@@ -469,7 +465,7 @@ def _check_locked_fits(scenario: Scenario, locked: list[ClassSpec], errors: _Err
 
 def parse_allocation(obj: Mapping[str, Any], scenario: Scenario) -> list[ClassSpec]:
     """The `classes` key of a rebalance input; each class must be allowed and within limits."""
-    errors = _Errors()
+    errors = Errors()
     if "classes" not in obj:
         raise InvalidScenario(
             [FieldError("classes", "A list of classes to rebalance is required.")]

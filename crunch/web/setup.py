@@ -1,15 +1,28 @@
-"""Blueprints, one per area, and what every response shares (headers, error pages)."""
+"""Every feature's blueprints, and what every response shares (headers, error pages,
+template filters)."""
 
 from __future__ import annotations
 
 import json
 
-from flask import Flask, Response, request
+from flask import Blueprint, Flask, Response, request
 from werkzeug.routing import IntegerConverter
 
 from crunch import words
-from crunch.editor import actions
-from crunch.web import assets
+from crunch.accounts import admin
+from crunch.accounts import views as accounts
+from crunch.class_lists import views as class_lists
+from crunch.compare import views as compare
+from crunch.editor import actions, api
+from crunch.editor import views as editor
+from crunch.files import views as files
+from crunch.history import views as history
+from crunch.jobs import views as jobs
+from crunch.next_year import views as next_year
+from crunch.rosters import views as rosters
+from crunch.schools import overview
+from crunch.schools import views as schools
+from crunch.web import assets, errors
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -32,37 +45,30 @@ class IdConverter(IntegerConverter):
     regex = r"[0-9]{1,18}"
 
 
+def blueprints() -> list[Blueprint]:
+    """Every feature's blueprints, in the order their routes are matched."""
+    return [
+        accounts.bp,
+        admin.bp,
+        overview.bp,
+        schools.bp,
+        api.bp,
+        editor.bp,
+        history.bp,
+        compare.bp,
+        class_lists.bp,
+        next_year.bp,
+        files.bp,
+        jobs.bp,
+        rosters.bp,
+        rosters.audit_bp,
+    ]
+
+
 def register(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter
-    from crunch.accounts import admin
-    from crunch.accounts import views as auth
-    from crunch.class_lists import views as class_lists
-    from crunch.compare import views as compare
-    from crunch.editor import api
-    from crunch.editor import views as scenarios
-    from crunch.files import views as transfer
-    from crunch.history import views as history
-    from crunch.jobs import views as jobs
-    from crunch.next_year import views as nextyear
-    from crunch.rosters import views as rosters
-    from crunch.schools import district
-    from crunch.schools import views as schools
-    from crunch.web import errors
-
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(admin.bp)
-    app.register_blueprint(district.bp)
-    app.register_blueprint(schools.bp)
-    app.register_blueprint(api.bp)
-    app.register_blueprint(scenarios.bp)
-    app.register_blueprint(history.bp)
-    app.register_blueprint(compare.bp)
-    app.register_blueprint(class_lists.bp)
-    app.register_blueprint(nextyear.bp)
-    app.register_blueprint(transfer.bp)
-    app.register_blueprint(jobs.bp)
-    app.register_blueprint(rosters.bp)
-    app.register_blueprint(rosters.audit_bp)
+    for blueprint in blueprints():
+        app.register_blueprint(blueprint)
     errors.register(app)
     app.after_request(security_headers)
     app.after_request(no_store)

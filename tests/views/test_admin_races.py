@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, insert, select
 
-from crunch.accounts import admin as admin_views
+from crunch.accounts import district
 from crunch.database import begin_write
 from crunch.extensions import db
 from crunch.models import District, Role, School, User
@@ -55,10 +55,10 @@ def test_a_user_created_meanwhile_gets_the_forms_message(app, admin, monkeypatch
         )
         return PASSWORD_HASH
 
-    monkeypatch.setattr(admin_views, "hash_password", hash_then_lose_the_race)
+    monkeypatch.setattr(district, "hash_password", hash_then_lose_the_race)
     response = admin.post("/admin/users", data=USER_FORM)
     assert response.status_code == 422
-    assert admin_views.EMAIL_TAKEN in field_error_of(response.get_data(as_text=True))
+    assert district.EMAIL_TAKEN in field_error_of(response.get_data(as_text=True))
     assert count(User, User.email, NEW_EMAIL) == 1
     # The session was rolled back: the next request works as usual.
     assert admin.get("/admin/users").status_code == 200
@@ -74,26 +74,26 @@ def lose_the_school_race(name):
 
 
 def test_a_school_created_meanwhile_gets_the_forms_message(app, admin, monkeypatch):
-    monkeypatch.setattr(admin_views, "_name_free", lose_the_school_race("Brook Primary"))
+    monkeypatch.setattr(district, "_name_free", lose_the_school_race("Brook Primary"))
     response = admin.post("/admin/schools", data={"name": "Brook Primary"})
     assert response.status_code == 422
-    assert admin_views.SCHOOL_NAME_TAKEN in field_error_of(response.get_data(as_text=True))
+    assert district.SCHOOL_NAME_TAKEN in field_error_of(response.get_data(as_text=True))
     assert count(School, School.name, "Brook Primary") == 1
 
 
 def test_a_rename_to_a_name_taken_meanwhile_gets_the_forms_message(app, admin, monkeypatch):
     other = add_school("Other Primary")
-    monkeypatch.setattr(admin_views, "_name_free", lose_the_school_race("Brook Primary"))
+    monkeypatch.setattr(district, "_name_free", lose_the_school_race("Brook Primary"))
     response = admin.post(f"/admin/schools/{other.id}/rename", data={"name": "Brook Primary"})
     assert response.status_code == 422
-    assert admin_views.SCHOOL_NAME_TAKEN in field_error_of(response.get_data(as_text=True))
+    assert district.SCHOOL_NAME_TAKEN in field_error_of(response.get_data(as_text=True))
     assert count(School, School.id, other.id) == 1
     db.session.expire_all()
     assert db.session.get(School, other.id).name == "Other Primary"
 
 
 def test_eight_simultaneous_new_users_with_one_email(app, monkeypatch):
-    monkeypatch.setattr(admin_views, "hash_password", lambda password: PASSWORD_HASH)
+    monkeypatch.setattr(district, "hash_password", lambda password: PASSWORD_HASH)
     assert post_at_once(app, ADMIN, "/admin/users", USER_FORM) == [303] + [422] * 7
     assert count(User, User.email, NEW_EMAIL) == 1
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..data import FieldError, InvalidScenario
+from ..data import Errors, FieldError, InvalidScenario
 
 PRIORITIES = ("friends", "needs", "mix", "scores")
 OPTIONAL_PRIORITIES = ("composite_fit",)
@@ -137,12 +137,8 @@ def _pairs(children: tuple[Child, ...], key: str) -> list[tuple[str, str]]:
 # ---------------------------------------------------------------- parsing
 
 
-class _Errors:
-    def __init__(self) -> None:
-        self.items: list[FieldError] = []
-
-    def add(self, path: str, message: str) -> None:
-        self.items.append(FieldError(path, message))
+class _Errors(Errors):
+    """The problems found so far, with the placement's own kind of field: text."""
 
     def text(self, value: Any, path: str, label: str, *, required: bool = True) -> str | None:
         """A non-empty string (whole numbers are taken as their digits), or None."""
@@ -157,17 +153,6 @@ class _Errors:
             self.add(path, f"{label} must be at most {MAX_TEXT} characters.")
             return None
         return value.strip()
-
-    def listed(self, value: Any, path: str, label: str, limit: int) -> list[Any]:
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            self.add(path, f"{label} must be a list.")
-            return []
-        if len(value) > limit:
-            self.add(path, f"At most {limit} {label.lower()} are allowed.")
-            return []
-        return value
 
 
 def parse_placement(obj: Any) -> PlacementInput:
