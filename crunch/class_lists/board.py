@@ -193,24 +193,16 @@ class Draft:
     def undone(self) -> Draft:
         if not self.undo:
             return self
-        child, before, after = self.undo[-1]
-        return replace(
-            self,
-            assignment=_set(self.assignment, child, before),
-            undo=self.undo[:-1],
-            redo=(*self.redo, (child, before, after)),
-        )
+        child, before, _ = move = self.undo[-1]
+        changed = replace(self, undo=self.undo[:-1], redo=(*self.redo, move))
+        return replace(changed, assignment=_set(self.assignment, child, before))
 
     def redone(self) -> Draft:
         if not self.redo:
             return self
-        child, before, after = self.redo[-1]
-        return replace(
-            self,
-            assignment=_set(self.assignment, child, after),
-            undo=(*self.undo, (child, before, after)),
-            redo=self.redo[:-1],
-        )
+        child, _, after = move = self.redo[-1]
+        changed = replace(self, undo=(*self.undo, move), redo=self.redo[:-1])
+        return replace(changed, assignment=_set(self.assignment, child, after))
 
     def toggled(self, child: str) -> Draft:
         if child in self.fixed:

@@ -64,15 +64,11 @@ def list_or_404(found: Roster, number: int) -> ClassList:
 
 def latest_for(found: Roster, revision: Revision) -> ClassList | None:
     """The newest list saved for this plan revision and the roster's current revision."""
-    return db.session.scalar(
-        select(ClassList)
-        .where(
-            ClassList.roster_id == found.id,
-            ClassList.revision_id == revision.id,
-            ClassList.roster_revision_id == found.current_revision_id,
-        )
-        .order_by(ClassList.number.desc())
-        .limit(1)
+    return _newest(
+        ClassList.number,
+        ClassList.roster_id == found.id,
+        ClassList.revision_id == revision.id,
+        ClassList.roster_revision_id == found.current_revision_id,
     )
 
 
@@ -157,13 +153,15 @@ def place_job_or_404(school_id: int, revision: Revision, raw_id: str) -> Job:
 
 def latest_place_job(revision: Revision, user_id: int) -> Job | None:
     """The user's newest placement job for this plan's scenario, if any."""
-    return db.session.scalar(
-        select(Job)
-        .where(
-            Job.scenario_id == revision.scenario_id,
-            Job.kind == jobs.PLACE,
-            Job.created_by_id == user_id,
-        )
-        .order_by(Job.id.desc())
-        .limit(1)
+    return _newest(
+        Job.id,
+        Job.scenario_id == revision.scenario_id,
+        Job.kind == jobs.PLACE,
+        Job.created_by_id == user_id,
     )
+
+
+def _newest(order, *conditions):
+    """The row highest in `order` of those that meet every condition, or None."""
+    query = select(order.class_).where(*conditions).order_by(order.desc()).limit(1)
+    return db.session.scalar(query)

@@ -8,7 +8,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    redirect,
     request,
     url_for,
 )
@@ -21,7 +20,7 @@ from crunch.planning import saved_table
 from crunch.schools import store
 from crunch.web.download import CSV, XLSX, download
 from crunch.web.errors import http_error
-from crunch.web.htmx import page_or_block
+from crunch.web.htmx import go_to, page_or_block
 
 bp = Blueprint("files", __name__, url_prefix="/schools/<id:school_id>/scenarios/<id:scenario_id>")
 
@@ -78,7 +77,7 @@ def upload(school_id: int, scenario_id: int):
         return _page(scenario, refused.message, refused.status)
     for line in done.lines:
         flash(line)
-    return redirect(url_for("editor.editor", school_id=school_id, scenario_id=scenario_id), 303)
+    return go_to(url_for("editor.editor", school_id=school_id, scenario_id=scenario_id))
 
 
 @bp.get("/scenario.<any(csv, xlsx):kind>")

@@ -171,18 +171,8 @@ def _save_child(school, year, form, after, before, general, grades, kid):
 
 
 def _child_template(school, year, form, kid, general, grades, status):
-    return (
-        render_template(
-            "rosters/child.html",
-            school=school,
-            year=year,
-            form=form,
-            kid=kid,
-            general=general,
-            grades=grades,
-        ),
-        status,
-    )
+    page = {"school": school, "year": year, "form": form, "kid": kid}
+    return render_template("rosters/child.html", general=general, grades=grades, **page), status
 
 
 # ---------------------------------------------------------------- import
