@@ -79,10 +79,16 @@ class Bar:
 
 
 @dataclass(frozen=True)
-class Chart:
+class Canvas:
+    """An SVG chart's drawing area: its size and the y of its baseline."""
+
     width: int
     height: int
     base: float
+
+
+@dataclass(frozen=True)
+class Chart(Canvas):
     bars: tuple[Bar, ...]
     ticks: tuple[tuple[float, int], ...]
     legend: tuple[tuple[int, str], ...]
@@ -218,10 +224,7 @@ class StaffingPoint:
 
 
 @dataclass(frozen=True)
-class StaffingChart:
-    width: int
-    height: int
-    base: float
+class StaffingChart(Canvas):
     points: tuple[StaffingPoint, ...]
 
 
