@@ -80,8 +80,17 @@ def upload(school_id: int, scenario_id: int):
     return go_to(url_for("editor.editor", school_id=school_id, scenario_id=scenario_id))
 
 
-@bp.get("/scenario.<any(csv, xlsx):kind>")
-def scenario_file(school_id: int, scenario_id: int, kind: str):
+@bp.get("/scenario.csv")
+def scenario_csv(school_id: int, scenario_id: int):
+    return _scenario_file(school_id, scenario_id, "csv")
+
+
+@bp.get("/scenario.xlsx")
+def scenario_xlsx(school_id: int, scenario_id: int):
+    return _scenario_file(school_id, scenario_id, "xlsx")
+
+
+def _scenario_file(school_id: int, scenario_id: int, kind: str):
     """The scenario and its allocation (the current revision, or ?revision=N) as CSV or
     as an .xlsx workbook."""
     scenario, revision = _revision(school_id, scenario_id)
