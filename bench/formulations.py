@@ -61,16 +61,7 @@ class LevelsModel(AllocationModel):
             m += mip.xsum(s * c for s, c in mine.items()) == mip.xsum(kv.x.values())
             for g in kv.kind.grades:
                 sizes_of_grade.setdefault(g, set()).update(mine)
-        for g, sizes in sizes_of_grade.items():
-            band = {s: m.add_var(var_type=mip.BINARY) for s in range(min(sizes), max(sizes) + 1)}
-            starts = []
-            for s, var in band.items():
-                start = m.add_var(lb=0, ub=1)
-                m += start >= var - band.get(s - 1, 0)
-                starts.append(start)
-            m += mip.xsum(starts) <= 1
-            m += mip.xsum(band.values()) >= 1
-            self.bands[g] = band
+        self.add_bands(sizes_of_grade)
         for kv in self.kinds:
             for s, c in levels[id(kv)].items():
                 for g in kv.kind.grades:

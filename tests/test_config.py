@@ -22,26 +22,26 @@ def start(monkeypatch, tmp_path, **env):
     return app
 
 
-@pytest.mark.parametrize(
-    ("key", "value", "message"),
-    [
-        ("JOBS_MAX_CONCURRENT", "two", "must be a whole number (more than 0)"),
-        ("JOBS_MAX_CONCURRENT", "0", "must be more than 0, not 0"),
-        ("JOBS_MAX_ACTIVE_PER_USER", "-1", "must be 0 or more, not -1"),
-        ("JOBS_KEEP_DAYS", "2.5", "must be a whole number (0 or more), not 2.5"),
-        ("JOBS_STALE_SECONDS", "true", "must be a number (more than 0)"),
-        ("PREVIEW_TIME_LIMIT", "3s", "must be a number (more than 0), not '3s'"),
-        ("PREVIEW_TIME_LIMIT", "NaN", "must be a number (more than 0), not nan"),
-        ("SUGGESTION_MAX_SIZE_STEP", "-4", "must be 0 or more, not -4"),
-        ("SUGGESTION_MAX_SIZE_STEP", "four", "must be a whole number"),
-        ("IMPORT_MAX_BYTES", "2MB", "must be a whole number (0 or more)"),
-        ("IMPORT_MAX_SECONDS", "-2", "must be more than 0, not -2"),
-        ("IMPORT_MAX_ROWS", "", "must be a whole number (0 or more), not ''"),
-    ],
-)
-def test_a_bad_number_in_the_environment_refuses_to_start(
-    monkeypatch, tmp_path, key, value, message
-):
+# What each bad setting (CRUNCH_KEY=value) is told, after its name.
+BAD_NUMBERS = {
+    "JOBS_MAX_CONCURRENT=two": "must be a whole number (more than 0)",
+    "JOBS_MAX_CONCURRENT=0": "must be more than 0, not 0",
+    "JOBS_MAX_ACTIVE_PER_USER=-1": "must be 0 or more, not -1",
+    "JOBS_KEEP_DAYS=2.5": "must be a whole number (0 or more), not 2.5",
+    "JOBS_STALE_SECONDS=true": "must be a number (more than 0)",
+    "PREVIEW_TIME_LIMIT=3s": "must be a number (more than 0), not '3s'",
+    "PREVIEW_TIME_LIMIT=NaN": "must be a number (more than 0), not nan",
+    "SUGGESTION_MAX_SIZE_STEP=-4": "must be 0 or more, not -4",
+    "SUGGESTION_MAX_SIZE_STEP=four": "must be a whole number",
+    "IMPORT_MAX_BYTES=2MB": "must be a whole number (0 or more)",
+    "IMPORT_MAX_SECONDS=-2": "must be more than 0, not -2",
+    "IMPORT_MAX_ROWS=": "must be a whole number (0 or more), not ''",
+}
+
+
+@pytest.mark.parametrize(("setting", "message"), BAD_NUMBERS.items(), ids=list(BAD_NUMBERS))
+def test_a_bad_number_in_the_environment_refuses_to_start(monkeypatch, tmp_path, setting, message):
+    key, value = setting.split("=", 1)
     with pytest.raises(config.BadSetting) as refused:
         start(monkeypatch, tmp_path, **{key: value})
     [problem] = refused.value.problems

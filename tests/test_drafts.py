@@ -32,28 +32,39 @@ def test_composites_follow_a_renamed_grade(draft):
     assert draft.label((0, 1)) == "Kinder/1"
 
 
+# Solver paths and the form fields they belong to, with no composite rows on the form
+# and locked classes in rows 1 and 3.
+FIELDS_OF_PATHS = {
+    "teachers": "teachers",
+    "min_subclass_size": "min_subclass_size",
+    "grades": "grades",
+    "grades[2].max_size": "grades-2-max_size",
+    "grades[0].name": "grades-0-name",
+    "grades[1]": "grades-1",
+    "locked[1].grades": "locked-3",
+    "locked[0].grades.K": "locked-1",
+    "locked[7].grades": "locked",
+    "locked": "locked",
+    "priorities": "priorities",
+    "": "form",
+    "name": "form",
+}
+
+
+@pytest.mark.parametrize(("path", "field"), FIELDS_OF_PATHS.items())
+def test_solver_paths_map_onto_form_fields(path, field):
+    assert field_for(path, FormRows(composites=[], locked=[1, 3])) == field
+
+
 @pytest.mark.parametrize(
     ("path", "rows", "field"),
     [
-        ("teachers", [], "teachers"),
-        ("min_subclass_size", [], "min_subclass_size"),
-        ("grades", [], "grades"),
-        ("grades[2].max_size", [], "grades-2-max_size"),
-        ("grades[0].name", [], "grades-0-name"),
-        ("grades[1]", [], "grades-1"),
         ("composites[1].grades", [0, 4], "composites-4"),
         ("composites[0].max_size", [3], "composites-3-max_size"),
         ("composites[5].grades", [3], "composites"),
-        ("locked[1].grades", [], "locked-3"),
-        ("locked[0].grades.K", [], "locked-1"),
-        ("locked[7].grades", [], "locked"),
-        ("locked", [], "locked"),
-        ("priorities", [], "priorities"),
-        ("", [], "form"),
-        ("name", [], "form"),
     ],
 )
-def test_solver_paths_map_onto_form_fields(path, rows, field):
+def test_composite_paths_map_onto_the_rows_the_form_shows(path, rows, field):
     assert field_for(path, FormRows(composites=rows, locked=[1, 3])) == field
 
 

@@ -12,23 +12,8 @@ from crunch.extensions import db
 from crunch.jobs import runner as runners
 from crunch.jobs.fair import FairSlots, Owner
 from crunch.models import Job, JobState, Scenario, School, User, utcnow
-from tests.conftest import (
-    HILLSIDE,
-    HX,
-    PLANNER,
-    VIEWER,
-    add_school,
-    logged_in,
-    save_scenario,
-)
-from tests.jobs_support import (
-    K12_FEWEST,
-    add_job,
-    fresh,
-    job_app,
-    state,
-    wait_for,
-)
+from tests.conftest import HILLSIDE, HX, PLANNER, VIEWER, add_school, logged_in, save_scenario
+from tests.jobs_support import K12_FEWEST, add_job, fresh, job_app, state, wait_for
 from tests.test_jobs import make, running_with_process, scenario_of, start  # noqa: F401
 
 # -- the fair share, on its own ------------------------------------------------

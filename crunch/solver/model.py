@@ -233,7 +233,18 @@ class AllocationModel:
         for locked in self.remaining.locked:
             for g in locked.grade_names:
                 band_sizes.setdefault(g, set()).add(locked.size)
-        for g, sizes in band_sizes.items():
+        self.add_bands(band_sizes)
+        for (_, g, size), splits_of_size in used.items():
+            m += mip.xsum(splits_of_size) <= self.bands[g][size]
+        for locked in self.remaining.locked:
+            for g in locked.grade_names:
+                m += self.bands[g][locked.size] == 1
+
+    def add_bands(self, sizes_of_grade: dict[str, set[int]]) -> None:
+        """A band per grade: a binary for each size from the grade's smallest to its largest
+        possible class; the sizes switched on form one run, which balance_expr counts."""
+        m = self.m
+        for g, sizes in sizes_of_grade.items():
             band = {s: m.add_var(var_type=mip.BINARY) for s in range(min(sizes), max(sizes) + 1)}
             starts = []
             for s, var in band.items():
@@ -243,11 +254,6 @@ class AllocationModel:
             m += mip.xsum(starts) <= 1  # the band is one run of sizes
             m += mip.xsum(band.values()) >= 1
             self.bands[g] = band
-        for (_, g, size), splits_of_size in used.items():
-            m += mip.xsum(splits_of_size) <= self.bands[g][size]
-        for locked in self.remaining.locked:
-            for g in locked.grade_names:
-                m += self.bands[g][locked.size] == 1
 
     def _even_splits(self, kv: KindVars) -> list[tuple[int, int, int]]:
         """The (classes, smallest size, any larger?) an even split of this kind can take.

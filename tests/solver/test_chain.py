@@ -8,24 +8,15 @@ from unittest import mock
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from crunch.solver import Status, engine, parse_scenario, solve
+from crunch.solver import Status, parse_scenario, solve
 from crunch.solver import chain as chain_module
 from crunch.solver.chain import applies, solve_chain
+from tests.conftest import grade
 
-from .checks import assert_valid_allocation
+from .against_mip import assert_agrees_with_mip, mip_outcome
 from .strategies import medium_scenarios
 
 MEDIUM = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-
-def grade(name: str, students: int, low: int, high: int) -> dict:
-    return {"name": name, "students": students, "min_size": low, "max_size": high}
-
-
-def mip_outcome(scenario):
-    # priorities given explicitly take the MIP path, stage by stage
-    deadline = time.perf_counter() + 20
-    return engine.optimise(scenario, deadline=deadline, priorities=scenario.priorities)
 
 
 @MEDIUM
@@ -39,13 +30,9 @@ def test_the_chain_finds_the_mips_optimum(obj, few_composites_first):
     with mock.patch.object(chain_module, "FIRST_BUDGET", budget):
         answer = solve_chain(scenario, deadline=time.perf_counter() + 20)
     assert answer is not None
-    mip = mip_outcome(scenario)
+    mip = mip_outcome(scenario, 20)
     assume(mip.status in (Status.OPTIMAL, Status.INFEASIBLE))
-    assert answer.feasible == (mip.status is Status.OPTIMAL)
-    if answer.feasible:
-        ours = engine.build_allocation(scenario, answer.structure, answer.totals)
-        assert_valid_allocation(scenario, ours)
-        assert ours.metrics == mip.allocation.metrics
+    assert_agrees_with_mip(scenario, answer, mip)
 
 
 def test_only_chains_of_neighbouring_pairs_apply():

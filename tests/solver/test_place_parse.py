@@ -137,3 +137,18 @@ def test_not_an_object():
 def test_composite_fit_may_be_added_to_the_priorities():
     obj = changed(["priorities"], ["composite_fit", "scores", "mix", "needs", "friends"])
     assert parse_placement(obj).priorities[0] == "composite_fit"
+
+
+def test_categories_and_scores_are_maps_and_a_null_is_not_known():
+    found = errors(changed(["children", 1, "scores"], [3]))
+    assert found["children[1].scores"] == 'Scores map a name to a whole number: {"reading": 3}.'
+    found = errors(changed(["children", 0, "categories"], "F"))
+    assert found["children[0].categories"] == 'Categories map a name to a value: {"gender": "F"}.'
+    # a name given with null still counts towards the limit of names
+    found = errors(changed(["children", 1, "scores"], {f"s{i}": None for i in range(21)}))
+    assert found["children[1].scores"] == "At most 20 scores are allowed."
+    obj = changed(["children", 0, "categories"], {"gender": "F", "year": None})
+    obj["children"][0]["scores"] = {"reading": None, "maths": 2.0}
+    child = parse_placement(obj).child("S1")
+    assert child.categories == (("gender", "F"),)
+    assert child.scores == (("maths", 2),)

@@ -6,14 +6,11 @@ import time
 
 import pytest
 
-from crunch.solver import Status, engine, parse_scenario
+from crunch.solver import parse_scenario
 from crunch.solver.runs import applies, solve_runs
+from tests.conftest import grade
 
-from .checks import assert_valid_allocation
-
-
-def grade(name: str, students: int, low: int, high: int) -> dict:
-    return {"name": name, "students": students, "min_size": low, "max_size": high}
+from .against_mip import assert_agrees_with_mip, mip_outcome
 
 
 def small_school(teachers: int) -> dict:
@@ -36,15 +33,7 @@ def test_runs_find_the_mips_optimum(teachers):
     scenario = parse_scenario(small_school(teachers))
     assert applies(scenario)
     answer = solve_runs(scenario, deadline=time.perf_counter() + 30)
-    assert answer is not None
-    deadline = time.perf_counter() + 30
-    mip = engine.optimise(scenario, deadline=deadline, priorities=scenario.priorities)
-    assert mip.status in (Status.OPTIMAL, Status.INFEASIBLE)
-    assert answer.feasible == (mip.status is Status.OPTIMAL)
-    if answer.feasible:
-        ours = engine.build_allocation(scenario, answer.structure, answer.totals)
-        assert_valid_allocation(scenario, ours)
-        assert ours.metrics == mip.allocation.metrics
+    assert_agrees_with_mip(scenario, answer, mip_outcome(scenario, 30))
 
 
 def test_runs_apply_to_runs_of_neighbouring_grades_in_small_schools():
@@ -91,13 +80,4 @@ def test_runs_find_the_mips_optimum_in_small_primary_schools(teachers, counts, p
     scenario = parse_scenario(primary_school(teachers, counts, priorities))
     assert applies(scenario)
     answer = solve_runs(scenario, deadline=time.perf_counter() + 60)
-    assert answer is not None
-    mip = engine.optimise(
-        scenario, deadline=time.perf_counter() + 60, priorities=scenario.priorities
-    )
-    assert mip.status in (Status.OPTIMAL, Status.INFEASIBLE)
-    assert answer.feasible == (mip.status is Status.OPTIMAL)
-    if answer.feasible:
-        ours = engine.build_allocation(scenario, answer.structure, answer.totals)
-        assert_valid_allocation(scenario, ours)
-        assert ours.metrics == mip.allocation.metrics
+    assert_agrees_with_mip(scenario, answer, mip_outcome(scenario, 60))

@@ -7,17 +7,8 @@ import json
 import pytest
 from hypothesis import given, settings
 
-from crunch.solver import (
-    Allocation,
-    Class,
-    MalformedSolution,
-    Metrics,
-    Solution,
-    Status,
-    Suggestion,
-    parse_scenario,
-    solve,
-)
+from crunch.solver import MalformedSolution, Solution, Status, parse_scenario, solve
+from crunch.solver.solution import Allocation, Class, Metrics, Suggestion
 
 from .strategies import solutions
 

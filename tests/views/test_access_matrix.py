@@ -30,18 +30,8 @@ from crunch.extensions import db
 from crunch.models import District, Role, Scenario, School, User
 from crunch.rosters import children as roster_children
 from crunch.rosters import store as roster_store
-from tests.conftest import (
-    ADMIN,
-    HILLSIDE,
-    PASSWORD,
-    PASSWORD_HASH,
-    PLANNER,
-    VIEWER,
-    add_user,
-    form_data,
-    logged_in,
-    save_scenario,
-)
+from tests import conftest
+from tests.conftest import ADMIN, HILLSIDE, HX, LIVE, PASSWORD, PLANNER, VIEWER
 
 # Changes to the requester's own account are the point of these routes.
 OWN_ACCOUNT = {"auth.logout", "auth.password"}
@@ -86,12 +76,10 @@ def add_tenant(district: District, school_name: str, email: str, role: str) -> T
     db.session.commit()
     plan = f"{school_name} Secret Plan"
     note = f"note-of-{school_name.lower().replace(' ', '-')}"
-    scenario = save_scenario(school, plan, _inputs(), note=note)
+    scenario = conftest.save_scenario(school, plan, HILLSIDE, note=note)
     scenario.adopted = True
-    user = User(district=district, email=email, name=f"{school_name} Person", role=role)
-    user.password_hash = PASSWORD_HASH
-    user.schools = [school] if role != Role.ADMIN else []
-    db.session.add(user)
+    user = conftest.add_user(email, role, [school] if role != Role.ADMIN else [], district)
+    user.name = f"{school_name} Person"
     db.session.commit()
     child = f"Secretchild {school_name}"
     roster_store.save(school, 2027, [roster_children.child(id="S1", name=child, grade="K")], "")
@@ -101,17 +89,13 @@ def add_tenant(district: District, school_name: str, email: str, role: str) -> T
     return Tenant(school.id, scenario.id, user.id, [school_name, plan, note, email, child], pending)
 
 
-def _inputs() -> dict:
-    return HILLSIDE
-
-
 @pytest.fixture
 def tenants(app):
     """Own (Hillside Primary), a sibling school of the district, a school elsewhere."""
     home = db.session.scalar(select(School).where(School.name == "Hillside Primary"))
     own_scenario = db.session.scalar(select(Scenario.id).where(Scenario.school_id == home.id))
     planner = db.session.scalar(select(User).where(User.email == PLANNER))
-    teacher = add_user(TEACHER, Role.TEACHER, [home])
+    teacher = conftest.add_user(TEACHER, Role.TEACHER, [home])
     teacher.class_label = "1B"
     db.session.commit()
     own = Tenant(home.id, own_scenario, planner.id, [])
@@ -227,7 +211,7 @@ def query_string(tenant: Tenant) -> str:
 def login_as(app, role: str):
     if role == "anonymous":
         return app.test_client()
-    return logged_in(app, EMAILS[role])
+    return conftest.logged_in(app, EMAILS[role])
 
 
 def check(matrix, role, method, url, response, before, after, markers, endpoint, *, own_ids):
@@ -354,8 +338,7 @@ def test_viewers_change_nothing_through_any_post_route(app, editor_form, editor_
 def test_viewers_may_preview_but_see_no_editing_buttons(app, editor_url, editor_form):
     viewer = login_as(app, Role.VIEWER)
     assert viewer.get(editor_url).status_code == 200
-    live = {"HX-Request": "true", "HX-Target": "editor", "HX-Trigger": "inputs"}
-    assert viewer.post(f"{editor_url}/edit", data=editor_form, headers=live).status_code == 200
+    assert viewer.post(f"{editor_url}/edit", data=editor_form, headers=LIVE).status_code == 200
     assert viewer.post(f"{editor_url}/revisions", data=editor_form).status_code == 403
     editor = viewer.get(editor_url).get_data(as_text=True)
     assert "Save as a new revision" not in editor and 'id="read-only"' in editor
@@ -366,8 +349,8 @@ def test_viewers_may_preview_but_see_no_editing_buttons(app, editor_url, editor_
     assert "Import grade counts" not in editor and "from this plan" not in editor
     assert "<dt>Teachers</dt><dd>6</dd>" in editor
     # The inputs still go with the form: the staffing curve loads for a viewer too.
-    data = form_data(editor)
-    staffing = viewer.post(f"{editor_url}/staffing", data=data, headers={"HX-Request": "true"})
+    data = conftest.form_data(editor)
+    staffing = viewer.post(f"{editor_url}/staffing", data=data, headers=HX)
     assert staffing.status_code == 200 and "staffing-chart" in staffing.get_data(as_text=True)
     # The pages that only make a change refuse a viewer before showing their form.
     for page in ("import", "next-year"):
@@ -395,7 +378,7 @@ def test_teachers_are_refused_every_route_not_opened_to_them(app, editor_form):
     and changes nothing through them."""
     own_school = db.session.scalar(select(School).where(School.name == "Hillside Primary"))
     scenario_id = db.session.scalar(select(Scenario.id).where(Scenario.school_id == own_school.id))
-    teacher = add_user(TEACHER, Role.TEACHER, [own_school])
+    teacher = conftest.add_user(TEACHER, Role.TEACHER, [own_school])
     teacher.class_label = "1B"
     db.session.commit()
     kid = roster_children.child(id="S1", name="Own Child", grade="1", categories={"from": "1B"})

@@ -35,6 +35,11 @@ def error_text(html: str, field_id: str) -> str:
     return match.group(1).strip()
 
 
+def type_in(client, editor_url: str, form):
+    """Post the editor form as typing in its inputs does (a live preview)."""
+    return client.post(f"{editor_url}/edit", data=form, headers=LIVE)
+
+
 def test_editor_page_is_a_full_page(client, editor_url):
     response = client.get(editor_url)
     html = response.get_data(as_text=True)
@@ -121,43 +126,42 @@ def test_invalid_number_answers_422_beside_the_field_and_keeps_the_table_stale(
     assert json.loads(shown.replace("&#34;", '"'))["teachers"] == 6
 
 
-def test_min_above_max_is_reported_on_the_max_field(client, editor_url, editor_form):
-    editor_form["grades-1-min_size"] = "30"
-    html = client.post(f"{editor_url}/edit", data=editor_form, headers=LIVE).get_data(True)
-    assert "below the minimum" in error_text(html, "grades-1-max_size")
-
-
-def test_a_bad_grade_is_not_echoed_by_its_composites(client, editor_url, editor_form):
-    editor_form["grades-1-min_size"] = "40"
-    html = client.post(f"{editor_url}/edit", data=editor_form, headers=LIVE).get_data(True)
-    assert "below the minimum" in error_text(html, "grades-1-max_size")
-    assert "Unknown grade" not in html
-
-
-def test_duplicate_grade_names_are_reported_on_the_name(client, editor_url, editor_form):
-    editor_form["grades-2-name"] = "1"
-    response = client.post(f"{editor_url}/edit", data=editor_form, headers=LIVE)
+@pytest.mark.parametrize(
+    ("name", "value", "field", "words"),
+    [
+        ("grades-1-min_size", "30", "grades-1-max_size", "below the minimum"),
+        # a bad grade is not echoed by its composites ("Unknown grade")
+        ("grades-1-min_size", "40", "grades-1-max_size", "below the minimum"),
+        ("grades-2-name", "1", "grades-2-name", "appears twice"),
+    ],
+)
+def test_a_clash_between_fields_is_reported_on_one_field(
+    client, editor_url, editor_form, name, value, field, words
+):
+    editor_form[name] = value
+    response = type_in(client, editor_url, editor_form)
+    html = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "appears twice" in error_text(response.get_data(True), "grades-2-name")
+    assert words in error_text(html, field)
+    assert "Unknown grade" not in html
 
 
 def test_empty_and_negative_values_are_reported(client, editor_url, editor_form):
     editor_form["grades-0-students"] = ""
     editor_form["grades-2-students"] = "-4"
-    html = client.post(f"{editor_url}/edit", data=editor_form, headers=LIVE).get_data(True)
+    html = type_in(client, editor_url, editor_form).get_data(True)
     assert error_text(html, "grades-0-students") == "Enter a number."
     # Format errors come first; once the blank is filled, the negative is reported.
     editor_form["grades-0-students"] = "32"
-    html = client.post(f"{editor_url}/edit", data=editor_form, headers=LIVE).get_data(True)
+    html = type_in(client, editor_url, editor_form).get_data(True)
     assert "at least 0" in error_text(html, "grades-2-students")
 
 
 def test_fixing_the_input_clears_the_message(client, editor_url, editor_form):
     editor_form["teachers"] = "0"
-    html = client.post(f"{editor_url}/edit", data=editor_form, headers=LIVE).get_data(True)
-    assert error_text(html, "teachers")
+    assert error_text(type_in(client, editor_url, editor_form).get_data(True), "teachers")
     editor_form["teachers"] = "6"
-    response = client.post(f"{editor_url}/edit", data=editor_form, headers=LIVE)
+    response = type_in(client, editor_url, editor_form)
     assert response.status_code == 200
     assert error_text(response.get_data(True), "teachers") == ""
 
@@ -209,9 +213,15 @@ def _needs_a_pair(form):
     return form
 
 
+def largest_sizes_and_teachers(html: str) -> tuple[list[str], str]:
+    """The three grades' maximum class sizes and the teachers, as the form shows them."""
+    shown = form_data(html)
+    return [shown[f"grades-{i}-max_size"] for i in range(3)], shown["teachers"]
+
+
 def test_editor_shows_a_pair_when_no_single_small_change_works(client, editor_url, editor_form):
     form = _needs_a_pair(editor_form)
-    html = client.post(f"{editor_url}/edit", data=form, headers=LIVE).get_data(True)
+    html = type_in(client, editor_url, form).get_data(True)
     assert "No single small change makes this work." in html
     pair = (
         "Raise grade K&#39;s maximum class size from 24 to 25, "
@@ -225,7 +235,7 @@ def test_editor_shows_a_pair_when_no_single_small_change_works(client, editor_ur
 
 def test_applying_a_pair_makes_both_changes(client, editor_url, editor_form):
     form = _needs_a_pair(editor_form)
-    html = client.post(f"{editor_url}/edit", data=form, headers=LIVE).get_data(True)
+    html = type_in(client, editor_url, form).get_data(True)
     [action] = [v for v, words in suggestion_buttons(html) if words.endswith("24 to 25")]
     form["action"] = action
     response = client.post(f"{editor_url}/edit", data=form, headers=EDITOR)
@@ -235,14 +245,12 @@ def test_applying_a_pair_makes_both_changes(client, editor_url, editor_form):
         "Applied: Grade K: largest class 24 -&gt; 25; Grade 1: largest class 24 -&gt; 25." in html
     )
     assert "Proved best" in html
-    applied = form_data(html)
-    assert [applied[f"grades-{i}-max_size"] for i in range(3)] == ["25", "25", "28"]
-    assert applied["teachers"] == "5"
+    assert largest_sizes_and_teachers(html) == (["25", "25", "28"], "5")
 
 
 def test_applying_a_limit_and_a_composite_makes_both(client, editor_url, editor_form):
     form = _needs_a_pair(editor_form)
-    html = client.post(f"{editor_url}/edit", data=form, headers=LIVE).get_data(True)
+    html = type_in(client, editor_url, form).get_data(True)
     [action] = [v for v, words in suggestion_buttons(html) if "composite" in words]
     form["action"] = action
     html = client.post(f"{editor_url}/edit", data=form, headers=EDITOR).get_data(True)
@@ -259,7 +267,7 @@ def test_applying_takes_the_clicked_suggestion_whatever_a_new_solve_lists(
     the next time: the button applies its own change, and nothing re-solves the old
     inputs to find it."""
     form = _needs_a_pair(editor_form)
-    html = client.post(f"{editor_url}/edit", data=form, headers=LIVE).get_data(True)
+    html = type_in(client, editor_url, form).get_data(True)
     buttons = suggestion_buttons(html)
     assert len(buttons) == 3
     clicked, words = buttons[0]
@@ -278,16 +286,14 @@ def test_applying_takes_the_clicked_suggestion_whatever_a_new_solve_lists(
     monkeypatch.setattr(planning_service, "solve", solve_and_list_backwards)
     # what the page now lists first is another suggestion: the old way (by position)
     # would have applied that one
-    html = client.post(f"{editor_url}/edit", data=form, headers=LIVE).get_data(True)
+    html = type_in(client, editor_url, form).get_data(True)
     assert suggestion_buttons(html)[0][1] == "Add 2 teachers (7 in all)"
     posted = solved.pop()
 
     form["action"] = clicked
     response = client.post(f"{editor_url}/edit", data=form, headers=EDITOR)
-    applied = form_data(response.get_data(as_text=True))
     assert response.status_code == 200
-    assert [applied[f"grades-{i}-max_size"] for i in range(3)] == ["25", "25", "28"]
-    assert applied["teachers"] == "5"
+    assert largest_sizes_and_teachers(response.get_data(True)) == (["25", "25", "28"], "5")
     assert solved and posted not in solved  # only the changed inputs were solved
 
 
@@ -352,15 +358,13 @@ def test_a_forged_suggestion_is_refused_and_changes_nothing(
     # the inputs as posted, and their plan (still infeasible, with its suggestions)
     assert "No allocation fits these rules" in html
     if headers is EDITOR:
-        kept = form_data(html)
-        assert [kept[f"grades-{i}-max_size"] for i in range(3)] == ["24", "24", "28"]
-        assert kept["teachers"] == "5"
+        assert largest_sizes_and_teachers(html) == (["24", "24", "28"], "5")
 
 
 def test_a_suggestion_made_for_other_inputs_is_refused(client, editor_url, editor_form):
     """Typed after the suggestions were shown: grade 2 has more children now."""
     form = _needs_a_pair(editor_form)
-    html = client.post(f"{editor_url}/edit", data=form, headers=LIVE).get_data(True)
+    html = type_in(client, editor_url, form).get_data(True)
     form["action"] = suggestion_buttons(html)[0][0]
     form["grades-2-students"] = "29"
     response = client.post(f"{editor_url}/edit", data=form, headers=EDITOR)
@@ -372,7 +376,7 @@ def test_a_suggestion_made_for_other_inputs_is_refused(client, editor_url, edito
 def test_the_size_step_setting_bounds_the_suggestions(app, client, editor_url, editor_form):
     app.config["SUGGESTION_MAX_SIZE_STEP"] = 0
     form = _needs_a_pair(editor_form)
-    html = client.post(f"{editor_url}/edit", data=form, headers=LIVE).get_data(True)
+    html = type_in(client, editor_url, form).get_data(True)
     assert "Why there is no allocation" in html
     assert "maximum class size" not in html
     assert "Add 2 teachers (7 in all)" in html

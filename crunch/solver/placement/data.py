@@ -292,16 +292,29 @@ def _parse_texts(raw: Any, path: str, label: str, limit: int, errors: _Errors) -
     return tuple(out)
 
 
-def _parse_categories(raw: Any, path: str, errors: _Errors) -> tuple[tuple[str, str], ...]:
+def _known_entries(
+    raw: Any, path: str, errors: _Errors, shape: str, most: tuple[int, str] | None = None
+) -> list[tuple[Any, Any]]:
+    """The (name, value) entries of the mapping at `path` whose value is known (not null).
+
+    None given: none. Not a mapping (`shape` shows one), or more names than `most`
+    allows (its number, and what they are called): none, and the problem at `path`.
+    """
     if raw is None:
-        return ()
+        return []
     if not isinstance(raw, Mapping):
-        errors.add(path, 'Categories map a name to a value: {"gender": "F"}.')
-        return ()
+        errors.add(path, shape)
+        return []
+    if most is not None and len(raw) > most[0]:
+        errors.add(path, f"At most {most[0]} {most[1]} are allowed.")
+        return []
+    return [(key, value) for key, value in raw.items() if value is not None]
+
+
+def _parse_categories(raw: Any, path: str, errors: _Errors) -> tuple[tuple[str, str], ...]:
     out = []
-    for key, value in raw.items():
-        if value is None:
-            continue  # not known for this child
+    shape = 'Categories map a name to a value: {"gender": "F"}.'
+    for key, value in _known_entries(raw, path, errors, shape):
         text = errors.text(value, f"{path}.{key}", f"The {key}")
         name = errors.text(key, f"{path}.{key}", "A category name")
         if text is not None and name is not None:
@@ -310,18 +323,9 @@ def _parse_categories(raw: Any, path: str, errors: _Errors) -> tuple[tuple[str, 
 
 
 def _parse_scores(raw: Any, path: str, errors: _Errors) -> tuple[tuple[str, int], ...]:
-    if raw is None:
-        return ()
-    if not isinstance(raw, Mapping):
-        errors.add(path, 'Scores map a name to a whole number: {"reading": 3}.')
-        return ()
-    if len(raw) > MAX_SCORE_NAMES:
-        errors.add(path, f"At most {MAX_SCORE_NAMES} scores are allowed.")
-        return ()
     out = []
-    for key, value in raw.items():
-        if value is None:
-            continue
+    shape = 'Scores map a name to a whole number: {"reading": 3}.'
+    for key, value in _known_entries(raw, path, errors, shape, (MAX_SCORE_NAMES, "scores")):
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_SCORE:
