@@ -79,16 +79,10 @@ class Bar:
 
 
 @dataclass(frozen=True)
-class Canvas:
-    """An SVG chart's drawing area: its size and the y of its baseline."""
-
+class Chart:
     width: int
     height: int
     base: float
-
-
-@dataclass(frozen=True)
-class Chart(Canvas):
     bars: tuple[Bar, ...]
     ticks: tuple[tuple[float, int], ...]
     legend: tuple[tuple[int, str], ...]
@@ -224,7 +218,10 @@ class StaffingPoint:
 
 
 @dataclass(frozen=True)
-class StaffingChart(Canvas):
+class StaffingChart:
+    width: int
+    height: int
+    base: float
     points: tuple[StaffingPoint, ...]
 
 
