@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Response, make_response, redirect, render_template, request
 from jinja2_fragments.flask import render_block
 
-__all__ = ["is_htmx", "page_or_block", "render_block", "target", "trigger", "varying"]
+__all__ = ["go_to", "is_htmx", "page_or_block", "render_block", "target", "trigger", "varying"]
 
 
 def is_htmx() -> bool:
