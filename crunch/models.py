@@ -43,6 +43,25 @@ class SchoolOwned:
         return mapped_column(ForeignKey("schools.id"), index=True)
 
 
+class Snapshot(SchoolOwned):
+    """An immutable revision, numbered 1, 2, 3 ... within what it belongs to: what
+    changed in words, when, and who saved it (None for revisions saved before logins,
+    or by a command)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @declared_attr
+    def author_id(cls) -> Mapped[int | None]:
+        return mapped_column(ForeignKey("users.id"), index=True)
+
+    @declared_attr
+    def author(cls) -> Mapped[User | None]:
+        return relationship()
+
+
 class Role:
     """What a user may do. Admins see every school of their district and manage it.
 
@@ -262,30 +281,23 @@ def _unlabelled(item: Any, labels: list[str]) -> Any:
     return {k: v for k, v in item.items() if k != "label"}
 
 
-class Revision(SchoolOwned, db.Model):
-    """An immutable snapshot: the scenario's inputs and the allocation chosen for them."""
+class Revision(Snapshot, db.Model):
+    """The scenario's inputs and the allocation chosen for them."""
 
     __tablename__ = "revisions"
     __table_args__ = (UniqueConstraint("scenario_id", "number"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     scenario_id: Mapped[int] = mapped_column(ForeignKey("scenarios.id"), index=True)
-    number: Mapped[int] = mapped_column(Integer)
     # The scenario in the JSON format of docs/scenario.md.
     inputs: Mapped[dict[str, Any]] = mapped_column(JSON)
     # {"choice": i, "status": ..., "classes": [...], "metrics": {...}} or None when
     # the inputs have no valid allocation.
     allocation: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(20))
-    note: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # Who saved it (None for revisions saved before logins, or by a command).
-    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
 
     scenario: Mapped[Scenario] = relationship(
         back_populates="revisions", foreign_keys=[scenario_id]
     )
-    author: Mapped[User | None] = relationship()
 
     @property
     def saved_allocation(self) -> SavedAllocation | None:

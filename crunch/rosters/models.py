@@ -22,7 +22,7 @@ from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, Text, Uni
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crunch.extensions import db
-from crunch.models import School, SchoolOwned, User, utcnow
+from crunch.models import School, SchoolOwned, Snapshot, User, utcnow
 
 
 class Roster(SchoolOwned, db.Model):
@@ -43,22 +43,15 @@ class Roster(SchoolOwned, db.Model):
     )
 
 
-class RosterRevision(SchoolOwned, db.Model):
-    """An immutable snapshot of a roster's children."""
+class RosterRevision(Snapshot, db.Model):
+    """A roster's children; its note says what changed ("added Mia", "imported 412
+    children from file.csv")."""
 
     __tablename__ = "roster_revisions"
     __table_args__ = (UniqueConstraint("roster_id", "number"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     roster_id: Mapped[int] = mapped_column(ForeignKey("rosters.id"), index=True)
-    number: Mapped[int] = mapped_column(Integer)
     children: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
-    # What changed, in words ("added Mia", "imported 412 children from file.csv").
-    note: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
-
-    author: Mapped[User | None] = relationship()
 
 
 class RosterImport(SchoolOwned, db.Model):
