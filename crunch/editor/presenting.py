@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import ClassVar
 
 from crunch.planning import Plan, Table, is_slow
 from crunch.solver import StaffingRow
@@ -80,15 +81,17 @@ class Bar:
 
 @dataclass(frozen=True)
 class Chart:
-    width: int
-    height: int
-    base: float
+    """The class sizes as bars on a drawing of a fixed size, above the y `base`."""
+
     bars: tuple[Bar, ...]
     ticks: tuple[tuple[float, int], ...]
     legend: tuple[tuple[int, str], ...]
+    base: float
+    width: ClassVar[int] = 640
+    height: ClassVar[int] = 200
 
 
-WIDTH, HEIGHT, LEFT, TOP, BOTTOM = 640, 200, 30, 16, 20
+WIDTH, HEIGHT, LEFT, TOP, BOTTOM = Chart.width, Chart.height, 30, 16, 20
 
 JOB_TITLES = {"options": "Other options", "staffing": "Staffing curve"}
 
@@ -192,7 +195,7 @@ def class_chart(table: Table) -> Chart | None:
         for g in table.grade_names
         if any(c.count(g) for c in table.classes)
     )
-    return Chart(WIDTH, HEIGHT, base, tuple(bars), ticks, legend)
+    return Chart(tuple(bars), ticks, legend, base)
 
 
 def label_step(slot: float) -> int:
