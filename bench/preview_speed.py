@@ -40,7 +40,7 @@ from crunch.commands import DEMO_PASSWORD, DEMO_USERS, load_demo, load_demo_user
 from crunch.config import Defaults
 from crunch.extensions import db
 from crunch.models import Scenario
-from crunch.planning import is_unproved
+from crunch.solving import is_unproved
 from tests.conftest import LIVE, form_data
 
 

@@ -1,136 +1,37 @@
-"""Running the solver for the editor, within the request's time budget, and the one
-path from inputs to a stored revision.
+"""The one path from inputs to a stored revision, and the editor's plan: a solve of its
+inputs and the option picked among its answers.
 
 Every writer of a revision (the editor's save, an import, next year's scenario, the
 demo and test data) goes through `save_plan` / `start_plan`: the inputs checked by
 the solver's own parser (`plan_inputs`), solved, and stored with the solver's status,
 or with "invalid" and no allocation when they make no scenario.
 
-Every solve made in a request goes through `solve_in_request` / `staffing_rows`:
-to a warm process of crunch.pool, which answers within PREVIEW_TIME_LIMIT plus
-SOLVER_POOL_MARGIN whatever the solver does (or in this thread when the pool is
-off, SOLVER_POOL_SIZE 0). Nothing in a request may ask for more time than
-PREVIEW_TIME_LIMIT in total.
+Every solve goes through crunch.solving, within the request's time budget.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import time
 from dataclasses import dataclass, replace
 from typing import Any
 
-from flask import current_app, has_request_context, request
+from flask import current_app
 
-from crunch import pool as solver_pool
 from crunch.models import Revision, SavedAllocation, School
 from crunch.models import Scenario as SavedScenario
 from crunch.schools import store
-from crunch.solve_slots import one_at_a_time
 from crunch.solver import (
     Allocation,
-    Class,
     InvalidScenario,
     Scenario,
     Solution,
-    StaffingRow,
     Status,
     parse_scenario,
     scenario_to_dict,
-    solve,
-    staffing,
 )
-from crunch.solver.placement import place
-
-MAX_SHOWN_CLASSES = 1000
-# The least a solve is given once a request's time is used up: enough to answer
-# `timeout` (or a trivial scenario) rather than to skip the solver.
-MIN_SOLVE = 0.05
-DEADLINE = "crunch.solve_deadline"  # in the request's environ: when its solving time ends
-
-
-MAX_LABEL = 40
-
-
-@dataclass(frozen=True)
-class Table:
-    """What the class table, the summary and the chart are drawn from.
-
-    `labels` are the names a principal gave the classes (a teacher, a room), by
-    position; see `keys` for how they follow a class from one plan to the next.
-    """
-
-    grade_names: tuple[str, ...]
-    teachers: int
-    classes: tuple[Class, ...]
-    labels: tuple[str, ...] = ()
-
-    @property
-    def unused(self) -> int:
-        return max(self.teachers - len(self.classes), 0)
-
-    @property
-    def keys(self) -> tuple[str, ...]:
-        """A name for each class that survives re-planning while the structure holds:
-        its kind (grades, fixed or not) and its place among the classes of that kind.
-        A label is kept under this key, so "Ms Lee" stays on the second 1/2 class
-        however the classes are numbered, as long as there still is one."""
-        seen: dict[str, int] = {}
-        keys = []
-        for c in self.classes:
-            kind = ("fixed " if c.locked else "") + "/".join(c.grade_names)
-            seen[kind] = seen.get(kind, 0) + 1
-            keys.append(f"{kind}#{seen[kind]}")
-        return tuple(keys)
-
-    def label(self, index: int) -> str:
-        return self.labels[index] if index < len(self.labels) else ""
-
-    def label_map(self) -> dict[str, str]:
-        return {k: self.label(i) for i, k in enumerate(self.keys) if self.label(i)}
-
-    def with_labels(self, labels: dict[str, str]) -> Table:
-        """The same classes, labelled from `labels` (by key); others unlabelled."""
-        named = tuple(clean_label(labels.get(k, "")) for k in self.keys)
-        return replace(self, labels=named if any(named) else ())
-
-    def to_json(self) -> str:
-        return json.dumps(
-            {
-                "teachers": self.teachers,
-                "grades": list(self.grade_names),
-                # Only what table_from_json reads back: sizes and badges follow from it.
-                "classes": [
-                    {
-                        "grades": dict(c.grades),
-                        **({"locked": True} if c.locked else {}),
-                        **({"label": self.label(i)} if self.label(i) else {}),
-                    }
-                    for i, c in enumerate(self.classes)
-                ],
-            },
-            separators=(",", ":"),
-        )
-
-
-def clean_label(raw: Any) -> str:
-    """A label as kept: text, one line, at most MAX_LABEL characters."""
-    if not isinstance(raw, str):
-        return ""
-    return " ".join(raw.split())[:MAX_LABEL]
-
-
-LABEL_FIELD = "label-"
-
-
-def posted_labels(formdata) -> dict[str, str]:
-    """The labels typed in the class table (fields `label-<key>`), by class key."""
-    return {
-        key[len(LABEL_FIELD) :]: clean_label(value)
-        for key, value in formdata.items()
-        if key.startswith(LABEL_FIELD) and len(key) < 200
-    }
+from crunch.solving import UNPROVED, solve_in_request
+from crunch.tables import Table
 
 
 @dataclass(frozen=True)
@@ -242,93 +143,6 @@ def choice_from(picked: str, key: str, count: int) -> int:
     return choice if choice < count else 0
 
 
-def staffing_range(scenario: Scenario) -> tuple[int, int]:
-    """The numbers of teachers the staffing curve shows: a few either side of now."""
-    span = current_app.config["STAFFING_SPAN"]
-    return max(1, len(scenario.locked), scenario.teachers - span), scenario.teachers + span
-
-
-def request_limit(time_limit: float | None = None) -> float:
-    """The seconds a solve in a request may take: `time_limit` if shorter, and never
-    more than what is left of PREVIEW_TIME_LIMIT for the whole request (a request
-    that solves more than once shares it)."""
-    left = float(current_app.config["PREVIEW_TIME_LIMIT"])
-    if has_request_context():
-        deadline = request.environ.setdefault(DEADLINE, time.monotonic() + left)
-        left = max(MIN_SOLVE, deadline - time.monotonic())
-    return left if not time_limit else min(float(time_limit), left)
-
-
-def solve_in_request(
-    scenario: Scenario, *, time_limit: float | None = None, alternatives: int = 0
-) -> Solution:
-    """solve(), held to the request's limit; a solver that does not answer in time
-    gives a `timeout` answer whose note says so (the editor then carries on as a job)."""
-    limit = request_limit(time_limit)
-    step = current_app.config["SUGGESTION_MAX_SIZE_STEP"]
-    pool = solver_pool.current()
-    with one_at_a_time():
-        if pool is None:
-            return solve(scenario, time_limit=limit, alternatives=alternatives, max_size_step=step)
-        try:
-            return pool.run("solve", (scenario, alternatives, step), time_limit=limit)
-        except solver_pool.SolverUnavailable as late:
-            return Solution(Status.TIMEOUT, notes=(late.message,), solve_seconds=limit)
-
-
-def place_in_request(placement_input, *, diagnose: bool = True):
-    """place(), held to the request's limit like solve_in_request; a solver that does
-    not answer in time raises SolverUnavailable, whose message says so."""
-    limit = request_limit()
-    pool = solver_pool.current()
-    with one_at_a_time():
-        if pool is None:
-            return place(placement_input, time_limit=limit, diagnose=diagnose)
-        return pool.run("place", (placement_input, diagnose), time_limit=limit)
-
-
-@dataclass(frozen=True)
-class Curve:
-    """The staffing rows worked out in a request; `complete` when every number of
-    teachers in the range was reached in time (a solver that did not answer gives none)."""
-
-    rows: list[StaffingRow]
-    complete: bool
-
-
-def staffing_rows(scenario: Scenario) -> Curve:
-    """The staffing curve around the current number of teachers, nearest first, every
-    row together within the request's limit."""
-    first, last = staffing_range(scenario)
-    row_limit = current_app.config["STAFFING_TIME_LIMIT"]
-    limit = request_limit()
-    pool = solver_pool.current()
-    with one_at_a_time():
-        if pool is None:
-            rows = staffing(
-                scenario,
-                first,
-                last,
-                time_limit=row_limit,
-                total_time_limit=limit,
-                around=scenario.teachers,
-            )
-        else:
-            try:
-                rows = pool.run("staffing", (scenario, first, last, row_limit), time_limit=limit)
-            except solver_pool.SolverUnavailable:
-                return Curve([], False)
-    return Curve(rows, len(rows) == last - first + 1)
-
-
-UNPROVED = (Status.FEASIBLE, Status.TIMEOUT)
-
-
-def is_unproved(status: str | Status) -> bool:
-    """A status (or a revision's stored one) whose solve ran out of time."""
-    return str(status) in {str(s) for s in UNPROVED}
-
-
 def ran_out(plan: Plan) -> bool:
     """The request's solve stopped at its time limit: unproved, or alternatives cut short."""
     limit = float(current_app.config["PREVIEW_TIME_LIMIT"])
@@ -343,55 +157,6 @@ def is_slow(plan: Plan | None) -> bool:
     limit = current_app.config["JOBS_SLOW_PREVIEW_SECONDS"]
     unproved = plan.solution.status in UNPROVED
     return unproved or plan.solution.solve_seconds >= limit
-
-
-def table_from_json(raw: Any) -> Table | None:
-    """A table from stored or posted JSON; None when it does not look like one.
-
-    Posted JSON comes from the browser, so nothing in it is trusted beyond its shape.
-    """
-    if isinstance(raw, str):
-        if len(raw) > 200_000:
-            return None
-        try:
-            raw = json.loads(raw)
-        except (ValueError, RecursionError):
-            return None
-    if not isinstance(raw, dict):
-        return None
-    teachers = raw.get("teachers")
-    names = raw.get("grades")
-    items = raw.get("classes")
-    if not isinstance(names, list) or not isinstance(items, list):
-        return None
-    if not isinstance(teachers, int) or isinstance(teachers, bool) or not 0 <= teachers <= 1000:
-        return None
-    names = [n for n in names[:40] if isinstance(n, str)]
-    classes = []
-    labels = []
-    for item in items[:MAX_SHOWN_CLASSES]:
-        counts = item.get("grades") if isinstance(item, dict) else None
-        if not isinstance(counts, dict):
-            return None
-        labels.append(clean_label(item.get("label", "")))
-        grades = tuple(
-            (str(g)[:40], n)
-            for g, n in counts.items()
-            if isinstance(n, int) and not isinstance(n, bool) and 0 < n <= 10_000
-        )
-        classes.append(Class(grades, locked=item.get("locked") is True))
-    return Table(tuple(names), teachers, tuple(classes), tuple(labels) if any(labels) else ())
-
-
-def saved_table(revision: Revision) -> Table | None:
-    """The table of a saved revision."""
-    saved = revision.saved_allocation
-    if saved is None:
-        return None
-    inputs = revision.inputs
-    names = [g.get("name") for g in inputs.get("grades", []) if isinstance(g, dict)]
-    names = [n for n in names[:40] if isinstance(n, str)]
-    return Table(tuple(names), inputs.get("teachers", 0), saved.classes, saved.labels)
 
 
 # ------------------------------------------------------------ inputs -> revision

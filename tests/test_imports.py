@@ -4,8 +4,8 @@
   imports inside functions too.
 - A blueprint module (one that makes a `Blueprint`) is imported by
   crunch.web.setup alone: what two pages share lives in a service, not a view.
-- The foundation (settings, database, tenancy, tables, words, web helpers) imports
-  no feature package, so any feature can use it.
+- The foundation (settings, database, tenancy, tables, words, in-request solving,
+  web helpers) imports no feature package, so any feature can use it.
 """
 
 from __future__ import annotations
@@ -22,6 +22,10 @@ FOUNDATION = {
     "crunch.database",
     "crunch.tenancy",
     "crunch.models",
+    "crunch.tables",
+    "crunch.solving",
+    "crunch.pool",
+    "crunch.solve_slots",
     "crunch.words",
     "crunch.web",
     "crunch.web.htmx",

@@ -7,19 +7,11 @@ import json
 import pytest
 
 from crunch.editor.presenting import class_chart, grade_summary, nice_ceiling, staffing_chart
-from crunch.planning import (
-    INVALID,
-    Table,
-    choice_from,
-    inputs_key,
-    plan_inputs,
-    save_plan,
-    start_plan,
-    table_from_json,
-)
+from crunch.planning import INVALID, choice_from, inputs_key, plan_inputs, save_plan, start_plan
 from crunch.schools import store
 from crunch.solver import Allocation, Class, Metrics, StaffingRow, Status, parse_scenario, solve
 from crunch.solver.patch import merge_patch
+from crunch.tables import Table, table_from_json
 from tests.conftest import HILLSIDE
 from tests.solver.checks import assert_valid_allocation
 

@@ -4,8 +4,8 @@ colour is not the only way to tell grades apart (issue 16)."""
 from __future__ import annotations
 
 from crunch.editor.presenting import class_chart
-from crunch.planning import Table
 from crunch.solver import Class
+from crunch.tables import Table
 
 
 def test_each_segment_carries_its_grade_and_is_labelled_only_where_the_name_fits():

@@ -10,8 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crunch.models import Revision, SavedAllocation
-from crunch.planning import Plan, saved_table
+from crunch.planning import Plan
 from crunch.solver import MalformedSolution, Status, parse_scenario, solve
+from crunch.tables import saved_table
 from tests.solver.strategies import allocations
 
 SCENARIO = parse_scenario(

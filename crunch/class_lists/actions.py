@@ -13,10 +13,10 @@ from crunch import jobs
 from crunch.class_lists import board
 from crunch.class_lists import store as class_lists
 from crunch.models import JobState, Revision, School, User
-from crunch.planning import place_in_request
 from crunch.pool import SolverUnavailable
 from crunch.rosters import store
 from crunch.rosters.models import Roster
+from crunch.solving import place_in_request
 
 Outcome = board.Outcome
 

@@ -16,8 +16,8 @@ from crunch.editor.presenting import Chart, GradeSummary, class_chart, grade_sum
 from crunch.extensions import db
 from crunch.history.service import describe_changes
 from crunch.models import Revision, Scenario, School
-from crunch.planning import Table, saved_table
 from crunch.solver import Metrics
+from crunch.tables import Table, saved_table
 
 FEWEST, MOST = 2, 4
 NONE = "\u2013"  # an en dash: no figure

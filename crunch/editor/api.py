@@ -13,9 +13,9 @@ from flask import Blueprint, jsonify, request
 
 from crunch.accounts.auth import reads_only
 from crunch.extensions import csrf
-from crunch.planning import solve_in_request
 from crunch.schools import store
 from crunch.solver import InvalidScenario, parse_scenario
+from crunch.solving import solve_in_request
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 csrf.exempt(bp)

@@ -11,8 +11,9 @@ import math
 from dataclasses import dataclass
 from typing import ClassVar
 
-from crunch.planning import Plan, Table, is_slow
+from crunch.planning import Plan, is_slow
 from crunch.solver import StaffingRow
+from crunch.tables import Table
 
 # Distinct colours in the stylesheet (.g0 ... .g15): enough for a K-12 school's 13
 # grades and more, so no two grades of a school share one.

@@ -16,19 +16,11 @@ from crunch.editor.drafts import Checked, Draft, check
 from crunch.editor.forms import ScenarioForm
 from crunch.history.service import describe_changes, summary_line
 from crunch.models import Revision
-from crunch.planning import (
-    Plan,
-    Solved,
-    Table,
-    inputs_key,
-    is_unproved,
-    make_plan,
-    posted_labels,
-    saved_table,
-    table_from_json,
-)
+from crunch.planning import Plan, Solved, inputs_key, make_plan
 from crunch.solver.data import scenario_to_dict
 from crunch.solver.patch import merge_patch
+from crunch.solving import is_unproved
+from crunch.tables import Table, posted_labels, saved_table, table_from_json
 
 
 @dataclass

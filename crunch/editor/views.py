@@ -37,19 +37,10 @@ from crunch.history import service as history
 from crunch.jobs import answers as job_answers
 from crunch.jobs import results as job_results
 from crunch.models import utcnow
-from crunch.planning import (
-    Solved,
-    inputs_key,
-    is_unproved,
-    make_plan,
-    posted_labels,
-    ran_out,
-    save_plan,
-    saved_table,
-    staffing_range,
-    staffing_rows,
-)
+from crunch.planning import Solved, inputs_key, make_plan, ran_out, save_plan
 from crunch.schools import store
+from crunch.solving import is_unproved, staffing_range, staffing_rows
+from crunch.tables import posted_labels, saved_table
 from crunch.web.download import CSV, download
 from crunch.web.htmx import go_to, page_or_block, render_block, varying
 from crunch.words import local_time, zone_label

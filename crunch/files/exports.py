@@ -19,7 +19,7 @@ from typing import Any
 
 from crunch.editor.presenting import grade_summary
 from crunch.files.cells import plain_cell, safe_cell
-from crunch.planning import Table
+from crunch.tables import Table
 from crunch.words import priorities_label, status_label
 
 GRADE_HEADER = ["Grade", "Children", "Smallest class", "Largest class"]

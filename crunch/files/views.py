@@ -16,8 +16,8 @@ from werkzeug.exceptions import HTTPException
 from crunch.accounts.auth import identify, require_editor
 from crunch.files import exports, grade_import, importing
 from crunch.history import service as history
-from crunch.planning import saved_table
 from crunch.schools import store
+from crunch.tables import saved_table
 from crunch.web.download import CSV, XLSX, download
 from crunch.web.errors import http_error
 from crunch.web.htmx import go_to, page_or_block

@@ -7,8 +7,8 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from crunch.editor.presenting import class_chart, grade_summary
 from crunch.history import service as history
-from crunch.planning import saved_table
 from crunch.schools import store
+from crunch.tables import saved_table
 from crunch.web.htmx import page_or_block
 
 bp = Blueprint("history", __name__, url_prefix="/schools/<id:school_id>/scenarios/<id:scenario_id>")

@@ -16,7 +16,8 @@ from crunch.editor.presenting import job_title, staffing_chart, stopped_staffing
 from crunch.extensions import db
 from crunch.jobs import results
 from crunch.models import Job, JobState, Scenario
-from crunch.planning import Table, choice_from, inputs_key
+from crunch.planning import choice_from, inputs_key
+from crunch.tables import Table
 from crunch.web.htmx import is_htmx, render_block, varying
 
 TEMPLATE = "jobs/status.html"

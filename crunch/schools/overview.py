@@ -15,8 +15,8 @@ from sqlalchemy import select, update
 from crunch.database import begin_write
 from crunch.extensions import db
 from crunch.models import Revision, Scenario, School
-from crunch.planning import saved_table
 from crunch.schools import store
+from crunch.tables import saved_table
 
 bp = Blueprint("district", __name__)
 

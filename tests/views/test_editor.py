@@ -8,7 +8,7 @@ from html import unescape
 
 import pytest
 
-from crunch import planning as planning_service
+from crunch import solving
 from crunch.editor import actions
 from crunch.solver.data import scenario_to_dict
 from tests.conftest import EDITOR, HX, LIVE, form_data
@@ -274,7 +274,7 @@ def test_applying_takes_the_clicked_suggestion_whatever_a_new_solve_lists(
     assert words.endswith("from 24 to 25")
 
     solved = []
-    real_solve = planning_service.solve
+    real_solve = solving.solve
 
     def solve_and_list_backwards(scenario, **kwargs):
         solved.append(scenario_to_dict(scenario))
@@ -283,7 +283,7 @@ def test_applying_takes_the_clicked_suggestion_whatever_a_new_solve_lists(
             **{**solution.__dict__, "suggestions": solution.suggestions[::-1]}
         )
 
-    monkeypatch.setattr(planning_service, "solve", solve_and_list_backwards)
+    monkeypatch.setattr(solving, "solve", solve_and_list_backwards)
     # what the page now lists first is another suggestion: the old way (by position)
     # would have applied that one
     html = type_in(client, editor_url, form).get_data(True)

@@ -239,7 +239,7 @@ def no_solving(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("solved again in the request")
 
-    monkeypatch.setattr("crunch.planning.solve", refuse)
+    monkeypatch.setattr("crunch.solving.solve", refuse)
 
 
 def test_an_unfinished_preview_carries_on_as_a_job_with_cancel(client, slow_url):
@@ -412,16 +412,16 @@ def test_other_options_take_over_from_the_users_solve_job(client, slow_url):
 
 def solve_limits(monkeypatch) -> list[float]:
     """The time limits of the solves made in requests from here on."""
-    from crunch import planning
+    from crunch import solving
 
     limits: list[float] = []
-    real = planning.solve
+    real = solving.solve
 
     def recording(*args, **kwargs):
         limits.append(kwargs["time_limit"])
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(planning, "solve", recording)
+    monkeypatch.setattr(solving, "solve", recording)
     return limits
 
 

@@ -15,8 +15,8 @@ from html import unescape
 
 import pytest
 
-from crunch import planning
 from crunch import pool as solver_pool
+from crunch import solving
 from crunch.extensions import db
 from crunch.models import Job
 from crunch.solve_slots import MESSAGE as ALREADY_SOLVING
@@ -141,7 +141,7 @@ def app(app_with):
 def limits(monkeypatch):
     """The time limits every solve in a request is given (pool off: this process)."""
     seen: list[tuple[str, float]] = []
-    real_solve, real_staffing = planning.solve, planning.staffing
+    real_solve, real_staffing = solving.solve, solving.staffing
 
     def solve(scenario, **kwargs):
         seen.append(("solve", kwargs["time_limit"]))
@@ -152,8 +152,8 @@ def limits(monkeypatch):
         assert kwargs["time_limit"] <= 1.0  # each row, within the total
         return real_staffing(scenario, first, last, **kwargs)
 
-    monkeypatch.setattr(planning, "solve", solve)
-    monkeypatch.setattr(planning, "staffing", staffing)
+    monkeypatch.setattr(solving, "solve", solve)
+    monkeypatch.setattr(solving, "staffing", staffing)
     return seen
 
 
@@ -230,14 +230,14 @@ def test_the_api_holds_a_large_solve_to_the_preview_limit(client, limits):
 
 def test_two_solves_of_one_request_share_the_preview_limit(app):
     with app.test_request_context("/"):
-        first = planning.request_limit()
+        first = solving.request_limit()
         time.sleep(0.05)  # as if the first solve took this long
-        second = planning.request_limit()
-        assert planning.request_limit(0.01) == 0.01  # a shorter limit asked for stands
+        second = solving.request_limit()
+        assert solving.request_limit(0.01) == 0.01  # a shorter limit asked for stands
     assert first <= PREVIEW
     assert second <= first - 0.05
     with app.test_request_context("/"):  # the next request has its own
-        assert planning.request_limit() > second
+        assert solving.request_limit() > second
 
 
 # -- one solve in a request at a time per user ------------------------------------------
@@ -247,7 +247,7 @@ def test_two_solves_of_one_request_share_the_preview_limit(app):
 def blocked_solve(monkeypatch):
     """Once armed, the next solve in a request blocks until released; others run as usual."""
     armed, entered, release = threading.Event(), threading.Event(), threading.Event()
-    real = planning.solve
+    real = solving.solve
 
     def solve(scenario, **kwargs):
         if armed.is_set() and not entered.is_set():
@@ -255,7 +255,7 @@ def blocked_solve(monkeypatch):
             release.wait(60)
         return real(scenario, **kwargs)
 
-    monkeypatch.setattr(planning, "solve", solve)
+    monkeypatch.setattr(solving, "solve", solve)
     return armed, entered, release
 
 
