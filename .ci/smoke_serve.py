@@ -179,14 +179,16 @@ def sign_in_and_solve(base: str) -> None:
     status, headers, page = client.request("GET", plan.group(1))
     check_headers("editor", headers)
     token = re.search(r'"X-CSRFToken": "([^"]+)"', html.unescape(page)).group(1)
-    live = {"HX-Request": "true", "HX-Target": "results", "X-CSRFToken": token}
+    # as the inputs' section posts while someone types: the whole editor comes back
+    live = {"HX-Request": "true", "HX-Trigger": "inputs", "X-CSRFToken": token}
     started = time.monotonic()
     status, headers, fragment = client.request(
         "POST", f"{plan.group(1)}/edit", editor_fields(page), live
     )
     seconds = time.monotonic() - started
     check_headers("live preview", headers)
-    if status != 200 or not fragment.lstrip().startswith('<section id="results"'):
+    editor = fragment.lstrip().startswith('<form id="editor"')
+    if status != 200 or not editor or '<section id="results"' not in fragment:
         fail(f"the live preview answered {status}: {fragment[:300]}")
     answer = re.search(r'class="status-line status-(\w+)"', fragment)
     if not answer or answer.group(1) not in ("optimal", "feasible"):
