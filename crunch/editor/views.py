@@ -11,7 +11,6 @@ import secrets
 from flask import (
     Blueprint,
     Response,
-    abort,
     current_app,
     flash,
     redirect,
@@ -180,12 +179,7 @@ def _posted_choice(scenario) -> dict:
 def export_csv(school_id: int, scenario_id: int):
     """The saved allocation of the current revision (or ?revision=N) as CSV."""
     scenario = store.scenario_or_404(school_id, scenario_id)
-    revision = scenario.current_revision
-    raw = request.args.get("revision", "")
-    if raw:
-        if not (raw.isascii() and raw.isdigit() and len(raw) < 7):
-            abort(404)
-        revision = store.revision_or_404(scenario, int(raw))
+    revision = history.revision_asked(scenario, request.args.get("revision", ""))
     table = saved_table(revision)
     if table is None:
         flash(f"Revision {revision.number} has no allocation to export: its inputs have none.")

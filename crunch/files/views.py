@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     request,
@@ -103,13 +102,7 @@ def _scenario_file(school_id: int, scenario_id: int, kind: str):
 
 def _revision(school_id: int, scenario_id: int):
     scenario = store.scenario_or_404(school_id, scenario_id)
-    raw = request.args.get("revision", "")
-    if not raw:
-        return scenario, scenario.current_revision
-    number = history.parse_number(raw)
-    if number is None:
-        abort(404)
-    return scenario, store.revision_or_404(scenario, number)
+    return scenario, history.revision_asked(scenario, request.args.get("revision", ""))
 
 
 def _meta(scenario, revision) -> dict:

@@ -11,6 +11,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from flask import abort
+
 from crunch.models import Revision, Scenario
 from crunch.schools import store
 from crunch.words import priorities_label
@@ -224,6 +226,17 @@ def parse_number(raw: object) -> int | None:
     if text.isascii() and text.isdigit() and len(text) < 10:
         return int(text)
     return None
+
+
+def revision_asked(scenario: Scenario, raw: str) -> Revision:
+    """The revision a link's `?revision=N` names, the current one when it names none;
+    404 for any other text or a number the scenario has no revision of."""
+    if not raw:
+        return scenario.current_revision
+    number = parse_number(raw)
+    if number is None:
+        abort(404)
+    return store.revision_or_404(scenario, number)
 
 
 def restore(scenario: Scenario, old: Revision, base: int | None = None) -> Revision:
